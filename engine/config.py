@@ -1,0 +1,31 @@
+"""Server-side settings that IS keeps in catalog attributes (``attribute::MaxPix`` ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.colors import Color
+
+WHITE = Color("rgb", (1.0, 1.0, 1.0))
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """Limits and defaults of a render; the defaults are those of new Scene7 accounts (§3.6).
+
+    ``max_pix``/``default_pix`` of ``(0, 0)`` mean unlimited/unconstrained.
+    ``max_input_pixels`` guards against decompression bombs: a source whose header declares
+    more pixels is refused before any pixel is decoded.
+    """
+
+    default_pix: tuple[int, int] = (1280, 1280)
+    max_pix: tuple[int, int] = (3000, 3000)
+    max_input_pixels: int = 150_000_000
+    jpeg_quality: int = 80
+    jpeg_chroma: bool = False
+    res_mode: str = "sharp2"
+    bkg_color: Color = WHITE
+    noise_seed: int = 0
+
+
+DEFAULT_CONFIG = RenderConfig()

@@ -1,0 +1,137 @@
+"""The one exception hierarchy of isrender.
+
+Every error a user can provoke is an :class:`IsRenderError`; the CLI prints its message and
+exits with status 2, never a traceback. Subclasses carry the IS or IPS code where Adobe's
+documentation defines one (IPS fault codes, §4.8 of the reference).
+"""
+
+from __future__ import annotations
+
+
+class IsRenderError(Exception):
+    """Base class of every error isrender raises on purpose."""
+
+    code: int | None = None
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ParseError(IsRenderError):
+    """A modifier string, macro or value does not follow the IS language.
+
+    ``command``/``argument``/``text``/``offset``/``expected`` locate the problem; ``offset`` is
+    the character offset in the string that was parsed (a macro's definition when ``macro`` is
+    set, otherwise the request itself).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: str | None = None,
+        argument: int | None = None,
+        text: str | None = None,
+        offset: int | None = None,
+        expected: str | None = None,
+        macro: str | None = None,
+    ) -> None:
+        parts = [message]
+        if command is not None:
+            where = f"command '{command}'"
+            if argument is not None:
+                where += f", argument {argument + 1}"
+            parts.append(where)
+        if text is not None:
+            parts.append(f"text {text!r}")
+        if offset is not None:
+            parts.append(f"at offset {offset}" + (f" of macro ${macro}$" if macro else ""))
+        if expected is not None:
+            parts.append(f"expected {expected}")
+        super().__init__("; ".join(parts))
+        self.reason = message
+        self.command = command
+        self.argument = argument
+        self.text = text
+        self.offset = offset
+        self.expected = expected
+        self.macro = macro
+
+
+class MacroError(ParseError):
+    """An undefined, cyclic or too deeply nested macro, or a malformed macro file."""
+
+
+class PluginError(IsRenderError):
+    """Two plugins claim the same name, or a plugin declares something invalid."""
+
+
+class RenderError(IsRenderError):
+    """A valid request that cannot be rendered (bad source, limits, unsupported feature)."""
+
+
+class SourceError(RenderError):
+    """The source image is corrupt, truncated, unrecognised or too large to decode."""
+
+
+class LimitError(RenderError):
+    """A configured limit (MaxPix, pixel budget, jpegSize, ...) is exceeded."""
+
+
+class UnsupportedError(RenderError):
+    """A documented IS feature this engine does not implement (yet)."""
+
+
+class CatalogError(IsRenderError):
+    """The asset catalog refused an operation (unknown asset, bad upload, ...)."""
+
+
+class IpsFault(IsRenderError):
+    """Base class of the IPS API faults; ``code`` is the documented fault code."""
+
+    fault = "ipsApiFault"
+
+
+class AuthenticationFault(IpsFault):
+    """10000 NO_CREDENTIALS, 10001 INVALID_CREDENTIALS, 10002 INVALID_USER."""
+
+    fault = "authenticationFault"
+    NO_CREDENTIALS = 10000
+    INVALID_CREDENTIALS = 10001
+    INVALID_USER = 10002
+
+
+class AuthorizationFault(IpsFault):
+    """200xx: the caller may not act on that company, user or object."""
+
+    fault = "authorizationFault"
+    INVALID_COMPANY = 20000
+    INVALID_REQUEST_USERNAME = 20001
+    INVALID_REQUEST_USER = 20002
+    NO_OPERATION_PERMISSION = 20003
+    NO_IMPERSONATION_PERMISSION = 20004
+    ILLEGAL_PARAMETER_VALUE = 20005
+    ILLEGAL_COMPANY = 20006
+    ILLEGAL_REQUEST_USER = 20007
+    ILLEGAL_ACCESS_GROUP = 20008
+    MISSING_PERMISSION = 20009
+
+
+class ApiFault(IpsFault):
+    """300xx: a bad or missing parameter of an IPS call."""
+
+    fault = "ipsApiFault"
+    EXCEPTION = 30000
+    INVALID_PARAMETER = 30001
+    MISSING_PARAMETER = 30002
+    INVALID_REQUEST_XML = 30003
+
+
+class JobError(IsRenderError):
+    """A job cannot be submitted, found or controlled in its current state."""

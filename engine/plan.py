@@ -1,0 +1,143 @@
+"""The operation tree: a pure-data plan of one request, independent of Pillow.
+
+A :class:`Plan` holds one :class:`Node` per effective command (last occurrence wins per layer;
+view and request commands are global), ordered in IS's fixed pipeline order. It prints as an
+indented tree and serialises back to a canonical modifier string; parsing that string gives
+the same plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.signatures import CommandSignature
+from engine.stages import Stage
+from engine.syntax import encode_value
+
+COMP = "comp"
+Layer = int | str  # a layer number, or "comp" for the composite
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One command of the plan with its typed arguments (``None`` where omitted)."""
+
+    command: str
+    args: tuple[Any, ...]
+    stage: Stage
+    layer: Layer | None  # None for view and request commands
+    signature: CommandSignature = field(compare=False, repr=False)
+
+    def arg(self, name: str) -> Any:
+        """The argument called ``name``, or its documented default when omitted."""
+        for index, param in enumerate(self.signature.params):
+            if param.name == name:
+                value = self.args[index] if index < len(self.args) else None
+                if value is None and not param.required:
+                    return param.default
+                return value
+        raise KeyError(f"{self.command} has no argument {name!r}")
+
+    @property
+    def value_text(self) -> str:
+        return self.signature.format_args(self.args)
+
+    def to_modifier(self) -> str:
+        value = self.value_text
+        return f"{self.command}={encode_value(value)}" if value else self.command
+
+
+def _layer_order(layer: Layer | None) -> tuple[int, int]:
+    # Numbered layers first (each in its own pipeline), then the composite, whose filters,
+    # view transform, sharpening and output interleave by stage with the global commands.
+    if layer is None or layer == COMP:
+        return (1, 0)
+    return (0, int(layer))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The resolved request: nodes in execution order, plus the object name it was made for."""
+
+    nodes: tuple[Node, ...]
+    object_name: str | None = None
+    _index: dict[tuple[str, Layer | None], Node] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(n.command, n.layer): n for n in self.nodes})
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def get(self, command: str, layer: Layer | None = None) -> Node | None:
+        """The node of ``command`` (global ones need no layer; layer ones default to layer 0)."""
+        node = self._index.get((command, layer))
+        if node is None and layer is None:
+            node = self._index.get((command, 0)) or self._index.get((command, COMP))
+        return node
+
+    def arg(self, command: str, name: str, default: Any = None) -> Any:
+        """Shorthand: one argument of a global or layer-0 command, ``default`` if absent."""
+        node = self.get(command)
+        if node is None:
+            return default
+        value = node.arg(name)
+        return default if value is None else value
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        seen: dict[Layer, None] = {}
+        for node in self.nodes:
+            if node.layer is not None:
+                seen.setdefault(node.layer, None)
+        return tuple(seen)
+
+    def to_modifiers(self) -> str:
+        """Canonical modifier string: composite segment first, then ``layer=N`` segments.
+
+        Layer-0 source transforms and everything global go in the leading (``layer=comp``)
+        segment, where the parser assigns them back to the same place.
+        """
+        head: list[str] = []
+        layered: dict[Layer, list[str]] = {}
+        for node in sorted(self.nodes, key=_serial_key):
+            if node.layer in (None, COMP) or (node.layer == 0 and node.stage < Stage.FILTER):
+                head.append(node.to_modifier())
+            else:
+                layered.setdefault(node.layer, []).append(node.to_modifier())
+        parts = head
+        for layer, items in layered.items():
+            parts.append(f"layer={layer}")
+            parts.extend(items)
+        return "&".join(parts)
+
+    def __str__(self) -> str:
+        lines = [f"Plan for {self.object_name!r}" if self.object_name else "Plan"]
+        groups: dict[str, list[Node]] = {}
+        for node in self.nodes:
+            if node.layer is None:
+                title = "request" if node.stage in (Stage.OUTPUT, Stage.REQUEST) else "view"
+            else:
+                title = f"layer {node.layer}"
+            groups.setdefault(title, []).append(node)
+        for title, nodes in groups.items():
+            lines.append(f"  {title}")
+            for node in nodes:
+                lines.append(f"    {node.stage.name.lower():<8} {node.to_modifier()}")
+        return "\n".join(lines)
+
+
+def _serial_key(node: Node) -> tuple[tuple[int, int], int, str]:
+    return (_layer_order(node.layer), int(node.stage), node.command.lower())
+
+
+def execution_key(node: Node) -> tuple[tuple[int, int], int, str]:
+    """Sort key of IS's pipeline: layers (0, 1, ... then comp), stage, then command name."""
+    return _serial_key(node)

@@ -1,0 +1,211 @@
+"""Text → syntax items: the Lark grammar of ``grammar/modifiers.lark`` and value coding.
+
+``split_modifiers`` returns one :class:`Item` per modifier with its raw value and offset;
+Lark's own exceptions never leave this module (they become :class:`~engine.errors.ParseError`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from engine.errors import ParseError
+
+GRAMMAR_FILE = "modifiers.lark"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One modifier as written: ``kind`` is command, macro, vardef or comment.
+
+    ``name`` keeps the written spelling (without ``$``); ``value`` is the raw, still encoded
+    text after ``=`` (``None`` when there was no ``=``); ``offset`` is where the modifier starts.
+    """
+
+    kind: str
+    name: str
+    value: str | None
+    offset: int
+    macro: str | None = None  # the macro this item was expanded from, for error messages
+
+
+def grammar_text() -> str:
+    """The grammar, from an installed wheel (``engine/_grammar``) or from a source checkout."""
+    packaged = resources.files("engine") / "_grammar" / GRAMMAR_FILE
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
+    return checkout.read_text(encoding="utf-8")
+
+
+class _ToItems(Transformer):
+    """Applied while parsing (LALR), so no intermediate tree is built."""
+
+    def start(self, children: list) -> list[Item]:
+        return [c for c in children if c is not None]
+
+    def command(self, children: list) -> Item:
+        name, equal, value = children
+        # "wid=" has an empty value; "wid" has none.
+        text = None if equal is None else str(value or "")
+        return Item("command", str(name), text, name.start_pos)
+
+    def macro(self, children: list[Token]) -> Item:
+        token = children[0]
+        return Item("macro", token[1:-1], None, token.start_pos)
+
+    def vardef(self, children: list) -> Item:
+        token, _equal, value = children
+        return Item("vardef", token[1:], "" if value is None else str(value), token.start_pos)
+
+    def comment(self, children: list[Token]) -> Item:
+        token = children[0]
+        return Item("comment", token[1:], None, token.start_pos)
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_ToItems(),
+        maybe_placeholders=True,
+        propagate_positions=False,
+    )
+
+
+@cache
+def _modifier_pattern() -> re.Pattern[str]:
+    """One modifier as a regular expression built from the grammar's own terminals.
+
+    No terminal contains '&', so a request is its '&'-separated pieces, each of which must
+    match this pattern. It is the fast path of :func:`split_modifiers`; the Lark parser
+    defines the language and explains every failure (a property test holds both to the
+    same answers).
+    """
+    terms = {t.name: t.pattern.to_regexp() for t in _parser().terminals}
+    return re.compile(
+        f"(?P<command>{terms['NAME']})(?P<equal>=(?P<value>{terms['VALUE']})?)?"
+        f"|(?P<macro>{terms['MACRO']})"
+        f"|(?P<vardef>{terms['VARIABLE']})=(?P<vvalue>{terms['VALUE']})?"
+        f"|(?P<comment>{terms['COMMENT']})",
+        re.DOTALL,
+    )
+
+
+def split_modifiers(text: str, *, macro: str | None = None) -> list[Item]:
+    """Parse a modifier string into items; ``macro`` names the macro being parsed, if any."""
+    items = _split_fast(text, macro)
+    if items is not None:
+        return items
+    try:
+        items = _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _parse_error(text, exc, macro) from None
+    if macro is not None:
+        items = [Item(i.kind, i.name, i.value, i.offset, macro) for i in items]
+    return items
+
+
+def lark_split(text: str) -> list[Item]:
+    """The grammar alone (no fast path); for tests that compare the two."""
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _parse_error(text, exc, None) from None
+
+
+def _split_fast(text: str, macro: str | None) -> list[Item] | None:
+    fullmatch = _modifier_pattern().fullmatch
+    items: list[Item] = []
+    offset = 0
+    for piece in text.split("&"):
+        if piece:
+            m = fullmatch(piece)
+            if m is None:
+                return None
+            kind = m.lastgroup
+            if kind == "value" or kind == "equal" or kind == "command":
+                value = None if m.group("equal") is None else (m.group("value") or "")
+                items.append(Item("command", m.group("command"), value, offset, macro))
+            elif kind == "macro":
+                items.append(Item("macro", piece[1:-1], None, offset, macro))
+            elif kind == "vvalue" or kind == "vardef":
+                name = m.group("vardef")[1:]
+                items.append(Item("vardef", name, m.group("vvalue") or "", offset, macro))
+            else:
+                items.append(Item("comment", piece[1:], None, offset, macro))
+        offset += len(piece) + 1
+    return items
+
+
+def _parse_error(text: str, exc: UnexpectedInput, macro: str | None) -> ParseError:
+    offset = getattr(exc, "pos_in_stream", None)
+    if isinstance(exc, UnexpectedToken) and exc.token is not None:
+        offset = exc.token.start_pos
+    if offset is None or isinstance(exc, UnexpectedEOF):
+        offset = len(text)
+    start = text.rfind("&", 0, offset) + 1
+    end = text.find("&", offset)
+    modifier = text[start : end if end >= 0 else len(text)]
+    char = text[offset : offset + 1]
+    if char == "$":
+        reason, expected = "malformed macro or variable", "$name$ or $name=value"
+    elif char == "=" and offset == start:
+        reason, expected = "missing command name", "a command name before '='"
+    elif isinstance(exc, UnexpectedCharacters | UnexpectedToken):
+        reason = f"unexpected character {char!r}" if char else "unexpected end"
+        expected = "a command name (letters, digits, '_'), $macro$, $var=value or .comment"
+    else:
+        reason, expected = "unexpected end of request", "a modifier"
+    return ParseError(
+        f"malformed modifier {modifier!r}: {reason}",
+        text=modifier,
+        offset=offset,
+        expected=expected,
+        macro=macro,
+    )
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def decode_value(raw: str) -> str:
+    """HTTP-decode one value: ``+`` is a space and ``%xx`` a byte (decision §5.4).
+
+    Decoded bytes are read as UTF-8 when they form valid UTF-8, else as ISO-8859-1 (IS's
+    documented code page). A ``%`` not followed by two hex digits stays literal.
+    """
+    if "%" not in raw and "+" not in raw:
+        return raw
+    text = raw.replace("+", " ")
+    if "%" not in text:
+        return text
+    data = bytearray()
+    pos = 0
+    for match in _ESCAPE.finditer(text):
+        data += text[pos : match.start()].encode("utf-8")
+        data.append(int(match.group(1), 16))
+        pos = match.end()
+    data += text[pos:].encode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+_UNSAFE = re.compile(r"[%&=+#\s<>\"{}|\\^\[\]`\x00-\x1f\x7f]")
+
+
+def encode_value(value: str) -> str:
+    """Percent-encode what may not stand in a value (the inverse of :func:`decode_value`)."""
+    if not _UNSAFE.search(value):
+        return value
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), value)

@@ -1,0 +1,1 @@
+"""Built-in output formats, one module per format family."""

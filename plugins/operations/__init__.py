@@ -1,0 +1,1 @@
+"""Built-in operations, one module per concern."""
