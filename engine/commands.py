@@ -52,15 +52,15 @@ def _sig(
     return CommandSignature(name, params, scope, stage, noop)
 
 
-def _p(name: str, kind, default=REQUIRED) -> Param:  # noqa: ANN001 - local shorthand
+def _p(name: str, kind, default=REQUIRED) -> Param:
     return Param(name, kind, default)
 
 
-def _rect(kind) -> tuple[Param, ...]:  # noqa: ANN001
+def _rect(kind) -> tuple[Param, ...]:
     return (_p("x", kind), _p("y", kind), _p("w", kind), _p("h", kind))
 
 
-def _pair(a: str, b: str, kind) -> tuple[Param, ...]:  # noqa: ANN001
+def _pair(a: str, b: str, kind) -> tuple[Param, ...]:
     return (_p(a, kind), _p(b, kind))
 
 
@@ -192,3 +192,6 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("op_usmR", _p("amount", Real(0, 5)), _p("radius", Real(0, 250), 0.0),
          _p("threshold", Int(0, 255), 0), _p("monochrome", Bool(), False), stage=Stage.SHARPEN),
 )  # fmt: skip
+
+#: Position of each IS command in the table above: the tie-break of the pipeline order.
+COMMAND_ORDER = {sig.key: index for index, sig in enumerate(IS_COMMANDS)}

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.commands import COMMAND_ORDER
 from engine.signatures import CommandSignature
 from engine.stages import Stage
 from engine.syntax import encode_value
@@ -120,24 +121,25 @@ class Plan:
 
     def __str__(self) -> str:
         lines = [f"Plan for {self.object_name!r}" if self.object_name else "Plan"]
-        groups: dict[str, list[Node]] = {}
+        title = None
         for node in self.nodes:
             if node.layer is None:
-                title = "request" if node.stage in (Stage.OUTPUT, Stage.REQUEST) else "view"
+                group = "request" if node.stage in (Stage.OUTPUT, Stage.REQUEST) else "view"
             else:
-                title = f"layer {node.layer}"
-            groups.setdefault(title, []).append(node)
-        for title, nodes in groups.items():
-            lines.append(f"  {title}")
-            for node in nodes:
-                lines.append(f"    {node.stage.name.lower():<8} {node.to_modifier()}")
+                group = f"layer {node.layer}"
+            if group != title:
+                lines.append(f"  {group}")
+                title = group
+            lines.append(f"    {node.stage.name.lower():<8} {node.to_modifier()}")
         return "\n".join(lines)
 
 
-def _serial_key(node: Node) -> tuple[tuple[int, int], int, str]:
-    return (_layer_order(node.layer), int(node.stage), node.command.lower())
+def _serial_key(node: Node) -> tuple[tuple[int, int], int, int, str]:
+    key = node.command.lower()
+    return (_layer_order(node.layer), int(node.stage), COMMAND_ORDER.get(key, 1000), key)
 
 
-def execution_key(node: Node) -> tuple[tuple[int, int], int, str]:
-    """Sort key of IS's pipeline: layers (0, 1, ... then comp), stage, then command name."""
+def execution_key(node: Node) -> tuple[tuple[int, int], int, int, str]:
+    """Sort key of IS's pipeline: layers (0, 1, ... then comp), stage, then the order in which
+    the reference lists commands (``wid`` before ``hei`` ...), then name."""
     return _serial_key(node)

@@ -217,7 +217,7 @@ class ColorArg(ArgType):
             try:
                 color = parse_color(",".join(parts[i:stop]))
             except ValueError as exc:
-                last_error = exc
+                last_error = last_error or exc  # the longest reading explains best
                 continue
             if color.space not in self.spaces:
                 raise ArgError(self.description, ",".join(parts[i:stop]))

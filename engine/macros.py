@@ -1,0 +1,166 @@
+"""Command macros (§2.2): macro tables, Scene7 macro files and textual expansion.
+
+A macro ``$name$`` stands alone between ``&`` separators and is replaced, early and textually,
+by its definition, so precedence is positional: a macro overrides the commands before it and
+the commands after it override the macro. Nested macros expand too; a cycle, more than
+``MAX_DEPTH`` levels or more than ``MAX_ITEMS`` expanded modifiers is an error, as is a macro
+the table does not define (decision §5.1: IS documents no behaviour; ignoring a typo would
+silently change renditions).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+
+from engine.errors import MacroError
+from engine.syntax import Item, split_modifiers
+
+MAX_DEPTH = 16
+MAX_ITEMS = 4096
+
+
+class MacroTable(Mapping[str, str]):
+    """An immutable, case-insensitive table of macro definitions (name → modifier string).
+
+    Hashable, so parsed plans can be cached per table.
+    """
+
+    def __init__(self, definitions: Mapping[str, str] | None = None) -> None:
+        defs: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for name, definition in (definitions or {}).items():
+            bare = _bare(name)
+            defs[bare.lower()] = definition
+            names[bare.lower()] = bare
+        self._defs = defs
+        self._names = names
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str] | MacroTable | None) -> MacroTable:
+        if isinstance(mapping, MacroTable):
+            return mapping
+        return cls(mapping)
+
+    def __getitem__(self, name: str) -> str:
+        return self._defs[_bare(name).lower()]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and _bare(name).lower() in self._defs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names.values())
+
+    def __len__(self) -> int:
+        return len(self._defs)
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(frozenset(self._defs.items()))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MacroTable):
+            return self._defs == other._defs
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"MacroTable({dict(self.items())!r})"
+
+    def merged(self, other: Mapping[str, str]) -> MacroTable:
+        """A new table with ``other``'s definitions added (they win on clashes)."""
+        combined = dict(self.items())
+        combined.update(other)
+        return MacroTable(combined)
+
+
+def _bare(name: str) -> str:
+    """``$view$`` and ``view`` name the same macro."""
+    if len(name) >= 2 and name[0] == "$" and name[-1] == "$":
+        return name[1:-1]
+    return name
+
+
+def expand(items: list[Item], table: MacroTable | None) -> list[Item]:
+    """Replace every macro item by its parsed definition, recursively."""
+    if not any(item.kind == "macro" for item in items):
+        return items
+    out: list[Item] = []
+    _expand_into(out, items, table, ())
+    return out
+
+
+def _expand_into(
+    out: list[Item], items: list[Item], table: MacroTable | None, stack: tuple[str, ...]
+) -> None:
+    for item in items:
+        if item.kind != "macro":
+            out.append(item)
+            if len(out) > MAX_ITEMS:
+                raise MacroError(
+                    f"macro expansion produced more than {MAX_ITEMS} modifiers",
+                    text=f"${item.macro or item.name}$",
+                    expected="macros that expand to a bounded request",
+                )
+            continue
+        key = item.name.lower()
+        where = {"offset": item.offset, "macro": item.macro}
+        if table is None or key not in table:
+            known = "no macro table was given" if not table else f"{len(table)} macros defined"
+            raise MacroError(
+                f"undefined macro ${item.name}$ ({known})",
+                text=f"${item.name}$",
+                expected="a macro defined in the macro table",
+                **where,
+            )
+        if key in stack:
+            chain = " → ".join(f"${n}$" for n in (*stack, key))
+            raise MacroError(f"macro cycle {chain}", text=f"${item.name}$", **where)
+        if len(stack) >= MAX_DEPTH:
+            raise MacroError(
+                f"macros nested more than {MAX_DEPTH} deep", text=f"${item.name}$", **where
+            )
+        _expand_into(out, split_modifiers(table[key], macro=item.name), table, (*stack, key))
+
+
+def load_macros(path: str | os.PathLike[str]) -> MacroTable:
+    """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise MacroError(f"cannot read macro file {os.fspath(path)!r}: {exc.strerror}") from None
+    return parse_macro_file(data, source=os.fspath(path))
+
+
+def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable:
+    """Parse macro-file bytes: UTF-8 with a BOM, else ISO-8859-1; CR, LF or CRLF records;
+    double-quoted fields; columns whose name starts with '.' ignored; later duplicates win."""
+    text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("latin-1")
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter="\t") if row]
+    if not rows:
+        raise MacroError(f"macro file {source} is empty; expected a Name<TAB>Definition header")
+    header = [field.strip().lower() for field in rows[0]]
+    if "name" not in header or "definition" not in header:
+        raise MacroError(
+            f"macro file {source} has header {rows[0]!r}",
+            expected="a header row with the fields Name and Definition",
+        )
+    name_at, definition_at = header.index("name"), header.index("definition")
+    table: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(name_at, definition_at):
+            raise MacroError(
+                f"macro file {source}, record {line}: {len(row)} field(s)",
+                expected=f"at least {max(name_at, definition_at) + 1} tab-separated fields",
+            )
+        name = row[name_at].strip()
+        if not name:
+            raise MacroError(f"macro file {source}, record {line}: empty macro name")
+        table[name] = row[definition_at].strip()
+    return MacroTable(table)

@@ -1,0 +1,174 @@
+"""Modifier string → :class:`~engine.plan.Plan`: macros, variables, typed arguments, layers.
+
+The steps, in IS's order: split the request into modifiers (grammar), expand macros in place
+(textually, so precedence is positional), then walk the modifiers left to right: variable
+definitions are recorded, ``layer=`` opens a segment, and each command has its variable
+references substituted, its value %-decoded, split at commas and converted by its signature.
+The last occurrence of a command wins per layer; view and request commands are global.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from engine.errors import ParseError
+from engine.macros import MacroTable, expand
+from engine.plan import COMP, Layer, Node, Plan, execution_key
+from engine.registry import Registry, get_registry, on_change
+from engine.signatures import ArgError
+from engine.stages import Stage
+from engine.syntax import Item, decode_value, split_modifiers
+
+#: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
+#: unboundedly so (hostile input must not cost unbounded memory or time).
+MAX_REQUEST_LENGTH = 64 * 1024
+CACHE_SIZE = 4096
+
+_REFERENCE = re.compile(r"\$([A-Za-z0-9_.\-]+)\$")
+#: Only one of these decides a layer's type; the last one wins (§1.6 rule 4).
+_LAYER_TYPES = frozenset({"src", "text", "textps"})
+
+
+def parse(
+    modifiers: str,
+    *,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    object_name: str | None = None,
+) -> Plan:
+    """Parse an IS modifier string into a plan (cached per string, macro table and object).
+
+    ``macros`` maps macro names (with or without the ``$``) to definitions; pass a
+    :class:`MacroTable` to benefit from the cache. ``object_name`` predefines ``$object$``.
+    """
+    table = MacroTable.from_mapping(macros) if macros else None
+    return _parse_cached(modifiers, table, object_name)
+
+
+def resolve(
+    modifiers: str,
+    *,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    object_name: str | None = None,
+) -> str:
+    """The canonical, fully expanded modifier string (IS ``req=resolve``)."""
+    return parse(modifiers, macros=macros, object_name=object_name).to_modifiers()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _parse_cached(text: str, table: MacroTable | None, object_name: str | None) -> Plan:
+    return _Builder(get_registry(), object_name).build(text, table)
+
+
+on_change(_parse_cached.cache_clear)
+
+
+class _Builder:
+    def __init__(self, registry: Registry, object_name: str | None) -> None:
+        self.registry = registry
+        self.object_name = object_name
+        self.variables: dict[str, str] = {}
+        if object_name is not None:
+            self.variables["object"] = object_name
+        self.layer: Layer = COMP
+        self.layer_names: dict[str, int] = {}
+        self.nodes: dict[tuple[Layer | None, str], Node] = {}
+
+    def build(self, text: str, table: MacroTable | None) -> Plan:
+        if not isinstance(text, str):
+            raise ParseError(f"modifiers must be a string, not {type(text).__name__}")
+        if len(text) > MAX_REQUEST_LENGTH:
+            raise ParseError(
+                f"request of {len(text)} characters is too long",
+                expected=f"at most {MAX_REQUEST_LENGTH} characters",
+            )
+        text = text.strip()
+        if text.startswith("?"):
+            text = text[1:]
+        for item in expand(split_modifiers(text), table):
+            if item.kind == "command":
+                self._command(item)
+            elif item.kind == "vardef":
+                self.variables[item.name.lower()] = item.value or ""
+        nodes = sorted(self.nodes.values(), key=execution_key)
+        return Plan(tuple(nodes), self.object_name)
+
+    def _command(self, item: Item) -> None:
+        key = item.name.lower()
+        if key == "layer":
+            self._layer(item)
+            return
+        sig = self.registry.signatures.get(key)
+        if sig is None:
+            raise ParseError(
+                f"unknown command '{item.name}'",
+                command=item.name,
+                offset=item.offset,
+                macro=item.macro,
+                expected="an IS command or a command provided by a plugin",
+            )
+        raw = item.value
+        if raw and "$" in raw:
+            raw = _REFERENCE.sub(self._substitute, raw)
+        value = decode_value(raw) if raw else ""
+        try:
+            args = sig.parse_args(value.split(",") if value else ())
+        except ArgError as exc:
+            index = getattr(exc, "argument", None)
+            raise ParseError(
+                "invalid value",
+                command=sig.name,
+                argument=index,
+                text=exc.text if exc.text is not None else value,
+                offset=item.offset,
+                macro=item.macro,
+                expected=exc.expected,
+            ) from None
+        if sig.scope.is_global:
+            layer: Layer | None = None
+            stage = sig.stage
+        elif self.layer == COMP and sig.stage < Stage.FILTER:
+            layer, stage = 0, sig.stage  # source transforms of layer=comp act on layer 0
+        else:
+            layer = self.layer
+            stage = Stage.FILTER if sig.stage == Stage.SHARPEN and layer != COMP else sig.stage
+        if key in _LAYER_TYPES:
+            for other in _LAYER_TYPES:
+                self.nodes.pop((layer, other), None)
+        self.nodes[(layer, key)] = Node(sig.name, args, stage, layer, sig)
+
+    def _substitute(self, match: re.Match[str]) -> str:
+        return self.variables.get(match.group(1).lower(), match.group(0))
+
+    def _layer(self, item: Item) -> None:
+        """``layer=n|comp[,name]`` or ``layer=name`` (no variables allowed here, §2.1)."""
+        value = decode_value(item.value or "")
+        number, _, name = value.partition(",")
+        if number.lower() == "comp":
+            self.layer = COMP
+        elif number.isdigit():
+            self.layer = int(number)
+        elif not name and number in self.layer_names:
+            self.layer = self.layer_names[number]
+            return
+        else:
+            raise ParseError(
+                "invalid layer",
+                command="layer",
+                text=value,
+                offset=item.offset,
+                macro=item.macro,
+                expected="n, comp, n,name or the name of a layer defined earlier",
+            )
+        if name:
+            if isinstance(self.layer, int) and self.layer_names.get(name, self.layer) != self.layer:
+                raise ParseError(
+                    f"layer name {name!r} is already used by layer {self.layer_names[name]}",
+                    command="layer",
+                    text=value,
+                    offset=item.offset,
+                    macro=item.macro,
+                )
+            if isinstance(self.layer, int):
+                self.layer_names[name] = self.layer
