@@ -1,0 +1,263 @@
+"""Plan + source → encoded rendition: the renderer that dispatches to the plugins.
+
+One render decodes the source once, at the smallest JPEG scale the whole plan still needs
+(``engine.geometry.decode_scale``), runs the layer-0 source transforms and filters, then the
+composite's filters, view transform, ``rect=`` and sharpening, stage by stage, through the
+operations the plugins registered, and finally converts to the requested pixel type and hands
+the image to the format plugin's encoder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import BinaryIO
+
+from PIL import Image, ImageCms
+
+from engine.config import DEFAULT_CONFIG, RenderConfig
+from engine.errors import RenderError, UnsupportedError
+from engine.formats import EncodeOptions, Format, Quantize
+from engine.geometry import decode_scale
+from engine.macros import MacroTable
+from engine.operations import RenderContext
+from engine.parser import parse
+from engine.plan import COMP, Node, Plan
+from engine.registry import Registry, get_registry
+from engine.source import SourceImage, open_source
+from engine.stages import Stage
+
+Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
+
+#: Layer commands that only make sense when layers are composited (a later issue).
+_COMPOSITING = frozenset({
+    "src", "text", "textps", "mask", "maskuse", "color", "opac", "pos", "posn", "origin",
+    "originn", "hide", "blendmode", "effect", "effectmask", "map", "perspective", "textangle",
+    "textattr", "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath",
+    "croppathe", "pathattr", "op_growmask", "op_growmaskr", "sizen",
+})  # fmt: skip
+_PIXEL_STAGES = tuple(s for s in Stage if Stage.CROP <= s <= Stage.SHARPEN)
+_MODES = {"rgb": ("RGB", "RGBA"), "gray": ("L", "LA"), "cmyk": ("CMYK", None)}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """An encoded image: what a request returns and an export writes."""
+
+    data: bytes
+    format: str
+    mime_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def render(
+    source: Source,
+    modifiers: str | Plan,
+    *,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    config: RenderConfig | None = None,
+) -> Rendition:
+    """Render ``source`` (path, bytes, binary file or PIL image) through an IS request.
+
+    ``modifiers`` is a modifier string (parsed with ``macros``; ``$object$`` is the source's
+    base name) or an already parsed :class:`Plan`.
+    """
+    config = config or DEFAULT_CONFIG
+    with open_source(source, config=config) as src:
+        plan = (
+            modifiers
+            if isinstance(modifiers, Plan)
+            else parse(modifiers, macros=macros, object_name=src.name)
+        )
+        return render_plan(src, plan, config)
+
+
+def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CONFIG) -> Rendition:
+    """Execute a plan on an opened source."""
+    registry = get_registry()
+    _check_supported(plan)
+    fmt, pixel_type, compression = output_format(plan, registry)
+    image = src.load(decode_scale(src.size, plan, config, alpha_output=fmt.alpha))
+    ctx = RenderContext(plan=plan, config=config, source_size=src.size, scale=src.scale)
+    image = _run_segment(image, _segment(plan, 0), ctx, registry, composite=False)
+    image = _run_segment(image, _segment(plan, COMP), ctx, registry, composite=True)
+    image = _to_pixel_type(image, fmt, pixel_type, plan, config)
+    options = encode_options(plan, config, fmt, pixel_type, compression, src)
+    data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
+    return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+
+
+def _check_supported(plan: Plan) -> None:
+    for node in plan:
+        if node.layer not in (None, 0, COMP):
+            raise UnsupportedError(
+                f"layer={node.layer} needs layer compositing, which is not supported yet"
+            )
+        key = node.command.lower()
+        if key in _COMPOSITING:
+            raise UnsupportedError(
+                f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
+                "which is not supported yet"
+            )
+    request = plan.arg("req", "type", "img")
+    if request != "img":
+        raise UnsupportedError(f"req={request} is not supported by render; use req=img")
+    for command in ("template", "icc"):
+        if plan.get(command) is not None:
+            raise UnsupportedError(f"{command}= is not supported yet")
+
+
+def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | None]:
+    """The format plugin, pixel type and compression the request asks for (§3.2 defaults)."""
+    name = plan.arg("fmt", "format", "jpeg")
+    fmt = registry.format(name)
+    pixel_type = plan.arg("fmt", "pixelType") or "rgb"
+    if pixel_type not in fmt.pixel_types:
+        raise RenderError(
+            f"fmt={name} cannot carry pixel type {pixel_type}; "
+            f"expected {' or '.join(fmt.pixel_types)}"
+        )
+    compression = plan.arg("fmt", "compression")
+    if compression is not None and compression not in fmt.compressions:
+        allowed = "|".join(fmt.compressions) or "no compression option"
+        raise RenderError(f"fmt={name} does not take compression {compression}; expected {allowed}")
+    return fmt, pixel_type, compression
+
+
+def _segment(plan: Plan, layer: int | str) -> dict[str, Node] | None:
+    if layer == 0:
+        nodes = {n.command.lower(): n for n in plan if n.layer == 0}
+        return nodes or None
+    return {n.command.lower(): n for n in plan if n.layer in (None, COMP)}
+
+
+def _run_segment(
+    image: Image.Image,
+    segment: dict[str, Node] | None,
+    ctx: RenderContext,
+    registry: Registry,
+    *,
+    composite: bool,
+) -> Image.Image:
+    if segment is None:
+        return image
+    nodes = sorted(segment.values(), key=lambda n: n.stage)
+    for stage in _PIXEL_STAGES:
+        done: set[int] = set()
+        for node in nodes:
+            if node.stage != stage:
+                continue
+            op = registry.operations.get(node.command.lower())
+            if op is None:
+                if stage in (Stage.VIEW, Stage.RECT) or node.signature.noop:
+                    continue
+                raise UnsupportedError(f"{node.command}= has no operation that implements it")
+            if id(op) in done:
+                continue
+            done.add(id(op))
+            present = {c: segment[c.lower()] for c in op.handles if c.lower() in segment}
+            image = op.apply(image, present, ctx)
+        if composite:
+            for op in registry.operations_for(stage):
+                if op.always and id(op) not in done:
+                    image = op.apply(image, {}, ctx)
+    return image
+
+
+def _to_pixel_type(
+    image: Image.Image, fmt: Format, pixel_type: str, plan: Plan, config: RenderConfig
+) -> Image.Image:
+    """Convert to the output pixel type; flatten transparency onto bgc for formats without
+    alpha (§3.1 rule 6); formats with alpha always get an alpha channel."""
+    opaque_mode, alpha_mode = _MODES[pixel_type]
+    has_alpha = image.mode in ("RGBA", "LA")
+    if fmt.alpha and alpha_mode is None:
+        raise UnsupportedError(f"fmt={fmt.name} with pixel type {pixel_type} cannot keep alpha")
+    if has_alpha and not fmt.alpha:
+        color = plan.arg("bgc", "color") or config.bkg_color
+        background = Image.new("RGB", image.size, color.to_rgb8())
+        if image.mode == "LA":
+            image = image.convert("RGBA")
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    target = alpha_mode if fmt.alpha else opaque_mode
+    if image.mode != target:
+        image = image.convert(target)
+    return image
+
+
+def encode_options(
+    plan: Plan,
+    config: RenderConfig,
+    fmt: Format,
+    pixel_type: str,
+    compression: str | None,
+    src: SourceImage | None = None,
+) -> EncodeOptions:
+    """The request's encoder settings, defaulted from the configuration (§3.2)."""
+    quantize = plan.get("quantize")
+    embed = bool(plan.arg("iccEmbed", "embed", False))
+    return EncodeOptions(
+        pixel_type=pixel_type,
+        compression=compression,
+        quality=plan.arg("qlt", "quality", config.jpeg_quality),
+        chroma=bool(plan.arg("qlt", "chroma", config.jpeg_chroma)),
+        pscan=plan.arg("pscan", "scans", "auto"),
+        quantize=Quantize(
+            type=quantize.arg("type"),
+            dither=quantize.arg("dither"),
+            num_colors=quantize.arg("numColors"),
+            color_list=quantize.arg("colorList"),
+        )
+        if quantize is not None
+        else Quantize(),
+        jpeg_size_kb=plan.arg("jpegSize", "kilobytes", 0.0),
+        icc_profile=_srgb_profile() if embed and pixel_type == "rgb" else None,
+        print_res=plan.arg("printRes", "dpi", src.dpi if src is not None else None),
+        progressive=fmt.name == "pjpeg",
+    )
+
+
+@cache
+def _srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def render_props(
+    source: Source,
+    modifiers: str | Plan,
+    *,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    config: RenderConfig | None = None,
+) -> dict[str, str]:
+    """IS ``req=props``: evaluate the request as an image request and describe the reply."""
+    config = config or DEFAULT_CONFIG
+    with open_source(source, config=config) as src:
+        plan = (
+            modifiers
+            if isinstance(modifiers, Plan)
+            else parse(modifiers, macros=macros, object_name=src.name)
+        )
+        rendition = render_plan(src, plan, config)
+        fmt, pixel_type, compression = output_format(plan, get_registry())
+        options = encode_options(plan, config, fmt, pixel_type, compression, src)
+    bgc = plan.arg("bgc", "color") or config.bkg_color
+    return {
+        "image.width": str(rendition.width),
+        "image.height": str(rendition.height),
+        "image.type": rendition.mime_type,
+        "image.length": str(len(rendition.data)),
+        "image.quality": f"{options.quality},{int(options.chroma)}",
+        "image.bgc": "0x{:02x}{:02x}{:02x}".format(*bgc.to_rgb8()),
+        "image.iccEmbed": str(int(options.icc_profile is not None)),
+        "image.iccProfile": "sRGB IEC61966-2.1" if options.icc_profile is not None else "",
+        "image.mask": str(int(fmt.alpha)),
+        "image.pixTyp": {"rgb": "RGB", "gray": "BW", "cmyk": "CMYK"}[pixel_type],
+        "image.printRes": format(options.print_res or 72, "g"),
+        "image.pathEmbed": "0",
+        "image.xmpEmbed": "0",
+    }
