@@ -1,0 +1,419 @@
+"""The embedded catalog: companies, users, memberships, and the jobs with their logs.
+
+A catalog is a home folder (see ``home``) with a SQLite database and a blob store. It may be
+opened by several processes and threads at once: each thread of each process gets its own
+connection, transactions are short, and every write is committed before the call returns.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from engine.catalog import handles, sql
+from engine.catalog.auth import DUMMY_HASH, ROLES, hash_password, verify_password
+from engine.catalog.blobs import BlobStore
+from engine.catalog.home import BLOBS_DIR, DB_NAME, resolve_home
+from engine.catalog.jobs import (
+    ACTIVE_STATES,
+    EMAIL_SETTINGS,
+    FINAL_STATES,
+    JOB_STATES,
+    LOG_SORT_FIELDS,
+    SEVERITIES,
+    check_choice,
+    check_page,
+    check_progress,
+    check_required,
+)
+from engine.catalog.models import Company, JobRecord, LogDetail, User
+from engine.errors import (
+    ApiFault,
+    AuthenticationFault,
+    AuthorizationFault,
+    CatalogError,
+    JobError,
+)
+
+if TYPE_CHECKING:
+    from engine.catalog.session import Session
+
+INVALID_CREDENTIALS = "Invalid username/password"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Catalog:
+    """Open with :meth:`open`; close with :meth:`close` or use as a context manager."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.db_path = home / DB_NAME
+        self.blobs = BlobStore(home / BLOBS_DIR)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._closed = False
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None) -> Catalog:
+        """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``)."""
+        path = resolve_home(home)
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            catalog = cls(path)
+            sql.migrate(catalog.connection())
+        except (OSError, sqlite3.Error) as exc:
+            raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
+        return catalog
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (internal to the catalog package)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            if self._closed:
+                raise CatalogError(f"the catalog in {self.home} is closed")
+            conn = sql.connect(self.db_path)
+            self._local.conn, self._local.pid = conn, os.getpid()
+            with self._lock:
+                self._connections.append((os.getpid(), conn))
+        return conn
+
+    def close(self) -> None:
+        """Close the connections this process opened; the catalog cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            mine = [conn for pid, conn in self._connections if pid == os.getpid()]
+            self._connections.clear()
+        for conn in mine:
+            conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Catalog({str(self.home)!r})"
+
+    # --- companies, users, memberships, sign-in ----------------------------------------------
+
+    def create_company(self, name: str) -> Company:
+        name = check_required("company name", name).strip()
+        company = sql.insert_company(self.connection(), name, _now())
+        if company is None:
+            raise CatalogError(f"a company named {name!r} already exists")
+        return company
+
+    def company(self, handle_or_name: str) -> Company:
+        """The company with that handle (``c|<n>``) or name (case-insensitive)."""
+        conn = self.connection()
+        company_id = handles.parse_company(handle_or_name)
+        found = sql.company_by_id(conn, company_id) if company_id is not None else None
+        found = found or sql.company_by_name(conn, handle_or_name.strip())
+        if found is None:
+            raise CatalogError(f"no company with handle or name {handle_or_name!r}")
+        return found
+
+    def create_user(
+        self, email: str, password: str, *, first_name: str = "", last_name: str = ""
+    ) -> User:
+        """A new user; the password is stored only as a salted scrypt hash."""
+        email = check_required("user e-mail", email).strip()
+        if "@" not in email or any(c.isspace() for c in email):
+            raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
+        check_required("password", password)
+        user = sql.insert_user(
+            self.connection(), email, hash_password(password), first_name, last_name, _now()
+        )
+        if user is None:
+            raise CatalogError(f"a user with e-mail {email!r} already exists")
+        return user
+
+    def user(self, handle_or_email: str) -> User:
+        """The user with that handle (``u|<n>``) or e-mail (case-insensitive)."""
+        conn = self.connection()
+        user_id = handles.parse_user(handle_or_email)
+        found = sql.user_by_id(conn, user_id) if user_id is not None else None
+        found = found or sql.user_by_email(conn, handle_or_email.strip())
+        if found is None:
+            raise CatalogError(f"no user with handle or e-mail {handle_or_email!r}")
+        return found
+
+    def add_membership(self, user_handle: str, company_handle: str, role: str) -> None:
+        """Make the user a member of the company with ``role`` (replacing an earlier role)."""
+        check_choice("user role", role, ROLES)
+        user = self.user(user_handle)
+        company = self.company(company_handle)
+        sql.upsert_membership(self.connection(), _id(user.handle), _id(company.handle), role)
+
+    def companies_of(self, user: str) -> list[Company]:
+        """The companies the user (handle or e-mail) belongs to."""
+        return sql.companies_of_user(self.connection(), _id(self.user(user).handle))
+
+    def role(self, user: str, company: str) -> str | None:
+        """The user's role in the company, ``None`` if not a member."""
+        user_id, company_id = _id(self.user(user).handle), _id(self.company(company).handle)
+        return sql.membership_role(self.connection(), user_id, company_id)
+
+    def authenticate(self, email: str, password: str, company: str | None = None) -> Session:
+        """Sign in to ``company`` (handle or name; ``None``: the user's only company).
+
+        Faults: 10000 without e-mail or password; 10001 for an unknown e-mail or a wrong
+        password (one message for both); 20000 if the user is not a member of that company.
+        """
+        from engine.catalog.session import Session
+
+        if not email or not email.strip() or not password:
+            raise AuthenticationFault(
+                "no credentials: a user e-mail and a password are required",
+                code=AuthenticationFault.NO_CREDENTIALS,
+            )
+        conn = self.connection()
+        login = sql.user_login(conn, email.strip())
+        matches = verify_password(password, login[1] if login else DUMMY_HASH)
+        if login is None or not matches:
+            raise AuthenticationFault(
+                INVALID_CREDENTIALS, code=AuthenticationFault.INVALID_CREDENTIALS
+            )
+        user = login[0]
+        chosen = self._member_company(user, company)
+        role = sql.membership_role(conn, _id(user.handle), _id(chosen.handle))
+        if role is None:
+            raise _not_member(user, company or chosen.name)
+        return Session(self, user, chosen, role)
+
+    def _member_company(self, user: User, company: str | None) -> Company:
+        if company is None or not company.strip():
+            companies = sql.companies_of_user(self.connection(), _id(user.handle))
+            if len(companies) != 1:
+                raise AuthorizationFault(
+                    f"user {user.email} belongs to {len(companies)} companies; name one",
+                    code=AuthorizationFault.INVALID_COMPANY,
+                )
+            return companies[0]
+        try:
+            return self.company(company)
+        except CatalogError:
+            raise _not_member(user, company) from None
+
+    # --- jobs and job logs ---------------------------------------------------------------------
+
+    def create_job(
+        self,
+        *,
+        company: str,
+        user: str,
+        name: str,
+        job_type: str,
+        spec: dict[str, Any],
+        email_setting: str,
+        owner: str,
+    ) -> str:
+        """Record a new job in state ``New``; returns its handle ``j|<company>|<name>|<n>``.
+
+        ``spec`` must be JSON-serialisable; ``user`` (handle or e-mail) must belong to
+        ``company`` (handle or name).
+        """
+        check_required("job name", name)
+        check_required("job type", job_type)
+        check_choice("email setting", email_setting, EMAIL_SETTINGS)
+        if not isinstance(spec, dict):
+            raise ApiFault("the job spec must be a dict", code=ApiFault.INVALID_PARAMETER)
+        the_company, the_user = self.company(company), self.user(user)
+        company_id, user_id = _id(the_company.handle), _id(the_user.handle)
+        conn = self.connection()
+        if sql.membership_role(conn, user_id, company_id) is None:
+            raise _not_member(the_user, the_company.name)
+        try:
+            job_id = sql.insert_job(
+                conn,
+                company_id=company_id,
+                user_id=user_id,
+                name=name,
+                job_type=job_type,
+                state="New",
+                spec=spec,
+                email_setting=email_setting,
+                owner=owner,
+                now=_now(),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ApiFault(
+                f"the job spec cannot be stored as JSON: {exc}", code=ApiFault.INVALID_PARAMETER
+            ) from None
+        return handles.job_handle(company_id, name, job_id)
+
+    def _job_id(self, job: str) -> int:
+        parsed = handles.parse_job(job)
+        if parsed is not None:
+            company_id, name, job_id = parsed
+            if sql.job_key(self.connection(), job_id) == (company_id, name):
+                return job_id
+        raise JobError(f"no job with handle {job!r}")
+
+    def get_job(self, job: str) -> JobRecord:
+        record = sql.job_by_id(self.connection(), self._job_id(job))
+        if record is None:
+            raise JobError(f"no job with handle {job!r}")
+        return record
+
+    def set_job_state(
+        self,
+        job: str,
+        state: str,
+        *,
+        progress: float | None = None,
+        message: str | None = None,
+        owner: str | None = None,
+    ) -> None:
+        """Change an unfinished job's state; ``progress``/``message``/``owner`` when given.
+
+        The start date is set the first time the job is ``Running``. A finished job (see
+        :meth:`finish_job`) cannot change: JobError.
+        """
+        check_choice("job state", state, JOB_STATES)
+        check_progress(progress)
+        job_id = self._job_id(job)
+        updated = sql.update_job_state(
+            self.connection(),
+            job_id,
+            state,
+            progress=progress,
+            message=message,
+            owner=owner,
+            now=_now(),
+        )
+        if not updated:
+            raise JobError(f"job {job!r} has finished; its state can no longer change")
+
+    def add_job_log(
+        self,
+        job: str,
+        *,
+        log_type: str,
+        message: str,
+        severity: str,
+        asset_name: str | None = None,
+        asset_type: str | None = None,
+        asset_handle: str | None = None,
+    ) -> None:
+        """Append one job-log entry (committed at once). ``severity`` decides which count
+        (success/error/warning) it adds to; ``info`` entries are not counted."""
+        check_required("log type", log_type)
+        check_choice("severity", severity, SEVERITIES)
+        sql.insert_job_log(
+            self.connection(),
+            self._job_id(job),
+            log_type=log_type,
+            message=message,
+            severity=severity,
+            asset_name=asset_name,
+            asset_type=asset_type,
+            asset_handle=asset_handle,
+            now=_now(),
+        )
+
+    def finish_job(
+        self,
+        job: str,
+        *,
+        fatal_error: bool = False,
+        package: str | None = None,
+        state: str = "Done",
+    ) -> None:
+        """Set the end date and final state (``Done``, or ``Unknown`` for a lost job)."""
+        check_choice("final job state", state, FINAL_STATES)
+        finished = sql.finish_job(
+            self.connection(),
+            self._job_id(job),
+            state=state,
+            fatal_error=fatal_error,
+            package=package,
+            now=_now(),
+        )
+        if not finished:
+            raise JobError(f"job {job!r} has already finished")
+
+    def list_jobs(
+        self,
+        company: str,
+        *,
+        active_only: bool = False,
+        user: str | None = None,
+        limit: int | None = None,
+    ) -> list[JobRecord]:
+        """The company's jobs, newest first; ``active_only``: unfinished jobs in an active
+        state; ``user``: submitted by that user (handle or e-mail)."""
+        if limit is not None and limit < 1:
+            raise ApiFault(
+                f"invalid limit {limit}; expected 1 or more", code=ApiFault.INVALID_PARAMETER
+            )
+        return sql.list_jobs(
+            self.connection(),
+            company_id=_id(self.company(company).handle),
+            active_states=ACTIVE_STATES if active_only else None,
+            user_id=_id(self.user(user).handle) if user is not None else None,
+            limit=limit,
+        )
+
+    def job_log_details(
+        self,
+        job: str,
+        *,
+        log_types: Sequence[str] | None = None,
+        page: int = 1,
+        per_page: int = 1000,
+        sort_by: str = "Date",
+        descending: bool = False,
+    ) -> list[LogDetail]:
+        """One page of the job's log (``getJobLogDetails``: at most 1000 per page, pages from 1,
+        sorted by ``Date`` or ``LogType``; empty or ``None`` ``log_types`` keep all)."""
+        check_choice("sort field", sort_by, LOG_SORT_FIELDS)
+        check_page(page, per_page)
+        return sql.job_logs(
+            self.connection(),
+            self._job_id(job),
+            log_types=list(log_types) if log_types else None,
+            offset=(page - 1) * per_page,
+            limit=per_page,
+            by_type=sort_by == "LogType",
+            descending=descending,
+        )
+
+    def active_jobs_all(self) -> list[JobRecord]:
+        """Every unfinished job in New/Running/Paused/Stopping of every company, newest first
+        (for crash recovery)."""
+        return sql.list_jobs(
+            self.connection(),
+            company_id=None,
+            active_states=ACTIVE_STATES,
+            user_id=None,
+            limit=None,
+        )
+
+
+def _id(handle: str) -> int:
+    """The row id at the end of a handle the catalog built itself."""
+    return int(handle.rsplit("|", 1)[1])
+
+
+def _not_member(user: User, company: str) -> AuthorizationFault:
+    return AuthorizationFault(
+        f"user {user.email} is not a member of company {company!r}",
+        code=AuthorizationFault.INVALID_COMPANY,
+    )

@@ -1,0 +1,109 @@
+"""The catalog's records: frozen dataclasses handed out by :class:`~engine.catalog.Catalog`.
+
+All dates are timezone-aware UTC datetimes; all handles are opaque strings (see ``handles``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Company:
+    handle: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    handle: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An uploaded file or a set of other assets.
+
+    ``asset_type`` is an IPS asset type (§4.4): ``Image``, ``Pdf``, ``Svg``, ``Zip``, ... for
+    files; ``ImageSet``, ``SpinSet``, ``RenderSet`` or ``AssetSet`` for sets, where ``AssetSet``
+    carries the kind of set in ``sub_type`` (``MediaSet``, ``VideoSet``, ``eCatalog``,
+    ``OfferSet``, ``MultiBitrateVideoSet``). ``blob`` and ``checksum`` are the sha256 of the
+    original file, ``None`` for sets; ``members`` lists a set's asset handles in order.
+    """
+
+    handle: str
+    name: str
+    asset_type: str
+    company: str
+    folder: str
+    size: int
+    width: int | None
+    height: int | None
+    checksum: str | None
+    uploaded: datetime
+    members: tuple[str, ...] = ()
+    blob: str | None = None
+    sub_type: str | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.blob is None
+
+    @property
+    def set_type(self) -> str | None:
+        """The kind of set (``ImageSet`` ... ``MultiBitrateVideoSet``), ``None`` for files."""
+        if not self.is_set:
+            return None
+        return self.sub_type or self.asset_type
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A job and its job-log summary; the counts are derived from the log rows by severity."""
+
+    handle: str
+    company: str
+    user: str
+    user_email: str
+    name: str
+    job_type: str
+    state: str
+    spec: dict[str, Any]
+    email_setting: str
+    progress: float | None
+    message: str | None
+    owner: str | None
+    submit_date: datetime
+    start_date: datetime | None
+    end_date: datetime | None
+    package: str | None
+    fatal_error: bool
+    success_count: int = 0
+    error_count: int = 0
+    warning_count: int = 0
+    total_count: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        total = self.success_count + self.error_count + self.warning_count
+        object.__setattr__(self, "total_count", total)
+
+    @property
+    def finished(self) -> bool:
+        return self.end_date is not None
+
+
+@dataclass(frozen=True)
+class LogDetail:
+    """One job-log entry (IPS ``JobLogDetail`` plus its date and severity)."""
+
+    log_type: str
+    message: str
+    severity: str
+    asset_name: str | None
+    asset_type: str | None
+    asset_handle: str | None
+    date: datetime

@@ -1,0 +1,244 @@
+"""A signed-in user acting in one company: assets, sets and presets, checked against the role.
+
+Every method first checks the role's permission (``auth.PERMISSIONS``) and then only ever
+touches the session's own company.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from engine.catalog import auth, handles, sql
+from engine.catalog.assets import (
+    OWN_SET_TYPES,
+    SET_MEMBER_TYPES,
+    canonical_set_type,
+    clean_folder,
+    clean_name,
+    identify,
+)
+from engine.catalog.models import Asset, Company, User
+from engine.errors import ApiFault, AuthorizationFault, CatalogError
+from engine.macros import MacroTable, load_macros
+from engine.parser import parse
+
+if TYPE_CHECKING:
+    from engine.catalog.catalog import Catalog
+
+# Scene7 limits an image preset's query string to 512 characters (§2.2).
+MAX_PRESET_LENGTH = 512
+_BAD_PRESET_NAME = re.compile(r"[$&=\x00-\x1f\x7f]")
+
+
+class Session:
+    """Obtain from :meth:`Catalog.authenticate`."""
+
+    def __init__(self, catalog: Catalog, user: User, company: Company, role: str) -> None:
+        self.catalog = catalog
+        self.user = user
+        self.company = company
+        self.role = role
+        self._company_id = handles.parse_company(company.handle) or 0
+        self._user_id = handles.parse_user(user.handle) or 0
+
+    def __repr__(self) -> str:
+        return f"Session({self.user.email!r}, {self.company.name!r}, {self.role!r})"
+
+    def require(self, operation: str) -> None:
+        """AuthorizationFault 20003 unless the session's role may perform ``operation``."""
+        auth.require(self.role, operation)
+
+    # --- assets ------------------------------------------------------------------------------
+
+    def upload(
+        self, source: str | os.PathLike[str] | bytes, *, name: str | None = None, folder: str = "/"
+    ) -> Asset:
+        """Store a file (a path, or the bytes themselves) as a new asset of the type its
+        content shows. ``name`` defaults to the file's name, for bytes to the checksum plus
+        the type's extension. A would-be image that does not decode is refused with
+        CatalogError, leaving neither blob nor row."""
+        self.require("upload")
+        folder = clean_folder(folder)
+        if isinstance(source, bytes | bytearray | memoryview):
+            given = name
+        else:
+            if not Path(source).is_file():
+                raise CatalogError(f"cannot upload {os.fspath(source)!r}: not a readable file")
+            given = name if name is not None else Path(source).name
+        label = clean_name(given) if given is not None else None
+        store = self.catalog.blobs
+        try:
+            with store.staged(source) as staged:
+                found = identify(staged.path, label or "")
+                store.commit(staged)
+        except OSError as exc:
+            raise CatalogError(f"cannot store upload {label or ''!r}: {exc}") from None
+        asset_id = sql.insert_asset(
+            self.catalog.connection(),
+            company_id=self._company_id,
+            user_id=self._user_id,
+            name=label or f"{staged.checksum[:16]}{found.extension}",
+            asset_type=found.asset_type,
+            sub_type=None,
+            folder=folder,
+            size=staged.size,
+            width=found.width,
+            height=found.height,
+            checksum=staged.checksum,
+            now=datetime.now(UTC),
+        )
+        return self._asset(asset_id)
+
+    def create_set(
+        self, set_type: str, name: str, members: Sequence[str], *, folder: str = "/"
+    ) -> Asset:
+        """A set of this company's assets, in order. ``set_type`` is one of ``SET_TYPES``
+        (case-insensitive); image and spin sets take images, video sets videos."""
+        self.require("createSet")
+        kind = canonical_set_type(set_type)
+        name, folder = clean_name(name), clean_folder(folder)
+        allowed = SET_MEMBER_TYPES.get(kind)
+        member_ids = []
+        for handle in members:
+            member = self._lookup(handle)
+            if allowed is not None and member.asset_type not in allowed:
+                raise ApiFault(
+                    f"a {kind} holds {' or '.join(allowed)} assets; {handle!r} ({member.name}) "
+                    f"is {member.asset_type}",
+                    code=ApiFault.INVALID_PARAMETER,
+                )
+            member_ids.append(_row_id(handle))
+        conn = self.catalog.connection()
+        with sql.transaction(conn):
+            set_id = sql.insert_asset(
+                conn,
+                company_id=self._company_id,
+                user_id=self._user_id,
+                name=name,
+                asset_type=kind if kind in OWN_SET_TYPES else "AssetSet",
+                sub_type=None if kind in OWN_SET_TYPES else kind,
+                folder=folder,
+                size=0,
+                width=None,
+                height=None,
+                checksum=None,
+                now=datetime.now(UTC),
+            )
+            sql.insert_set_members(conn, set_id, member_ids)
+        return self._asset(set_id)
+
+    def get_asset(self, handle: str) -> Asset:
+        """The asset; an unknown handle and another company's handle give the same
+        AuthorizationFault 20005."""
+        self.require("getAssets")
+        return self._lookup(handle)
+
+    def list_assets(self, *, folder: str | None = None) -> list[Asset]:
+        """All the company's assets, or those directly in ``folder`` (not its sub-folders)."""
+        self.require("getAssets")
+        where = None if folder is None else clean_folder(folder)
+        return sql.list_assets(self.catalog.connection(), self._company_id, where)
+
+    def original_path(self, handle: str) -> Path:
+        """The stored original file of an asset (read-only; shared by identical uploads)."""
+        asset = self.get_asset(handle)
+        if asset.blob is None:
+            raise CatalogError(f"asset {handle!r} ({asset.name}) is a {asset.set_type}, not a file")
+        path = self.catalog.blobs.path(asset.blob)
+        if not path.is_file():
+            raise CatalogError(
+                f"the original of asset {handle!r} ({asset.name}) is missing: {path}"
+            )
+        return path
+
+    def open_original(self, handle: str) -> BinaryIO:
+        return open(self.original_path(handle), "rb")
+
+    def _lookup(self, handle: str) -> Asset:
+        parsed = handles.parse_asset(handle) if isinstance(handle, str) else None
+        asset = None
+        if parsed is not None and parsed[0] == self._company_id:
+            asset = sql.asset_by_id(self.catalog.connection(), *parsed)
+        if asset is None:
+            raise AuthorizationFault(
+                f"illegal asset handle {handle!r}",
+                code=AuthorizationFault.ILLEGAL_PARAMETER_VALUE,
+            )
+        return asset
+
+    def _asset(self, asset_id: int) -> Asset:
+        asset = sql.asset_by_id(self.catalog.connection(), self._company_id, asset_id)
+        if asset is None:  # only if the row vanished between insert and read
+            raise CatalogError(f"asset {asset_id} disappeared while it was being stored")
+        return asset
+
+    # --- presets (the company's $name$ macros) -------------------------------------------------
+
+    def set_preset(self, name: str, modifiers: str) -> None:
+        """Create or replace the preset ``name`` (``$name$`` also accepted; names are
+        case-insensitive). ``modifiers`` must parse, with the company's presets as macros."""
+        self.require("setPreset")
+        self._save_presets({name: modifiers})
+
+    def list_presets(self) -> dict[str, str]:
+        """Preset name → modifiers, by name."""
+        self.require("getPresets")
+        return sql.list_presets(self.catalog.connection(), self._company_id)
+
+    def delete_preset(self, name: str) -> None:
+        self.require("deletePreset")
+        if not sql.delete_preset(self.catalog.connection(), self._company_id, _preset_name(name)):
+            raise CatalogError(f"company {self.company.name} has no preset named {name!r}")
+
+    def import_presets(self, path: str | os.PathLike[str]) -> int:
+        """Add or replace presets from a Scene7 macro file (all or none); returns how many."""
+        self.require("setPreset")
+        table = load_macros(path)
+        return self._save_presets({name: table[name] for name in table})
+
+    def macro_table(self) -> MacroTable:
+        """The company's presets as a macro table for :func:`engine.parse`."""
+        return MacroTable.from_mapping(self.list_presets())
+
+    def _save_presets(self, presets: dict[str, str]) -> int:
+        cleaned = {_preset_name(name): _preset_body(name, body) for name, body in presets.items()}
+        conn = self.catalog.connection()
+        with sql.transaction(conn):
+            table = MacroTable(sql.list_presets(conn, self._company_id)).merged(cleaned)
+            for name, body in cleaned.items():
+                parse(body, macros=table)
+                sql.upsert_preset(conn, self._company_id, name, body)
+        return len(cleaned)
+
+
+def _preset_name(name: str) -> str:
+    bare = name.strip()
+    if len(bare) >= 2 and bare.startswith("$") and bare.endswith("$"):
+        bare = bare[1:-1].strip()
+    if not bare or _BAD_PRESET_NAME.search(bare):
+        raise ApiFault(
+            f"invalid preset name {name!r}: it must be non-empty without '$', '&', '=' or "
+            "control characters",
+            code=ApiFault.INVALID_PARAMETER,
+        )
+    return bare
+
+
+def _preset_body(name: str, modifiers: str) -> str:
+    body = modifiers.strip().lstrip("?&")
+    if len(body) > MAX_PRESET_LENGTH:
+        raise ApiFault(
+            f"preset {name!r} is {len(body)} characters long; Scene7 presets hold at most "
+            f"{MAX_PRESET_LENGTH}",
+            code=ApiFault.INVALID_PARAMETER,
+        )
+    return body
+
+
+def _row_id(handle: str) -> int:
+    return int(handle.rsplit("|", 1)[1])
