@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 _HEX = re.compile(r"[0-9a-fA-F]+\Z")
-_DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+_BYTE = re.compile(r"[0-9]{1,3}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,6 @@ def _percent_value(part: str, text: str) -> float:
 
 
 def _byte_value(part: str, text: str) -> float:
-    if not part.isdigit() or int(part) > 255:
+    if not _BYTE.match(part) or int(part) > 255:
         raise ValueError(f"RGB components are integers 0..255: {part!r} in {text!r}")
     return int(part) / 255

@@ -27,6 +27,8 @@ MAX_REQUEST_LENGTH = 64 * 1024
 CACHE_SIZE = 4096
 
 _REFERENCE = re.compile(r"\$([A-Za-z0-9_.\-]+)\$")
+#: A layer number: ASCII digits (``str.isdigit`` accepts "²", which ``int`` refuses).
+_LAYER_NUMBER = re.compile(r"[0-9]{1,9}\Z")
 #: Only one of these decides a layer's type; the last one wins (§1.6 rule 4).
 _LAYER_TYPES = frozenset({"src", "text", "textps"})
 
@@ -147,7 +149,7 @@ class _Builder:
         number, _, name = value.partition(",")
         if number.lower() == "comp":
             self.layer = COMP
-        elif number.isdigit():
+        elif _LAYER_NUMBER.match(number):
             self.layer = int(number)
         elif not name and number in self.layer_names:
             self.layer = self.layer_names[number]

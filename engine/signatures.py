@@ -49,8 +49,9 @@ def format_real(value: float) -> str:
     return text.replace("e+", "e")
 
 
-_INT = re.compile(r"[+-]?\d+\Z")
-_REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+# ASCII digits only: ``\d`` would also accept "١٠٠" (and ``str.isdigit`` even "²").
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+_REAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ class Int(ArgType):
     def convert(self, text: str) -> int:
         if not _INT.match(text):
             raise ArgError(self.description, text)
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits())
+            raise ArgError(self.description, text) from None
         if (self.min is not None and value < self.min) or (
             self.max is not None and value > self.max
         ):
@@ -228,7 +232,7 @@ class ColorArg(ArgType):
         return value.to_is()
 
 
-_COLOR_PART = re.compile(r"\d+(\.\d*)?([rgkRGK]?[sS]?)\Z")
+_COLOR_PART = re.compile(r"[0-9]+(\.[0-9]*)?([rgkRGK]?[sS]?)\Z")
 
 
 @dataclass(frozen=True)
