@@ -20,10 +20,18 @@ from engine.errors import ApiFault, CatalogError
 GENERIC = "Asset"
 HEAD_BYTES = 64 * 1024
 
-# Set types: the three with their own IPS asset type, and the AssetSet sub-types (§4.4).
-OWN_SET_TYPES = ("ImageSet", "SpinSet", "RenderSet")
-ASSET_SET_SUBTYPES = ("MediaSet", "VideoSet", "eCatalog", "OfferSet", "MultiBitrateVideoSet")
-SET_TYPES = OWN_SET_TYPES + ASSET_SET_SUBTYPES
+# Set types (§4.3, §4.4): the first three are IPS asset types, the others IPS AssetSet
+# sub-types, used here as the asset type itself.
+SET_TYPES = (
+    "ImageSet",
+    "SpinSet",
+    "RenderSet",
+    "MediaSet",
+    "VideoSet",
+    "eCatalog",
+    "OfferSet",
+    "MultiBitrateVideoSet",
+)
 # Which asset types a set may hold; kinds not listed take any non-set asset or set.
 SET_MEMBER_TYPES = {
     "ImageSet": ("Image",),
@@ -55,14 +63,6 @@ _IMAGE_EXTENSIONS = frozenset(
 _IMAGE_FTYP_BRANDS = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 )
-_EXTENSIONS = {
-    "Pdf": ".pdf",
-    "PostScript": ".ps",
-    "Zip": ".zip",
-    "Svg": ".svg",
-    "Xml": ".xml",
-    "Video": ".mp4",
-}
 _XML_PROLOGUE = re.compile(
     rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL
 )
@@ -173,10 +173,6 @@ def _image_extension(fmt: str, name: str) -> str:
     if suffix in _IMAGE_EXTENSIONS:
         return suffix
     return {"jpeg": ".jpg", "tiff": ".tif", "jpeg2000": ".jp2"}.get(fmt, f".{fmt}" if fmt else "")
-
-
-def extension_for(asset_type: str) -> str:
-    return _EXTENSIONS.get(asset_type, "")
 
 
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")

@@ -28,11 +28,12 @@ class User:
 class Asset:
     """An uploaded file or a set of other assets.
 
-    ``asset_type`` is an IPS asset type (§4.4): ``Image``, ``Pdf``, ``Svg``, ``Zip``, ... for
-    files; ``ImageSet``, ``SpinSet``, ``RenderSet`` or ``AssetSet`` for sets, where ``AssetSet``
-    carries the kind of set in ``sub_type`` (``MediaSet``, ``VideoSet``, ``eCatalog``,
-    ``OfferSet``, ``MultiBitrateVideoSet``). ``blob`` and ``checksum`` are the sha256 of the
-    original file, ``None`` for sets; ``members`` lists a set's asset handles in order.
+    ``asset_type`` is an IPS asset type (§4.4) for files: ``Image``, ``Pdf``, ``Svg``, ``Zip``,
+    ``Video``, ``PostScript``, ``Xml`` or the generic ``Asset``. For sets it is the kind of set:
+    ``ImageSet``, ``SpinSet``, ``RenderSet``, ``MediaSet``, ``VideoSet``, ``eCatalog``,
+    ``OfferSet`` or ``MultiBitrateVideoSet`` (IPS files the last five as ``AssetSet`` with that
+    ``subType``; one string is what callers dispatch on). ``blob`` and ``checksum`` are the
+    sha256 of the original file, ``None`` for sets; ``members`` lists a set's asset handles.
     """
 
     handle: str
@@ -47,18 +48,10 @@ class Asset:
     uploaded: datetime
     members: tuple[str, ...] = ()
     blob: str | None = None
-    sub_type: str | None = None
 
     @property
     def is_set(self) -> bool:
         return self.blob is None
-
-    @property
-    def set_type(self) -> str | None:
-        """The kind of set (``ImageSet`` ... ``MultiBitrateVideoSet``), ``None`` for files."""
-        if not self.is_set:
-            return None
-        return self.sub_type or self.asset_type
 
 
 @dataclass(frozen=True)

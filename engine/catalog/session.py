@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from engine.catalog import auth, handles, sql
 from engine.catalog.assets import (
-    OWN_SET_TYPES,
     SET_MEMBER_TYPES,
     canonical_set_type,
     clean_folder,
@@ -84,7 +83,6 @@ class Session:
             user_id=self._user_id,
             name=label or f"{staged.checksum[:16]}{found.extension}",
             asset_type=found.asset_type,
-            sub_type=None,
             folder=folder,
             size=staged.size,
             width=found.width,
@@ -120,8 +118,7 @@ class Session:
                 company_id=self._company_id,
                 user_id=self._user_id,
                 name=name,
-                asset_type=kind if kind in OWN_SET_TYPES else "AssetSet",
-                sub_type=None if kind in OWN_SET_TYPES else kind,
+                asset_type=kind,
                 folder=folder,
                 size=0,
                 width=None,
@@ -148,7 +145,9 @@ class Session:
         """The stored original file of an asset (read-only; shared by identical uploads)."""
         asset = self.get_asset(handle)
         if asset.blob is None:
-            raise CatalogError(f"asset {handle!r} ({asset.name}) is a {asset.set_type}, not a file")
+            raise CatalogError(
+                f"asset {handle!r} ({asset.name}) is a {asset.asset_type}, not a file"
+            )
         path = self.catalog.blobs.path(asset.blob)
         if not path.is_file():
             raise CatalogError(

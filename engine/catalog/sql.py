@@ -51,7 +51,6 @@ MIGRATIONS: tuple[str, ...] = (
         company_id INTEGER NOT NULL REFERENCES companies(id),
         name TEXT NOT NULL,
         asset_type TEXT NOT NULL,
-        sub_type TEXT,
         folder TEXT NOT NULL,
         size INTEGER NOT NULL,
         width INTEGER,
@@ -288,9 +287,7 @@ def companies_of_user(conn: sqlite3.Connection, user_id: int) -> list[Company]:
 
 # --- assets ------------------------------------------------------------------------------------
 
-_ASSET_COLUMNS = (
-    "id, company_id, name, asset_type, sub_type, folder, size, width, height, checksum, uploaded"
-)
+_ASSET_COLUMNS = "id, company_id, name, asset_type, folder, size, width, height, checksum, uploaded"
 
 
 def insert_asset(
@@ -300,7 +297,6 @@ def insert_asset(
     user_id: int,
     name: str,
     asset_type: str,
-    sub_type: str | None,
     folder: str,
     size: int,
     width: int | None,
@@ -309,14 +305,13 @@ def insert_asset(
     now: datetime,
 ) -> int:
     cursor = conn.execute(
-        "INSERT INTO assets (company_id, uploaded_by, name, asset_type, sub_type, folder, size,"
-        " width, height, checksum, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO assets (company_id, uploaded_by, name, asset_type, folder, size, width,"
+        " height, checksum, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             company_id,
             user_id,
             name,
             asset_type,
-            sub_type,
             folder,
             size,
             width,
@@ -355,7 +350,6 @@ def _asset(conn: sqlite3.Connection, row: sqlite3.Row) -> Asset:
         uploaded=_date(row["uploaded"]),
         members=members,
         blob=row["checksum"],
-        sub_type=row["sub_type"],
     )
 
 
