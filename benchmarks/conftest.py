@@ -27,3 +27,31 @@ def megapixel_sizes() -> list[int]:
 @pytest.fixture(scope="session")
 def image_path():
     return images.path
+
+
+#: group → role → median seconds, filled by ``record`` and printed as ratios at the end.
+MEDIANS: dict[str, dict[str, float]] = {}
+
+
+def record(benchmark, role: str) -> None:
+    """Remember a finished benchmark's median under its group (engine, baseline, naive)."""
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None:
+        MEDIANS.setdefault(benchmark.group, {})[role] = stats.stats.median
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
+    if not rows:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write(f"{'case':<34} {'engine ms':>10} {'baseline ms':>12} {'ratio':>7} {'vs naive':>9}")
+    for group, roles in rows:
+        engine = roles["engine"]
+        base = roles.get("baseline")
+        naive = roles.get("naive")
+        ratio = f"{engine / base:7.3f}" if base else "      -"
+        speedup = f"{naive / engine:8.2f}x" if naive else "        -"
+        base_ms = f"{base * 1e3:12.2f}" if base else " " * 12
+        write(f"{group:<34} {engine * 1e3:10.2f} {base_ms} {ratio} {speedup}")
