@@ -19,7 +19,7 @@ from engine.plan import COMP, Layer, Node, Plan, execution_key
 from engine.registry import Registry, get_registry, on_change
 from engine.signatures import ArgError
 from engine.stages import Stage
-from engine.syntax import Item, decode_value, split_modifiers
+from engine.syntax import Item, check_text, decode_value, split_modifiers
 
 #: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
 #: unboundedly so (hostile input must not cost unbounded memory or time).
@@ -72,6 +72,7 @@ class _Builder:
         self.object_name = object_name
         self.variables: dict[str, str] = {}
         if object_name is not None:
+            check_text(object_name, what="the object name")
             self.variables["object"] = object_name
         self.layer: Layer = COMP
         self.layer_names: dict[str, int] = {}

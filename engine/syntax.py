@@ -102,6 +102,7 @@ def _modifier_pattern() -> re.Pattern[str]:
 
 def split_modifiers(text: str, *, macro: str | None = None) -> list[Item]:
     """Parse a modifier string into items; ``macro`` names the macro being parsed, if any."""
+    check_text(text, macro=macro)
     items = _split_fast(text, macro)
     if items is not None:
         return items
@@ -116,10 +117,33 @@ def split_modifiers(text: str, *, macro: str | None = None) -> list[Item]:
 
 def lark_split(text: str) -> list[Item]:
     """The grammar alone (no fast path); for tests that compare the two."""
+    check_text(text)
     try:
         return _parser().parse(text)
     except UnexpectedInput as exc:
         raise _parse_error(text, exc, None) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: str, *, macro: str | None = None, what: str = "modifiers") -> None:
+    """Refuse lone surrogates (undecodable bytes smuggled in by ``surrogateescape``).
+
+    They cannot be %-decoded or printed as UTF-8, so they would surface later as a
+    ``UnicodeError`` instead of a :class:`ParseError`.
+    """
+    if text.isascii():
+        return
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        raise ParseError(
+            f"{what} contain the lone surrogate {bad.group()!r}, which is no character",
+            text=text,
+            offset=bad.start(),
+            macro=macro,
+            expected="valid Unicode text (send raw bytes %-encoded)",
+        )
 
 
 def _split_fast(text: str, macro: str | None) -> list[Item] | None:
