@@ -22,7 +22,7 @@ from engine.catalog.assets import (
     identify,
 )
 from engine.catalog.models import Asset, Company, User
-from engine.errors import ApiFault, AuthorizationFault, CatalogError
+from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
 from engine.macros import MacroTable, load_macros
 from engine.parser import parse
 
@@ -210,7 +210,13 @@ class Session:
         with sql.transaction(conn):
             table = MacroTable(sql.list_presets(conn, self._company_id)).merged(cleaned)
             for name, body in cleaned.items():
-                parse(body, macros=table)
+                try:
+                    parse(body, macros=table)
+                except ParseError as exc:
+                    raise ApiFault(
+                        f"preset {name!r} is not a valid modifier string: {exc}",
+                        code=ApiFault.INVALID_PARAMETER,
+                    ) from exc
                 sql.upsert_preset(conn, self._company_id, name, body)
         return len(cleaned)
 
