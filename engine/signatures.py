@@ -178,7 +178,8 @@ class Enum(ArgType):
 
 @dataclass(frozen=True)
 class Text(ArgType):
-    """Free text (object names, ids); ``commas`` lets it span the rest of the value."""
+    """Free text (object names, ids); ``rest`` makes it span the rest of the value, commas
+    (even a leading one: ``text=,a``) included."""
 
     description_text: str = "text"
     rest: bool = False
@@ -300,7 +301,10 @@ class CommandSignature:
         values: list[Any] = []
         i = 0
         for index, param in enumerate(self.params):
-            if i >= len(parts) or parts[i] == "":
+            missing = i >= len(parts) or parts[i] == ""
+            if missing and i < len(parts) - 1 and isinstance(param.type, Text) and param.type.rest:
+                missing = False  # "text=,a" is the text ",a", not an omitted argument
+            if missing:
                 if param.required:
                     raise _at(ArgError(param.type.description + f" for '{param.name}'"), index)
                 values.append(None)

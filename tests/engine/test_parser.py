@@ -25,3 +25,24 @@ def test_numbers_are_ascii_decimal_and_bad_ones_are_parse_errors(modifiers):
 
 def test_large_but_convertible_numbers_still_parse():
     assert resolve("crop=0,0,1000000000,1") == "crop=0,0,1000000000,1"
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "command", "text"),
+    [
+        ("text=,hello", "text", ",hello"),
+        ("id=,x", "id", ",x"),
+        ("text=,", "text", ","),
+        ("textAttr=a,,b,", "textAttr", "a,,b,"),
+        ("req=props,,json", "req", ",json"),
+    ],
+)
+def test_free_text_spanning_the_rest_keeps_every_comma(modifiers, command, text):
+    node = parse(modifiers).get(command)
+    assert node is not None
+    assert node.args[-1] == text
+    assert parse(resolve(modifiers)) == parse(modifiers)
+
+
+def test_an_empty_trailing_free_text_argument_is_omitted():
+    assert parse("req=props,").get("req").args == ("props",)
