@@ -60,7 +60,8 @@ def crop_square(path, size, fast=True):
 
 def png8(path, size, fast=True):
     image = _resize(_open(path, size, fast), size, fast)
-    return _save(image.quantize(256, dither=Image.Dither.FLOYDSTEINBERG), "PNG")
+    palette = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    return _save(image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG), "PNG")
 
 
 def usm(path, size, fast=True):

@@ -122,6 +122,8 @@ def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | No
             f"expected {' or '.join(fmt.pixel_types)}"
         )
     compression = plan.arg("fmt", "compression")
+    if compression == "none" and not fmt.compressions:
+        compression = None  # the documented default form "fmt=jpeg,rgb,none"
     if compression is not None and compression not in fmt.compressions:
         allowed = "|".join(fmt.compressions) or "no compression option"
         raise RenderError(f"fmt={name} does not take compression {compression}; expected {allowed}")
