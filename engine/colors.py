@@ -45,18 +45,24 @@ class Color:
         return (*self.to_rgb8(), _byte(self.alpha))
 
     def to_is(self) -> str:
-        """Canonical IS text: ``rrggbb[aa]`` for RGB, percentages for gray and CMYK."""
+        """Canonical IS text, which :func:`parse_color` reads back to this very colour.
+
+        RGB is ``rrggbb[aa]``. Gray and CMYK are percentages when they were written as such,
+        and hex bytes when they were written in hex (``0x70`` is 43.921568... %, which no
+        short percentage reproduces).
+        """
         suffix = "s" if self.source else ""
-        if self.space == "rgb":
-            text = "".join(f"{_byte(c):02x}" for c in self.channels)
-            if self.alpha < 1.0:
-                text += f"{_byte(self.alpha):02x}"
-            return text + suffix
-        parts = [_percent(c) for c in self.channels]
-        if self.alpha < 1.0:
-            parts.append(_percent(self.alpha))
+        values = (*self.channels, self.alpha) if self.alpha < 1.0 else self.channels
         kind = "k" if self.space == "cmyk" else ""
-        return ",".join(parts) + kind + suffix
+        if self.space != "rgb" and all(round(v, PERCENT_DECIMALS + 2) == v for v in values):
+            return ",".join(_percent(v) for v in values) + kind + suffix
+        prefix = "0x" if self.space == "gray" else ""  # hex gray needs it
+        return prefix + "".join(f"{_byte(v):02x}" for v in values) + kind + suffix
+
+
+#: Gray and CMYK percentages are kept to this many decimals (0.0001 %), so that a parsed
+#: colour prints back exactly.
+PERCENT_DECIMALS = 4
 
 
 def _byte(fraction: float) -> int:
@@ -64,7 +70,7 @@ def _byte(fraction: float) -> int:
 
 
 def _percent(fraction: float) -> str:
-    return format(round(fraction * 100, 2), "g")
+    return f"{fraction * 100:.{PERCENT_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def parse_color(text: str) -> Color:
@@ -133,7 +139,7 @@ def _expect_kind(kind: str, allowed: str, text: str) -> None:
 def _percent_value(part: str, text: str) -> float:
     if not _DECIMAL.match(part) or float(part) > 100:
         raise ValueError(f"gray/CMYK components are percentages 0..100: {part!r} in {text!r}")
-    return float(part) / 100
+    return round(float(part) / 100, PERCENT_DECIMALS + 2)
 
 
 def _byte_value(part: str, text: str) -> float:
