@@ -1,0 +1,283 @@
+"""The ExportJob coordinator: the IPS job operations for export jobs (reference §4.2, §4.5).
+
+Each method first checks the session's role (``session.require``; AuthorizationFault 20003) and
+acts only on the session's company: another company's job handle is refused exactly like an
+unknown one (AuthorizationFault 20005).
+
+Jobs run in background threads of the process that submitted them; conversions run on an
+executor (by default local worker processes, one per CPU, recycled regularly — see ``pool``).
+Control goes through the job's state in the catalog, so ``stop_job``, ``pause_job`` and
+``resume_job`` work from any process, e.g. ``isrender jobs stop`` in another terminal:
+
+- ``pause_job`` (New or Running → Paused): no further asset is dispatched; conversions in
+  flight finish. ``resume_job`` (Paused → Running) continues.
+- ``stop_job`` (New, Running or Paused → Stopping): conversions in flight finish, every asset
+  not yet dispatched is logged ``FileCancel``, the package of what was done is still written,
+  and the job ends Done (without a fatal error). Stopping a job whose process is gone closes
+  it at once as interrupted.
+
+A new coordinator first closes the jobs whose process died (see ``recovery``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+from datetime import datetime
+from typing import Any
+
+from engine.catalog import Catalog, JobRecord, LogDetail
+from engine.errors import AuthorizationFault, JobError
+from engine.export.email import SmtpSettings
+from engine.export.job import ExportJob
+from engine.export.limits import DEFAULT_LIMITS, ExportLimits
+from engine.export.owner import Liveness, current_owner, owner_liveness
+from engine.export.pool import RecyclingProcessPool
+from engine.export.prepare import Prepared, prepare
+from engine.export.recovery import close_interrupted, recover
+from engine.export.runner import JobRunner
+
+JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's type name
+
+
+class Coordinator:
+    """``executor``: any :class:`concurrent.futures.Executor` for the conversions; default a
+    pool of ``max_workers`` local processes (default: one per CPU). With your own executor,
+    ``max_workers`` is how many conversions one job keeps in flight (default: CPUs).
+    ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
+    ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
+    reads the job.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        executor: Executor | None = None,
+        max_workers: int | None = None,
+        smtp: SmtpSettings | None = None,
+        limits: ExportLimits = DEFAULT_LIMITS,
+        poll_interval: float = 0.2,
+    ) -> None:
+        if max_workers is not None and max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+        self.catalog = catalog
+        self.limits = limits
+        self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
+        self.poll_interval = poll_interval
+        self.workers = max_workers or os.cpu_count() or 1
+        self._executor = executor
+        self._pool: RecyclingProcessPool | None = None
+        self._lock = threading.Lock()
+        self._threads: dict[str, threading.Thread] = {}
+        self._closed = False
+        self.recovered = recover(catalog, self.smtp)
+        """Handles of the interrupted jobs this coordinator closed when it started."""
+
+    # --- submitJob ---------------------------------------------------------------------------
+
+    def submit_job(self, session: Any, job: ExportJob, *, name: str | None = None) -> str:
+        """Validate, record and start ``job``; returns its handle at once (state New).
+
+        ApiFault 30002/30001 for missing/invalid fields or limits, AuthorizationFault 20005 for
+        a handle that is unknown or another company's; nothing is recorded then.
+        """
+        session.require("submitJob")
+        if self._closed:
+            raise JobError("this coordinator is closed; create a new one to submit jobs")
+        prepared = prepare(session, job, self.limits)
+        handle = self.catalog.create_job(
+            company=session.company.handle,
+            user=session.user.handle,
+            name=name or f"Export_{datetime.now():%Y-%m-%d-%H:%M:%S}",
+            job_type=JOB_TYPE,
+            spec=prepared.job.to_spec(),
+            email_setting=prepared.job.email_setting or "None",
+            owner=current_owner(),
+        )
+        thread = threading.Thread(
+            target=self._run, args=(handle, prepared), name=f"isrender {handle}", daemon=True
+        )
+        with self._lock:
+            self._threads[handle] = thread
+        thread.start()
+        return handle
+
+    def _run(self, handle: str, prepared: Prepared) -> None:
+        try:
+            with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+                JobRunner(
+                    catalog,
+                    handle,
+                    prepared,
+                    submit=self._submit,
+                    renew=self._renew if self._executor is None else None,
+                    window=self.workers,
+                    limits=self.limits,
+                    smtp=self.smtp,
+                    poll=self.poll_interval,
+                ).run()
+        finally:
+            with self._lock:
+                self._threads.pop(handle, None)
+
+    def _submit(self, fn: Callable[..., Any], task: Any) -> Future:
+        if self._executor is not None:
+            return self._executor.submit(fn, task)
+        with self._lock:
+            if self._pool is None:
+                self._pool = RecyclingProcessPool(self.workers)
+            pool = self._pool
+        return pool.submit(fn, task)
+
+    def _renew(self) -> None:
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.renew()
+
+    # --- watching ----------------------------------------------------------------------------
+
+    def wait(
+        self,
+        session: Any,
+        job_handle: str,
+        *,
+        progress: Callable[[JobRecord], None] | None = None,
+        timeout: float | None = None,
+    ) -> JobRecord:
+        """Block until the job has finished; ``progress`` gets the record whenever its state,
+        progress or message changed. JobError if ``timeout`` seconds pass first."""
+        session.require("getActiveJobs")
+        record = self._job(session, job_handle)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        seen = None
+        while True:
+            if progress is not None and seen != (record.state, record.progress, record.message):
+                seen = (record.state, record.progress, record.message)
+                progress(record)
+            if record.finished:
+                return record
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise JobError(
+                    f"job {job_handle} is still {record.state} after {timeout:g} s "
+                    f"({record.message or 'no progress yet'})"
+                )
+            time.sleep(self.poll_interval if left is None else min(self.poll_interval, left))
+            record = self.catalog.get_job(job_handle)
+
+    def get_active_jobs(self, session: Any) -> list[JobRecord]:
+        """``getActiveJobs``: the company's unfinished jobs, newest first."""
+        session.require("getActiveJobs")
+        return self.catalog.list_jobs(session.company.handle, active_only=True)
+
+    def get_job_logs(
+        self, session: Any, *, user: str | None = None, limit: int | None = None
+    ) -> list[JobRecord]:
+        """``getJobLogs``: the company's jobs with their counts, newest first."""
+        session.require("getJobLogs")
+        return self.catalog.list_jobs(session.company.handle, user=user, limit=limit)
+
+    def get_job_log_details(
+        self,
+        session: Any,
+        job_handle: str,
+        *,
+        log_types: Sequence[str] | None = None,
+        page: int = 1,
+        per_page: int = 1000,
+        sort_by: str = "Date",
+        descending: bool = False,
+    ) -> list[LogDetail]:
+        """``getJobLogDetails``: one page of the job's entries."""
+        session.require("getJobLogDetails")
+        self._job(session, job_handle)
+        return self.catalog.job_log_details(
+            job_handle,
+            log_types=log_types,
+            page=page,
+            per_page=per_page,
+            sort_by=sort_by,
+            descending=descending,
+        )
+
+    # --- control -------------------------------------------------------------------------------
+
+    def stop_job(self, session: Any, job_handle: str) -> JobRecord:
+        """``stopJob`` (see the module docstring); stopping a Stopping job changes nothing."""
+        session.require("stopJob")
+        record = self._unfinished(session, job_handle, "stopped")
+        if record.state != "Stopping":
+            self.catalog.set_job_state(job_handle, "Stopping")
+        if owner_liveness(record.owner) is Liveness.DEAD:
+            close_interrupted(self.catalog, record, self.smtp)
+        return self.catalog.get_job(job_handle)
+
+    def pause_job(self, session: Any, job_handle: str) -> JobRecord:
+        """``pauseJob``: New or Running → Paused; pausing a Paused job changes nothing."""
+        session.require("pauseJob")
+        record = self._unfinished(session, job_handle, "paused")
+        if record.state == "Stopping":
+            raise JobError(f"job {job_handle} is stopping; it cannot be paused")
+        if record.state != "Paused":
+            self.catalog.set_job_state(job_handle, "Paused")
+        return self.catalog.get_job(job_handle)
+
+    def resume_job(self, session: Any, job_handle: str) -> JobRecord:
+        """``resumeJob``: Paused → Running; a New or Running job is left as it is."""
+        session.require("resumeJob")
+        record = self._unfinished(session, job_handle, "resumed")
+        if record.state == "Stopping":
+            raise JobError(f"job {job_handle} is stopping; it cannot be resumed")
+        if record.state == "Paused":
+            self.catalog.set_job_state(job_handle, "Running")
+        return self.catalog.get_job(job_handle)
+
+    def _job(self, session: Any, job_handle: str) -> JobRecord:
+        try:
+            record = self.catalog.get_job(job_handle)
+        except JobError:
+            record = None
+        if record is None or record.company != session.company.handle:
+            raise AuthorizationFault(
+                f"illegal job handle {job_handle!r}",
+                code=AuthorizationFault.ILLEGAL_PARAMETER_VALUE,
+            )
+        return record
+
+    def _unfinished(self, session: Any, job_handle: str, verb: str) -> JobRecord:
+        record = self._job(session, job_handle)
+        if record.finished:
+            raise JobError(f"job {job_handle} has finished ({record.state}); it cannot be {verb}")
+        return record
+
+    # --- lifetime ------------------------------------------------------------------------------
+
+    def close(self, *, timeout: float | None = None) -> bool:
+        """Wait (up to ``timeout`` seconds) for the jobs this coordinator runs, then shut its
+        worker processes down. Returns whether every job finished; unfinished jobs keep
+        running, with their workers, until they end or the process exits (then the next
+        coordinator closes them as interrupted)."""
+        self._closed = True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            threads = list(self._threads.values())
+        for thread in threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            return False
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
+        return True
+
+    def __enter__(self) -> Coordinator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

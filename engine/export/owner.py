@@ -1,0 +1,63 @@
+"""Which process owns a running job, and whether that process still exists.
+
+An owner is ``"{hostname}:{pid}:{start token}"``. The start token tells a live process from a
+later one that reuses the pid: on Linux it is the boot id plus the process start time from
+``/proc/<pid>/stat``; elsewhere it is empty and only the pid is checked.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from enum import Enum
+from functools import cache
+from pathlib import Path
+
+
+class Liveness(Enum):
+    ALIVE = "alive"
+    DEAD = "dead"
+    UNKNOWN = "unknown"  # another host: cannot tell
+
+
+def _start_token(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+    # Field 22 (starttime) counts from after the parenthesised command name, which may
+    # itself contain spaces and parentheses.
+    fields = stat.rpartition(")")[2].split()
+    if fields[0] in ("Z", "X"):  # a zombie has exited, it just was not reaped yet
+        return ""
+    return f"{boot[:8]}-{fields[19]}"
+
+
+def current_owner() -> str:
+    return _owner(os.getpid())
+
+
+@cache
+def _owner(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{_start_token(pid)}"
+
+
+def owner_liveness(owner: str | None) -> Liveness:
+    """``DEAD`` when ``owner`` ran on this host and that process is gone."""
+    if not owner:
+        return Liveness.DEAD
+    host, _, rest = owner.partition(":")
+    pid_text, _, token = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return Liveness.UNKNOWN
+    pid = int(pid_text)
+    if token:
+        return Liveness.ALIVE if _start_token(pid) == token else Liveness.DEAD
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return Liveness.DEAD
+    except PermissionError:
+        return Liveness.ALIVE
+    return Liveness.ALIVE

@@ -1,0 +1,100 @@
+"""The ZIP package of a job: written under a temporary name, renamed only when complete.
+
+``<packages>/<job key>.zip`` is either absent or complete. While a job runs, converted
+renditions wait in ``<job key>.staging.part/`` and the ZIP grows as ``<job key>.zip.part``;
+anything ending in ``.part`` belongs to a job that has not finished and is removed when that
+job turns out to be dead (see :func:`remove_temporaries`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import JobError
+
+PART = ".part"
+#: Formats that are compressed already: stored, not deflated again.
+_STORED = frozenset(
+    {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jp2", ".heic", ".zip", ".mp4", ".pdf"}
+)
+
+
+class PackageTooLarge(JobError):
+    """The package would exceed ExportLimits.max_package_bytes."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # already sanitised and unique
+    path: Path
+
+
+def job_key(job_handle: str) -> str:
+    """A file-name-safe form of a job handle (handles may contain '|', ':' ...)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", job_handle).strip("_") or "job"
+
+
+def package_path(packages: Path, job_handle: str) -> Path:
+    return packages / f"{job_key(job_handle)}.zip"
+
+
+def staging_path(packages: Path, job_handle: str) -> Path:
+    return packages / f"{job_key(job_handle)}.staging{PART}"
+
+
+def write_package(entries: Sequence[Entry], target: Path, max_bytes: int) -> Path:
+    """Write ``entries`` to ``target`` (via ``target.part``); no file at all on failure."""
+    total = sum(entry.path.stat().st_size for entry in entries)
+    if total > max_bytes:
+        raise PackageTooLarge(_too_large(total, max_bytes))
+    temporary = target.with_name(target.name + PART)
+    try:
+        with zipfile.ZipFile(temporary, "w", allowZip64=True) as archive:
+            for entry in entries:
+                method = zipfile.ZIP_STORED if _stored(entry.name) else zipfile.ZIP_DEFLATED
+                archive.write(entry.path, entry.name, compress_type=method)
+                if archive.fp is not None and archive.fp.tell() > max_bytes:
+                    raise PackageTooLarge(_too_large(archive.fp.tell(), max_bytes))
+        if temporary.stat().st_size > max_bytes:
+            raise PackageTooLarge(_too_large(temporary.stat().st_size, max_bytes))
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def remove_temporaries(packages: Path, keep: Iterable[str]) -> list[Path]:
+    """Delete every ``*.part`` file or folder except those of the job keys in ``keep``."""
+    keep_keys = set(keep)
+    removed = []
+    if not packages.is_dir():
+        return removed
+    for path in packages.iterdir():
+        if not path.name.endswith(PART) or path.name.split(".", 1)[0] in keep_keys:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _stored(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in _STORED
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the package would hold {size:,} bytes, more than the limit of {limit:,} bytes "
+        "per export job; no package was written — export fewer or smaller assets per job"
+    )

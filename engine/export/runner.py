@@ -1,0 +1,330 @@
+"""Runs one prepared export job to its end, in a coordinator thread.
+
+The job's state in the catalog is its control channel, so any process may pause, resume or stop
+it: the runner reads the state between dispatches (every ``poll`` seconds at most).
+
+- ``Running``: assets are dispatched in ``assetHandleArray`` order, at most ``window``
+  conversions in flight. Originals, refusals and known problems are handled in the runner
+  itself; conversions go to the executor.
+- ``Paused``: nothing new is dispatched; conversions in flight finish and are logged.
+- ``Stopping``: nothing new is dispatched; conversions in flight finish and are logged, every
+  asset not yet dispatched gets a ``FileCancel`` entry, and the package holds what was done.
+- The package limit ends the job early with a ``FatalError`` and no package.
+
+Each state change, log entry and progress update is committed as it happens, so a process
+killed mid-job leaves a consistent record that :mod:`engine.export.recovery` closes later.
+A conversion whose worker process died is retried once, alone, on fresh workers, so a file
+that crashes its worker cannot take the assets converted next to it down too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.export import email, joblog
+from engine.export.limits import ExportLimits
+from engine.export.naming import split_extension
+from engine.export.notify import notify
+from engine.export.package import (
+    Entry,
+    PackageTooLarge,
+    package_path,
+    staging_path,
+    write_package,
+)
+from engine.export.prepare import AssetRef, Prepared
+from engine.export.rules import Action
+from engine.export.worker import ConvertResult, ConvertTask, convert
+
+Submit = Callable[[Callable[[ConvertTask], ConvertResult], ConvertTask], Future]
+
+
+@dataclass
+class _Progress:
+    entries: dict[int, Entry] = field(default_factory=dict)  # position → package entry
+    bytes: int = 0
+    done: int = 0
+    stopped: bool = False
+    fatal: str | None = None
+    retried: set[int] = field(default_factory=set)
+
+
+class JobRunner:
+    """Create and :meth:`run` in the thread that runs the job, with that thread's catalog."""
+
+    def __init__(
+        self,
+        catalog: Any,
+        handle: str,
+        prepared: Prepared,
+        *,
+        submit: Submit,
+        renew: Callable[[], None] | None,
+        window: int,
+        limits: ExportLimits,
+        smtp: email.SmtpSettings | None,
+        poll: float,
+    ) -> None:
+        self.catalog = catalog
+        self.handle = handle
+        self.prepared = prepared
+        self.submit = submit
+        self.renew = renew
+        self.window = max(1, window)
+        self.limits = limits
+        self.smtp = smtp
+        self.poll = poll
+        self.log = joblog.JobLog(catalog, handle)
+        self.packages = Path(catalog.home) / "packages"
+        self.staging = staging_path(self.packages, handle)
+        self.state = _Progress()
+        self._last_progress: tuple[int, str] | None = None
+
+    # --- the whole job ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Run to the end; an unexpected failure still finishes the job (fatal error)."""
+        try:
+            self._run()
+        except Exception as exc:
+            self._internal_failure(exc)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _run(self) -> None:
+        if self.catalog.get_job(self.handle).state == "New":
+            self.catalog.set_job_state(
+                self.handle, "Running", progress=0.0, message=self._message("")
+            )
+        self._log_begin()
+        for duplicate in self.prepared.duplicates:
+            self.log.asset_entry(
+                joblog.DUPLICATE, "info", duplicate, "handle given more than once; exported once"
+            )
+        self.staging.mkdir(parents=True, exist_ok=True)
+        self._check_originals_fit()
+        if self.state.fatal is None:
+            self._dispatch_all()
+        self._finish()
+
+    def _log_begin(self) -> None:
+        job, count = self.prepared.job, len(self.prepared.assets)
+        text = f"export of {count} asset(s) began: fmt={job.fmt}"
+        if job.fmt == "convert":
+            text += f", IS request {self.prepared.request!r} → .{self.prepared.extension} files"
+        elif job.is_modifier or job.macro:
+            text += " (is_modifier and macro are ignored when exporting originals)"
+        self.log.job_entry(joblog.BEGIN, "info", text)
+
+    def _check_originals_fit(self) -> None:
+        """Fail before converting anything when the originals alone exceed the package limit."""
+        originals = sum(
+            a.size for a in self.prepared.assets if a.path and a.action is not Action.CONVERT
+        )
+        if originals > self.limits.max_package_bytes:
+            self.state.fatal = _too_large(originals, self.limits.max_package_bytes)
+
+    # --- dispatching -----------------------------------------------------------------------
+
+    def _dispatch_all(self) -> None:
+        queue = deque(self.prepared.assets)
+        retries: deque[AssetRef] = deque()
+        in_flight: dict[Future, AssetRef] = {}
+        while queue or retries or in_flight:
+            state = self.catalog.get_job(self.handle).state
+            if state == "Stopping" and not self.state.stopped:
+                self.state.stopped = True
+                self._cancel([*retries, *queue])
+                queue.clear()
+                retries.clear()
+            if state != "Paused" and self.state.fatal is None and not self.state.stopped:
+                self._fill(queue, retries, in_flight)
+            self._report(state)
+            if in_flight:
+                done, _ = wait(in_flight, timeout=self.poll, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._collect(in_flight.pop(future), future, retries)
+            elif queue or retries:
+                time.sleep(self.poll)  # paused with nothing in flight
+            if self.state.fatal is not None:
+                queue.clear()
+                retries.clear()
+        self._report(state)
+
+    def _fill(
+        self, queue: deque[AssetRef], retries: deque[AssetRef], in_flight: dict[Future, AssetRef]
+    ) -> None:
+        if retries:  # a retry runs alone, so a crashing file only takes itself down
+            if not in_flight:
+                asset = retries.popleft()
+                in_flight[self._submit(asset)] = asset
+            return
+        while queue and len(in_flight) < self.window and self.state.fatal is None:
+            asset = queue.popleft()
+            if asset.action is Action.CONVERT and asset.problem is None:
+                in_flight[self._submit(asset)] = asset
+            else:
+                self._export_directly(asset)
+
+    def _submit(self, asset: AssetRef) -> Future:
+        task = ConvertTask(
+            position=asset.position,
+            source=asset.path or "",
+            request=self.prepared.request or "",
+            macros=self.prepared.macros,
+            object_name=split_extension(asset.name)[0],
+            staging=str(self.staging),
+            max_pixels=self.limits.max_convert_pixels,
+        )
+        try:
+            return self.submit(convert, task)
+        except (BrokenExecutor, RuntimeError) as exc:
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
+
+    def _export_directly(self, asset: AssetRef) -> None:
+        """Refusals and known problems are logged; originals go into the package as they are."""
+        if asset.problem is not None or asset.path is None or asset.entry_name is None:
+            self._failure(asset, asset.problem or "nothing to export")
+            return
+        self._add_entry(asset, Path(asset.path))
+        if self.state.fatal is not None:
+            return
+        if asset.action is Action.ORIGINAL_INSTEAD:
+            self._done(
+                joblog.SUCCESS,
+                "warning",
+                asset,
+                f"exported as the original {asset.entry_name}: {asset.asset_type} assets "
+                "cannot be converted",
+            )
+        else:
+            self._done(
+                joblog.SUCCESS,
+                "success",
+                asset,
+                f"exported the original as {asset.entry_name} ({asset.size:,} bytes)",
+            )
+
+    def _collect(self, asset: AssetRef, future: Future, retries: deque[AssetRef]) -> None:
+        error = future.exception()
+        if isinstance(error, BrokenExecutor) and asset.position not in self.state.retried:
+            self.state.retried.add(asset.position)
+            if self.renew is not None:
+                self.renew()
+                retries.append(asset)
+                return
+        if error is not None:
+            self._failure(asset, _worker_died(error))
+            return
+        result: ConvertResult = future.result()
+        if self.state.fatal is not None:
+            return  # the job has failed; this rendition will not be packaged
+        if result.error is not None or result.path is None:
+            self._failure(asset, result.error or "the conversion produced no file")
+            return
+        self._add_entry(asset, Path(result.path))
+        if self.state.fatal is None:
+            self._done(
+                joblog.SUCCESS,
+                "success",
+                asset,
+                f"converted to {asset.entry_name} ({result.format}, {result.width}×"
+                f"{result.height}, {result.size:,} bytes)",
+            )
+
+    def _add_entry(self, asset: AssetRef, path: Path) -> None:
+        size = path.stat().st_size
+        self.state.bytes += size
+        if self.state.bytes > self.limits.max_package_bytes:
+            self.state.fatal = _too_large(self.state.bytes, self.limits.max_package_bytes)
+            return
+        self.state.entries[asset.position] = Entry(asset.entry_name or "", path)
+
+    def _cancel(self, assets: list[AssetRef]) -> None:
+        for asset in assets:
+            self._done(
+                joblog.CANCEL,
+                "warning",
+                asset,
+                "cancelled: the job was stopped before this asset was exported",
+            )
+
+    def _failure(self, asset: AssetRef, message: str) -> None:
+        self._done(joblog.FAILURE, "error", asset, message)
+
+    def _done(self, log_type: str, severity: str, asset: AssetRef, message: str) -> None:
+        self.log.asset_entry(log_type, severity, asset, message)
+        self.state.done += 1
+
+    # --- progress ----------------------------------------------------------------------------
+
+    def _report(self, state: str) -> None:
+        """Write progress when it changed; the state read just before is written back as is."""
+        prefix = {"Paused": "paused: ", "Stopping": "stopping: "}.get(state, "")
+        key = (self.state.done, prefix)
+        if key == self._last_progress or state not in ("Running", "Paused", "Stopping"):
+            return
+        self._last_progress = key
+        total = len(self.prepared.assets) or 1
+        self.catalog.set_job_state(
+            self.handle, state, progress=self.state.done / total, message=self._message(prefix)
+        )
+
+    def _message(self, prefix: str) -> str:
+        return f"{prefix}{self.state.done} of {len(self.prepared.assets)} assets done"
+
+    # --- the end -------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        package = None
+        if self.state.fatal is None and self.state.entries:
+            entries = [self.state.entries[p] for p in sorted(self.state.entries)]
+            target = package_path(self.packages, self.handle)
+            try:
+                package = str(write_package(entries, target, self.limits.max_package_bytes))
+            except PackageTooLarge as exc:
+                self.state.fatal = str(exc)
+        fatal = self.state.fatal is not None
+        if fatal:
+            self.log.job_entry(joblog.FATAL, "error", self.state.fatal or "")
+        self.log.job_entry(joblog.END, "info", self._summary(package))
+        notify(self.catalog, self.log, self.smtp, package=package, fatal=fatal)
+        self.catalog.finish_job(self.handle, fatal_error=fatal, package=package)
+
+    def _summary(self, package: str | None) -> str:
+        verb = "failed" if self.state.fatal else "stopped" if self.state.stopped else "finished"
+        files = len(self.state.entries) if package else 0
+        where = f"package {package}" if package else "no package was written"
+        return f"export {verb}: {files} file(s); {where}"
+
+    def _internal_failure(self, exc: Exception) -> None:
+        """A bug or a lost database must not leave the job Running for ever."""
+        try:
+            self.log.job_entry(
+                joblog.FATAL, "error", f"internal error: {type(exc).__name__}: {exc}"
+            )
+            self.catalog.finish_job(self.handle, fatal_error=True)
+        except Exception:  # nothing more can be recorded; recovery will close the job
+            return
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the package would hold more than {limit:,} bytes (at least {size:,}), the limit per "
+        "export job; no package was written — export fewer or smaller assets per job"
+    )
+
+
+def _worker_died(error: BaseException) -> str:
+    if isinstance(error, BrokenExecutor):
+        return "the worker process converting this asset died (crash or out of memory)"
+    return f"the conversion could not run: {type(error).__name__}: {error}"

@@ -1,0 +1,79 @@
+"""The unit of work sent to the executor: convert one asset, once, into the staging folder.
+
+Runs in a worker process (or thread). Tasks and results are small picklable records; the
+rendition itself goes to a file so that big renditions never travel through a pipe. A worker
+never raises: every failure comes back as ``ConvertResult.error``, so one bad asset cannot
+take the others down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import IsRenderError
+from engine.macros import MacroTable
+
+
+@dataclass(frozen=True)
+class ConvertTask:
+    position: int  # index in the job's asset list; names the staged file
+    source: str  # the original's path
+    request: str  # the IS modifiers: is_modifier & macro
+    macros: MacroTable | None
+    object_name: str  # $object$: the asset's name without its extension
+    staging: str  # folder for the rendition
+    max_pixels: int  # ExportLimits.max_convert_pixels
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    position: int
+    path: str | None = None
+    extension: str | None = None
+    format: str | None = None
+    width: int = 0
+    height: int = 0
+    size: int = 0
+    error: str | None = None
+
+
+def convert(task: ConvertTask) -> ConvertResult:
+    """Render ``task.source`` with ``task.request`` and stage the rendition."""
+    try:
+        return _convert(task)
+    except IsRenderError as exc:
+        return ConvertResult(task.position, error=str(exc))
+    except MemoryError:
+        return ConvertResult(task.position, error="out of memory while converting")
+    except Exception as exc:  # a bug or a codec failure must not lose the other assets
+        return ConvertResult(task.position, error=f"conversion failed: {type(exc).__name__}: {exc}")
+
+
+def _convert(task: ConvertTask) -> ConvertResult:
+    from engine.parser import parse
+    from engine.render import render  # imported here: the coordinator process never renders
+
+    plan = parse(task.request, macros=task.macros, object_name=task.object_name)
+    rendition = render(Path(task.source), plan)
+    pixels = rendition.width * rendition.height
+    if pixels > task.max_pixels:
+        return ConvertResult(
+            task.position,
+            error=(
+                f"converted image is {rendition.width}×{rendition.height} = "
+                f"{pixels / 1e6:.1f} Mpixel; an export converts at most "
+                f"{task.max_pixels / 1e6:g} Mpixel per image"
+            ),
+        )
+    target = Path(task.staging) / f"{task.position:05d}.{rendition.extension}"
+    target.write_bytes(rendition.data)
+    return ConvertResult(
+        task.position,
+        path=str(target),
+        extension=rendition.extension,
+        format=rendition.format,
+        width=rendition.width,
+        height=rendition.height,
+        size=len(rendition.data),
+    )
