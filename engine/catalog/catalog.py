@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from engine.catalog import handles, sql
-from engine.catalog.auth import DUMMY_HASH, ROLES, hash_password, verify_password
+from engine.catalog.auth import DUMMY_HASH, ROLES, SCRYPT_N, hash_password, verify_password
 from engine.catalog.blobs import BlobStore
 from engine.catalog.home import BLOBS_DIR, DB_NAME, resolve_home
 from engine.catalog.jobs import (
@@ -54,8 +54,11 @@ def _now() -> datetime:
 class Catalog:
     """Open with :meth:`open`; close with :meth:`close` or use as a context manager."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, scrypt_n: int = SCRYPT_N) -> None:
+        if scrypt_n < 2 or scrypt_n & (scrypt_n - 1):
+            raise ValueError(f"scrypt_n must be a power of two above 1, not {scrypt_n}")
         self.home = home
+        self.scrypt_n = scrypt_n
         self.db_path = home / DB_NAME
         self.blobs = BlobStore(home / BLOBS_DIR)
         self._local = threading.local()
@@ -64,23 +67,36 @@ class Catalog:
         self._closed = False
 
     @classmethod
-    def open(cls, home: str | os.PathLike[str] | None = None) -> Catalog:
-        """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``)."""
+    def open(
+        cls, home: str | os.PathLike[str] | None = None, *, scrypt_n: int = SCRYPT_N
+    ) -> Catalog:
+        """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``).
+
+        ``scrypt_n`` is the scrypt cost of new password hashes (each hash stores its own
+        parameters, so it can change at any time); lower it only for tests.
+        """
         path = resolve_home(home)
         try:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
-            catalog = cls(path)
-            sql.migrate(catalog.connection())
-        except (OSError, sqlite3.Error) as exc:
+            catalog = cls(path, scrypt_n=scrypt_n)
+        except OSError as exc:
             raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
+        try:
+            sql.migrate(catalog.connection())
+        except sqlite3.Error as exc:
+            catalog.close()
+            raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
+        except BaseException:
+            catalog.close()
+            raise
         return catalog
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (internal to the catalog package)."""
+        if self._closed:
+            raise CatalogError(f"the catalog in {self.home} is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
-            if self._closed:
-                raise CatalogError(f"the catalog in {self.home} is closed")
             conn = sql.connect(self.db_path)
             self._local.conn, self._local.pid = conn, os.getpid()
             with self._lock:
@@ -138,7 +154,12 @@ class Catalog:
             raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
         check_required("password", password)
         user = sql.insert_user(
-            self.connection(), email, hash_password(password), first_name, last_name, _now()
+            self.connection(),
+            email,
+            hash_password(password, n=self.scrypt_n),
+            first_name,
+            last_name,
+            _now(),
         )
         if user is None:
             raise CatalogError(f"a user with e-mail {email!r} already exists")

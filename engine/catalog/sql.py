@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.catalog import handles
 from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
+from engine.errors import CatalogError
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -150,12 +151,12 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the missing migrations, each in its own transaction; returns the new version.
 
-    Raises RuntimeError for a database written by a newer isrender.
+    Raises CatalogError for a database written by a newer isrender.
     """
     with transaction(conn):
         version = schema_version(conn)
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise CatalogError(
             f"catalog schema version {version} is newer than this isrender ({SCHEMA_VERSION})"
         )
     while version < SCHEMA_VERSION:
