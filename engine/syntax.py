@@ -225,11 +225,15 @@ def decode_value(raw: str) -> str:
         return data.decode("latin-1")
 
 
-_UNSAFE = re.compile(r"[%&=+#\s<>\"{}|\\^\[\]`\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r"[%&=+#$\s<>\"{}|\\^\[\]`\x00-\x1f\x7f]")
 
 
 def encode_value(value: str) -> str:
-    """Percent-encode what may not stand in a value (the inverse of :func:`decode_value`)."""
+    """Percent-encode what may not stand in a value (the inverse of :func:`decode_value`).
+
+    ``$`` is encoded too: a value is final once its references are substituted, and a
+    literal ``$object$`` left in it must not be substituted when the text is parsed again.
+    """
     if not _UNSAFE.search(value):
         return value
     return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), value)
