@@ -38,9 +38,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.formats.unsupported",
     "plugins.operations.geometry",
     "plugins.operations.adjust",
+    "plugins.operations.grow",
     "plugins.operations.blur",
     "plugins.operations.noise",
-    "plugins.operations.grow",
     "plugins.operations.sharpen",
     "plugins.operations.view",
 )
@@ -68,6 +68,7 @@ class Registry:
     signatures: dict[str, CommandSignature] = field(default_factory=dict)  # by command, lower
     provided: list[Provided] = field(default_factory=list)
     _owner: dict[tuple[str, str], str] = field(default_factory=dict)
+    _by_stage: dict[Stage, tuple[Operation, ...]] | None = None
 
     def signature(self, command: str) -> CommandSignature | None:
         return self.signatures.get(command.lower())
@@ -82,12 +83,15 @@ class Registry:
             )
         return fmt
 
-    def operations_for(self, stage: Stage) -> list[Operation]:
-        seen: dict[int, Operation] = {}
-        for op in self.operations.values():
-            if op.stage == stage:
-                seen.setdefault(id(op), op)
-        return list(seen.values())
+    def operations_for(self, stage: Stage) -> tuple[Operation, ...]:
+        """The operations of one stage, in registration order."""
+        by_stage = self._by_stage
+        if by_stage is None:
+            grouped: dict[Stage, dict[int, Operation]] = {}
+            for op in self.operations.values():
+                grouped.setdefault(op.stage, {}).setdefault(id(op), op)
+            by_stage = self._by_stage = {k: tuple(v.values()) for k, v in grouped.items()}
+        return by_stage.get(stage, ())
 
     def _claim(self, kind: str, name: str, plugin: str, override: bool) -> None:
         key = (kind, name.lower())
@@ -131,6 +135,7 @@ class Registrar:
                 )
             reg._claim("command", command, self.plugin, override)
             reg.operations[command.lower()] = op
+            reg._by_stage = None
             reg.provided.append(Provided("command", command, self.plugin, op.description))
 
 

@@ -79,7 +79,7 @@ def render(
 def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CONFIG) -> Rendition:
     """Execute a plan on an opened source."""
     registry = get_registry()
-    _check_supported(plan)
+    _check_supported(plan, registry)
     fmt, pixel_type, compression = output_format(plan, registry)
     image = src.load(decode_scale(src.size, plan, config, alpha_output=fmt.alpha))
     ctx = RenderContext(plan=plan, config=config, source_size=src.size, scale=src.scale)
@@ -91,7 +91,7 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
     return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
 
 
-def _check_supported(plan: Plan) -> None:
+def _check_supported(plan: Plan, registry: Registry) -> None:
     for node in plan:
         if node.layer not in (None, 0, COMP):
             raise UnsupportedError(
@@ -103,6 +103,9 @@ def _check_supported(plan: Plan) -> None:
                 f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
                 "which is not supported yet"
             )
+        implemented = node.signature.noop or key in registry.operations
+        if Stage.CROP <= node.stage <= Stage.SHARPEN and not implemented:
+            raise UnsupportedError(f"{node.command}= has no operation that implements it")
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")
@@ -145,28 +148,15 @@ def _run_segment(
     *,
     composite: bool,
 ) -> Image.Image:
+    """Run one pipeline (layer 0's, or the composite's) stage by stage; within a stage the
+    operations run in registration order (built-ins: DEFAULT_PLUGINS order)."""
     if segment is None:
         return image
-    nodes = sorted(segment.values(), key=lambda n: n.stage)
     for stage in _PIXEL_STAGES:
-        done: set[int] = set()
-        for node in nodes:
-            if node.stage != stage:
-                continue
-            op = registry.operations.get(node.command.lower())
-            if op is None:
-                if stage in (Stage.VIEW, Stage.RECT) or node.signature.noop:
-                    continue
-                raise UnsupportedError(f"{node.command}= has no operation that implements it")
-            if id(op) in done:
-                continue
-            done.add(id(op))
+        for op in registry.operations_for(stage):
             present = {c: segment[c.lower()] for c in op.handles if c.lower() in segment}
-            image = op.apply(image, present, ctx)
-        if composite:
-            for op in registry.operations_for(stage):
-                if op.always and id(op) not in done:
-                    image = op.apply(image, {}, ctx)
+            if present or (composite and op.always):
+                image = op.apply(image, present, ctx)
     return image
 
 
