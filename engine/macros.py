@@ -152,7 +152,7 @@ def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable
             expected="a header row with the fields Name and Definition",
         )
     name_at, definition_at = header.index("name"), header.index("definition")
-    table: dict[str, str] = {}
+    records: dict[str, tuple[str, str]] = {}
     for line, row in enumerate(rows[1:], start=2):
         if len(row) <= max(name_at, definition_at):
             raise MacroError(
@@ -162,5 +162,6 @@ def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable
         name = row[name_at].strip()
         if not name:
             raise MacroError(f"macro file {source}, record {line}: empty macro name")
-        table[name] = row[definition_at].strip()
-    return MacroTable(table)
+        # Names are case-insensitive, so "View" after "view" replaces it: later records win.
+        records[_bare(name).lower()] = (name, row[definition_at].strip())
+    return MacroTable(dict(records.values()))
