@@ -409,7 +409,7 @@ class Catalog:
         return sql.job_logs(
             self.connection(),
             self._job_id(job),
-            log_types=list(log_types) if log_types else None,
+            log_types=[log_types] if isinstance(log_types, str) else list(log_types or ()),
             offset=(page - 1) * per_page,
             limit=per_page,
             by_type=sort_by == "LogType",

@@ -191,6 +191,7 @@ def test_log_details_filter_and_sort_by_type(catalog, logged):
     assert [d.log_type for d in by_type] == ["GetFailure"] * 5 + ["ReturnSuccess"] * 20
     assert by_type[0].message == "entry 0" and by_type[5].message == "entry 1"
     assert len(catalog.job_log_details(logged, log_types=[])) == 25
+    assert len(catalog.job_log_details(logged, log_types="GetFailure")) == 5  # one type
 
 
 @pytest.mark.parametrize(
