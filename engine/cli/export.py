@@ -1,0 +1,261 @@
+"""``isrender export``, ``isrender jobs ...`` and ``isrender demo``.
+
+``export`` submits an ExportJob, prints its handle at once (so ``isrender jobs stop HANDLE`` can
+be run from another terminal), shows progress on stderr until the job is done, then prints the
+counts and the package location; ``--out`` also unpacks the package there. Ctrl-C stops the
+job (the package of what was done is still written). Exit status: 0 when every asset exported,
+1 when the job had errors or failed, 2 for a refused command (fault, bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine.catalog import JobRecord, LogDetail, Session
+from engine.cli.catalog import add_auth_options, session_from_args
+from engine.errors import JobError
+from engine.export import EMAIL_SETTINGS, FORMATS, Coordinator, ExportJob
+
+BAR_WIDTH = 30
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="export assets as originals or Image Serving conversions (an IPS ExportJob)",
+        description=__doc__.split("\n\n")[1],
+    )
+    export.add_argument("handles", nargs="+", metavar="HANDLE", help="asset handles (a|c|n)")
+    export.add_argument("--fmt", required=True, choices=FORMATS, help="orig or convert")
+    export.add_argument("--is-modifier", default="", metavar="S", help="IS modifiers, e.g. fmt=png")
+    export.add_argument("--macro", default="", metavar="S", help="a preset, e.g. '$test$'")
+    export.add_argument(
+        "--email-setting",
+        default="None",
+        metavar="S",
+        help=f"when to e-mail you: {', '.join(EMAIL_SETTINGS)} (default None)",
+    )
+    export.add_argument("--name", metavar="NAME", help="job name (default: Export_<date>)")
+    export.add_argument("--out", metavar="DIR", help="also unpack the package into DIR")
+    export.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    add_auth_options(export)
+    export.set_defaults(handler=_export)
+
+    jobs = subparsers.add_parser("jobs", help="list, inspect and control jobs")
+    jobs.set_defaults(handler=lambda _args: _usage(jobs))
+    actions = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
+    listing = actions.add_parser("list", help="the company's jobs, newest first")
+    listing.add_argument("--active", action="store_true", help="only unfinished jobs")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    add_auth_options(listing)
+    listing.set_defaults(handler=_jobs_list)
+    log = actions.add_parser("log", help="a job's log entries")
+    log.add_argument("job", metavar="JOB")
+    log.add_argument("--json", action="store_true", help="print JSON")
+    add_auth_options(log)
+    log.set_defaults(handler=_jobs_log)
+    for verb, description in (
+        ("stop", "finish the assets in flight, cancel the rest, write the package"),
+        ("pause", "dispatch no further assets until resumed"),
+        ("resume", "continue a paused job"),
+    ):
+        control = actions.add_parser(verb, help=description)
+        control.add_argument("job", metavar="JOB")
+        add_auth_options(control)
+        control.set_defaults(handler=_control, verb=verb)
+
+    demo = subparsers.add_parser(
+        "demo", help="create a demo company, upload sample images and run two export jobs"
+    )
+    demo.add_argument(
+        "--home", metavar="DIR", help="demo catalog folder (default: ./isrender-demo)"
+    )
+    demo.add_argument("--out", metavar="DIR", help="also unpack the packages into DIR")
+    demo.set_defaults(handler=_demo)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+@contextlib.contextmanager
+def _coordinator(args: argparse.Namespace) -> Iterator[tuple[Session, Coordinator]]:
+    session = session_from_args(args)
+    with contextlib.closing(session.catalog):
+        coordinator = Coordinator(session.catalog, max_workers=getattr(args, "workers", None))
+        with coordinator:
+            yield session, coordinator
+
+
+def _export(args: argparse.Namespace) -> int:
+    job = ExportJob(
+        asset_handle_array=tuple(args.handles),
+        fmt=args.fmt,
+        is_modifier=args.is_modifier,
+        macro=args.macro,
+        email_setting=args.email_setting,
+    )
+    with _coordinator(args) as (session, coordinator):
+        handle = coordinator.submit_job(session, job, name=args.name)
+        print(f"job {handle}", flush=True)
+        record = wait_with_progress(coordinator, session, handle)
+    print_summary(record)
+    if args.out and record.package:
+        files = unpack(record.package, Path(args.out))
+        print(f"unpacked {len(files)} file(s) into {args.out}")
+    return 0 if record.error_count == 0 and not record.fatal_error else 1
+
+
+def wait_with_progress(coordinator: Coordinator, session: Session, handle: str) -> JobRecord:
+    """Wait for the job, drawing progress on stderr; the first Ctrl-C stops the job."""
+    bar = _ProgressBar()
+    try:
+        return coordinator.wait(session, handle, progress=bar.draw)
+    except KeyboardInterrupt:
+        bar.end()
+        print("stopping the job (Ctrl-C again to leave it running) ...", file=sys.stderr)
+        coordinator.stop_job(session, handle)
+        return coordinator.wait(session, handle, progress=bar.draw)
+    finally:
+        bar.end()
+
+
+class _ProgressBar:
+    """A bar redrawn in place on a terminal; one line per change otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.drawn = False
+
+    def draw(self, record: JobRecord) -> None:
+        fraction = record.progress or 0.0
+        filled = round(fraction * BAR_WIDTH)
+        line = (
+            f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {fraction:4.0%} "
+            f"{record.state}: {record.message or ''}"
+        )
+        if self.tty:
+            sys.stderr.write("\r\x1b[2K" + line)
+            self.drawn = True
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.drawn = False
+
+
+def print_summary(record: JobRecord) -> None:
+    outcome = "failed (fatal error)" if record.fatal_error else record.state
+    print(
+        f"{record.handle}: {outcome}: {record.success_count} exported, "
+        f"{record.error_count} error(s), {record.warning_count} warning(s)"
+    )
+    print(f"package: {record.package or 'none'}")
+
+
+def unpack(package: str, out: Path) -> list[Path]:
+    """Extract a package; its entry names are plain file names (the coordinator made them)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    with zipfile.ZipFile(package) as archive:
+        for name in archive.namelist():
+            if Path(name).name != name or name in ("", ".", ".."):
+                raise JobError(f"package {package} holds an unsafe entry name {name!r}")
+            target = out / name
+            target.write_bytes(archive.read(name))
+            files.append(target)
+    return files
+
+
+def _jobs_list(args: argparse.Namespace) -> int:
+    with _coordinator(args) as (session, coordinator):
+        records = (
+            coordinator.get_active_jobs(session)
+            if args.active
+            else coordinator.get_job_logs(session)
+        )
+    if args.json:
+        _print_json([asdict(record) for record in records])
+        return 0
+    for record in records:
+        progress = f"{record.progress:.0%}" if record.progress is not None else "-"
+        fatal = " fatal" if record.fatal_error else ""
+        print(
+            f"{record.handle}\t{record.state}{fatal}\t{progress}\t"
+            f"{record.success_count}/{record.error_count}/{record.warning_count}\t"
+            f"{record.package or '-'}"
+        )
+    return 0
+
+
+def _jobs_log(args: argparse.Namespace) -> int:
+    with _coordinator(args) as (session, coordinator):
+        details = all_details(coordinator, session, args.job)
+    if args.json:
+        _print_json([asdict(detail) for detail in details])
+        return 0
+    for detail in details:
+        print(format_detail(detail))
+    return 0
+
+
+def all_details(coordinator: Coordinator, session: Session, job: str) -> list[LogDetail]:
+    details: list[LogDetail] = []
+    page = 1
+    while True:
+        batch = coordinator.get_job_log_details(session, job, page=page)
+        details.extend(batch)
+        if len(batch) < 1000:
+            return details
+        page += 1
+
+
+def format_detail(detail: LogDetail) -> str:
+    asset = f"{detail.asset_name} ({detail.asset_type}, {detail.asset_handle}): "
+    return (
+        f"{detail.date:%Y-%m-%d %H:%M:%S} {detail.severity:<7} {detail.log_type:<16} "
+        f"{asset if detail.asset_name else ''}{detail.message}"
+    )
+
+
+def _control(args: argparse.Namespace) -> int:
+    with _coordinator(args) as (session, coordinator):
+        operation = {
+            "stop": coordinator.stop_job,
+            "pause": coordinator.pause_job,
+            "resume": coordinator.resume_job,
+        }[args.verb]
+        record = operation(session, args.job)
+    print(f"{record.handle}\t{record.state}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from engine.demo import run_demo
+
+    return run_demo(home=args.home, out=args.out)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=_json_default)
+    print()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
