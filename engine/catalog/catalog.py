@@ -180,15 +180,20 @@ class Catalog:
         check_choice("user role", role, ROLES)
         user = self.user(user_handle)
         company = self.company(company_handle)
-        sql.upsert_membership(self.connection(), _id(user.handle), _id(company.handle), role)
+        sql.upsert_membership(
+            self.connection(), handles.row_id(user.handle), handles.row_id(company.handle), role
+        )
 
     def companies_of(self, user: str) -> list[Company]:
         """The companies the user (handle or e-mail) belongs to."""
-        return sql.companies_of_user(self.connection(), _id(self.user(user).handle))
+        return sql.companies_of_user(self.connection(), handles.row_id(self.user(user).handle))
 
     def role(self, user: str, company: str) -> str | None:
         """The user's role in the company, ``None`` if not a member."""
-        user_id, company_id = _id(self.user(user).handle), _id(self.company(company).handle)
+        user_id, company_id = (
+            handles.row_id(self.user(user).handle),
+            handles.row_id(self.company(company).handle),
+        )
         return sql.membership_role(self.connection(), user_id, company_id)
 
     def authenticate(self, email: str, password: str, company: str | None = None) -> Session:
@@ -213,14 +218,14 @@ class Catalog:
             )
         user = login[0]
         chosen = self._member_company(user, company)
-        role = sql.membership_role(conn, _id(user.handle), _id(chosen.handle))
+        role = sql.membership_role(conn, handles.row_id(user.handle), handles.row_id(chosen.handle))
         if role is None:
             raise _not_member(user, company or chosen.name)
         return Session(self, user, chosen, role)
 
     def _member_company(self, user: User, company: str | None) -> Company:
         if company is None or not company.strip():
-            companies = sql.companies_of_user(self.connection(), _id(user.handle))
+            companies = sql.companies_of_user(self.connection(), handles.row_id(user.handle))
             if len(companies) != 1:
                 raise AuthorizationFault(
                     f"user {user.email} belongs to {len(companies)} companies; name one",
@@ -256,7 +261,7 @@ class Catalog:
         if not isinstance(spec, dict):
             raise ApiFault("the job spec must be a dict", code=ApiFault.INVALID_PARAMETER)
         the_company, the_user = self.company(company), self.user(user)
-        company_id, user_id = _id(the_company.handle), _id(the_user.handle)
+        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
         conn = self.connection()
         if sql.membership_role(conn, user_id, company_id) is None:
             raise _not_member(the_user, the_company.name)
@@ -386,9 +391,9 @@ class Catalog:
             )
         return sql.list_jobs(
             self.connection(),
-            company_id=_id(self.company(company).handle),
+            company_id=handles.row_id(self.company(company).handle),
             active_states=ACTIVE_STATES if active_only else None,
-            user_id=_id(self.user(user).handle) if user is not None else None,
+            user_id=handles.row_id(self.user(user).handle) if user is not None else None,
             limit=limit,
         )
 
@@ -426,11 +431,6 @@ class Catalog:
             user_id=None,
             limit=None,
         )
-
-
-def _id(handle: str) -> int:
-    """The row id at the end of a handle the catalog built itself."""
-    return int(handle.rsplit("|", 1)[1])
 
 
 def _not_member(user: User, company: str) -> AuthorizationFault:

@@ -22,6 +22,11 @@ def job_handle(company_id: int, name: str, job_id: int) -> str:
     return f"j|{company_id}|{name}|{job_id}"
 
 
+def row_id(handle: str) -> int:
+    """The row id at the end of a handle the catalog built itself."""
+    return int(handle.rsplit("|", 1)[1])
+
+
 def _int(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 

@@ -42,8 +42,8 @@ class Session:
         self.user = user
         self.company = company
         self.role = role
-        self._company_id = handles.parse_company(company.handle) or 0
-        self._user_id = handles.parse_user(user.handle) or 0
+        self._company_id = handles.row_id(company.handle)
+        self._user_id = handles.row_id(user.handle)
 
     def __repr__(self) -> str:
         return f"Session({self.user.email!r}, {self.company.name!r}, {self.role!r})"
@@ -110,7 +110,7 @@ class Session:
                     f"is {member.asset_type}",
                     code=ApiFault.INVALID_PARAMETER,
                 )
-            member_ids.append(_row_id(handle))
+            member_ids.append(handles.row_id(handle))
         conn = self.catalog.connection()
         with sql.transaction(conn):
             set_id = sql.insert_asset(
@@ -243,7 +243,3 @@ def _preset_body(name: str, modifiers: str) -> str:
             code=ApiFault.INVALID_PARAMETER,
         )
     return body
-
-
-def _row_id(handle: str) -> int:
-    return int(handle.rsplit("|", 1)[1])

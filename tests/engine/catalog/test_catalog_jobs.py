@@ -261,6 +261,9 @@ def _log_from_child(catalog: Catalog, handle: str) -> None:
     catalog.add_job_log(handle, log_type="FileBegin", message="from child", severity="info")
 
 
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
 def test_a_forked_worker_opens_its_own_connection(catalog, session):
     handle = new_job(catalog, session)
     catalog.get_job(handle)  # the parent's connection exists before the fork
