@@ -3,7 +3,7 @@
 A macro ``$name$`` stands alone between ``&`` separators and is replaced, early and textually,
 by its definition, so precedence is positional: a macro overrides the commands before it and
 the commands after it override the macro. Nested macros expand too; a cycle, more than
-``MAX_DEPTH`` levels or more than ``MAX_ITEMS`` expanded modifiers is an error, as is a macro
+``MAX_DEPTH`` levels or more than ``MAX_ITEMS`` expansion steps is an error, as is a macro
 the table does not define (decision §5.1: IS documents no behaviour; ignoring a typo would
 silently change renditions).
 """
@@ -87,26 +87,37 @@ def _bare(name: str) -> str:
 
 
 def expand(items: list[Item], table: MacroTable | None) -> list[Item]:
-    """Replace every macro item by its parsed definition, recursively."""
+    """Replace every macro item by its parsed definition, recursively.
+
+    Every macro invocation and every modifier taken from a definition counts against
+    ``MAX_ITEMS``, so neither long definitions nor wide trees of short or empty ones
+    (``$a$`` = 50 × ``$b$``, ``$b$`` = 50 × ``$c$`` ...) can make expansion run away.
+    """
     if not any(item.kind == "macro" for item in items):
         return items
     out: list[Item] = []
-    _expand_into(out, items, table, ())
+    _expand_into(out, items, table, (), [0])
     return out
 
 
 def _expand_into(
-    out: list[Item], items: list[Item], table: MacroTable | None, stack: tuple[str, ...]
+    out: list[Item],
+    items: list[Item],
+    table: MacroTable | None,
+    stack: tuple[str, ...],
+    steps: list[int],  # one counter shared by the whole recursion
 ) -> None:
     for item in items:
-        if item.kind != "macro":
-            out.append(item)
-            if len(out) > MAX_ITEMS:
+        if stack or item.kind == "macro":
+            steps[0] += 1
+            if steps[0] > MAX_ITEMS:
                 raise MacroError(
-                    f"macro expansion produced more than {MAX_ITEMS} modifiers",
+                    f"macro expansion takes more than {MAX_ITEMS} steps",
                     text=f"${item.macro or item.name}$",
                     expected="macros that expand to a bounded request",
                 )
+        if item.kind != "macro":
+            out.append(item)
             continue
         key = item.name.lower()
         where = {"offset": item.offset, "macro": item.macro}
@@ -125,7 +136,8 @@ def _expand_into(
             raise MacroError(
                 f"macros nested more than {MAX_DEPTH} deep", text=f"${item.name}$", **where
             )
-        _expand_into(out, split_modifiers(table[key], macro=item.name), table, (*stack, key))
+        definition = split_modifiers(table[key], macro=item.name)
+        _expand_into(out, definition, table, (*stack, key), steps)
 
 
 def load_macros(path: str | os.PathLike[str]) -> MacroTable:

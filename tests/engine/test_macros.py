@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import MacroError, MacroTable, load_macros, parse, resolve
-from engine.macros import parse_macro_file
+from engine.macros import MAX_DEPTH, MAX_ITEMS, parse_macro_file
 
 # --- MacroTable ---------------------------------------------------------------------------
 
@@ -113,3 +113,109 @@ def test_load_macros_reads_a_file(tmp_path):
 def test_load_macros_reports_a_missing_file(tmp_path):
     with pytest.raises(MacroError, match="cannot read macro file"):
         load_macros(tmp_path / "missing.mac")
+
+
+# --- expansion ----------------------------------------------------------------------------
+
+VIEW = {"view": "wid=200&hei=300&qlt=70"}
+
+
+def test_a_command_after_the_macro_overrides_it():
+    # §1.6 rule 5: "?$view$&wid=480" works ...
+    plan = parse("$view$&wid=480", macros=VIEW)
+    assert plan.arg("wid", "width") == 480
+    assert plan.arg("hei", "height") == 300
+
+
+def test_a_command_before_the_macro_is_overridden_by_it():
+    # ... and "wid=480&$view$" has no effect.
+    assert parse("wid=480&$view$", macros=VIEW).arg("wid", "width") == 200
+
+
+def test_expansion_is_textual_and_in_place():
+    macros = {"a": "qlt=10&.note&$v=5", "b": "wid=$v$"}
+    assert resolve("qlt=90&$a$&$b$", macros=macros) == "wid=5&qlt=10"
+    assert resolve("$a$&qlt=90&$b$", macros=macros) == "wid=5&qlt=90"
+
+
+def test_macros_pass_values_through_variables():
+    macros = {"product": "wid=$w$&hei=$w$"}
+    assert resolve("$w=300&$product$", macros=macros) == "wid=300&hei=300"
+    assert resolve("$W=300&$PRODUCT$", macros=macros) == "wid=300&hei=300"
+
+
+def test_macro_names_are_case_insensitive():
+    assert resolve("$VIEW$", macros=VIEW) == resolve("$View$", macros=VIEW)
+
+
+def test_nested_macros_expand_in_place():
+    macros = {"outer": "wid=1&$inner$&qlt=20", "inner": "qlt=10&hei=2&$leaf$", "leaf": "fmt=png"}
+    assert resolve("$outer$", macros=macros) == "wid=1&hei=2&fmt=png&qlt=20"
+
+
+def test_an_empty_definition_expands_to_nothing():
+    assert resolve("wid=1&$nothing$&hei=2", macros={"nothing": ""}) == "wid=1&hei=2"
+
+
+@pytest.mark.parametrize(
+    ("macros", "chain"),
+    [
+        ({"a": "wid=1&$a$"}, "$a$ → $a$"),
+        ({"a": "$b$", "b": "wid=1&$C$", "c": "$A$"}, "$a$ → $b$ → $c$ → $a$"),
+    ],
+)
+def test_cycles_are_errors(macros, chain):
+    with pytest.raises(MacroError, match="cycle") as info:
+        parse("$a$", macros=macros)
+    assert chain in str(info.value)
+
+
+def _chain(levels: int) -> dict[str, str]:
+    """$m1$ invokes $m2$ ... invokes $m<levels>$, which is "wid=1"."""
+    macros = {f"m{i}": f"$m{i + 1}$" for i in range(1, levels)}
+    macros[f"m{levels}"] = "wid=1"
+    return macros
+
+
+def test_nesting_deeper_than_the_limit_is_an_error():
+    assert resolve("$m1$", macros=_chain(MAX_DEPTH)) == "wid=1"
+    with pytest.raises(MacroError, match=f"more than {MAX_DEPTH} deep"):
+        parse("$m1$", macros=_chain(MAX_DEPTH + 1))
+
+
+def test_expansion_size_is_bounded():
+    half = MAX_ITEMS // 2 + 1
+    with pytest.raises(MacroError, match=f"more than {MAX_ITEMS}"):
+        parse("$a$&$a$", macros={"a": "&".join(["qlt=1"] * half)})
+    assert resolve("$a$", macros={"a": "&".join(["qlt=1"] * half)}) == "qlt=1"
+
+
+def test_wide_trees_of_empty_macros_are_bounded_too():
+    # 50**4 leaves that expand to nothing: no modifier is ever produced, yet the walk must stop.
+    macros = {"a": "$b$", "b": "$c$", "c": "$d$", "d": "$e$"}
+    macros = {name: "&".join([child] * 50) for name, child in macros.items()} | {"e": ""}
+    with pytest.raises(MacroError, match="steps"):
+        parse("$a$", macros=macros)
+
+
+def test_requests_longer_than_the_budget_need_no_macro():
+    text = "&".join(["qlt=1"] * (MAX_ITEMS + 10)) + "&$m$"
+    assert resolve(text, macros={"m": "wid=1"}) == "wid=1&qlt=1"
+
+
+def test_undefined_macro_is_an_error_naming_it():
+    with pytest.raises(MacroError, match=r"undefined macro \$Missing\$") as info:
+        parse("wid=1&$Missing$", macros=VIEW)
+    assert info.value.text == "$Missing$"
+    assert info.value.offset == 6
+    with pytest.raises(MacroError, match="no macro table"):
+        parse("$view$")
+
+
+def test_undefined_macro_inside_a_macro_names_both():
+    with pytest.raises(MacroError) as info:
+        parse("$outer$", macros={"outer": "wid=1&$inner$"})
+    assert info.value.text == "$inner$"
+    assert info.value.macro == "outer"
+    assert info.value.offset == 6  # in the definition of $outer$
+    assert "of macro $outer$" in str(info.value)
