@@ -86,9 +86,13 @@ class _Builder:
                 f"request of {len(text)} characters is too long",
                 expected=f"at most {MAX_REQUEST_LENGTH} characters",
             )
-        text = text.strip()
-        if text.startswith("?"):
-            text = text[1:]
+        # A leading '?' and surrounding white space are no modifiers; they become empty
+        # ones, so that error offsets still count from the start of the caller's string.
+        text = text.rstrip()
+        start = len(text) - len(text.lstrip())
+        if text.startswith("?", start):
+            start += 1
+        text = "&" * start + text[start:]
         for item in expand(split_modifiers(text), table):
             if item.kind == "command":
                 self._command(item)

@@ -46,3 +46,14 @@ def test_free_text_spanning_the_rest_keeps_every_comma(modifiers, command, text)
 
 def test_an_empty_trailing_free_text_argument_is_omitted():
     assert parse("req=props,").get("req").args == ("props",)
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "offset"),
+    [("wid=abc", 0), ("?wid=abc", 1), ("?qlt=1&wid=abc", 7), (" \t?wid=abc ", 3), ("\nwid=abc", 1)],
+)
+def test_error_offsets_count_from_the_start_of_the_given_string(modifiers, offset):
+    with pytest.raises(ParseError) as info:
+        parse(modifiers)
+    assert info.value.offset == offset
+    assert modifiers[offset:].startswith("wid=")
