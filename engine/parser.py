@@ -116,7 +116,7 @@ class _Builder:
                 expected="an IS command or a command provided by a plugin",
             )
         raw = item.value
-        if raw and "$" in raw:
+        if raw and "$" in raw and key != "effect":  # no variables in layer= and effect=, §2.1
             raw = _REFERENCE.sub(self._substitute, raw)
         value = decode_value(raw) if raw else ""
         try:

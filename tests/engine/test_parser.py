@@ -57,3 +57,10 @@ def test_error_offsets_count_from_the_start_of_the_given_string(modifiers, offse
         parse(modifiers)
     assert info.value.offset == offset
     assert modifiers[offset:].startswith("wid=")
+
+
+def test_no_variables_in_layer_and_effect():
+    # "Custom variables cannot be applied to the layer= and effect= commands."
+    assert parse("$x=2&effect=$x$").get("effect").args == ("$x$",)
+    with pytest.raises(ParseError, match="invalid layer"):
+        parse("$n=1&layer=$n$")
