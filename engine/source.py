@@ -1,0 +1,468 @@
+"""Source decoding: any input image → one 8-bit sRGB working image (L, LA, RGB or RGBA).
+
+:func:`open_source` reads only the header: format, size after EXIF orientation, mode, ICC
+profile, resolution; a header that declares more than ``RenderConfig.max_input_pixels`` pixels is
+refused there, before any pixel is decoded. :meth:`SourceImage.load` then decodes once — JPEGs at
+the smallest DCT scale the caller can use — and returns the working image:
+
+- EXIF orientation (all 8 values) is applied with ``transpose`` on the decoded image; missing or
+  malformed EXIF means "as stored".
+- Embedded ICC profiles (RGB, CMYK, gray) are converted to sRGB with LittleCMS, relative
+  colorimetric with black-point compensation (Photoshop's default), transforms cached per
+  profile. An RGB profile whose transform moves none of 17³ probe colours by more than one level
+  is sRGB in all but name and is skipped — judged by what it does, not by its description, so a
+  "linear sRGB" is still converted. An unreadable profile, or one for another colour space than
+  the pixels, is ignored. Untagged CMYK is converted naïvely (§3.2).
+  Gray stays gray: the gray profile is applied as a 256-entry lookup table computed once.
+- CMYK JPEGs are inverted only when they carry Adobe's APP14 marker (Photoshop convention, as
+  libvips does); Pillow alone inverts every CMYK JPEG.
+- More than 8 bits: ``I;16`` keeps the high byte (``v >> 8``, so 0..65535 → 0..255 and an 8-bit
+  value stored as ``v * 257`` comes back unchanged); ``I`` is taken as 16-bit samples, clipped to
+  0..65535 and scaled the same way; ``F`` is taken as normalised 0.0..1.0, clipped and ×255
+  (NaN → 0).
+- ``1`` → L; ``P``/``PA`` → RGBA when the palette or a key carries transparency, else RGB;
+  L/RGB with a transparency key → LA/RGBA; animated inputs give their first frame only.
+
+Pixel limits: our check on the header is the policy; ``Image.MAX_IMAGE_PIXELS`` is never touched.
+Pillow's own check cannot be relaxed per call, so two things follow. Its warning tier
+(``MAX_IMAGE_PIXELS``, 89 MP by default) is superseded: ``catch_warnings`` ignores it around our
+own ``Image.open`` and ``load`` calls (before Python 3.14 ``catch_warnings`` is not thread-safe;
+the worst a race can do is leave that one ignore filter installed or let one warning through).
+Its error tier (2 × ``MAX_IMAGE_PIXELS``) remains a hard ceiling: a deployment configuring
+``max_input_pixels`` above it must also raise ``PIL.Image.MAX_IMAGE_PIXELS`` once at start-up
+(the LimitError says so).
+Truncated files are errors as long as ``ImageFile.LOAD_TRUNCATED_IMAGES`` keeps its default.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from functools import lru_cache
+from typing import BinaryIO
+
+import numpy as np
+from PIL import (
+    ExifTags,
+    Image,
+    ImageCms,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    UnidentifiedImageError,
+)
+
+from engine.config import DEFAULT_CONFIG, RenderConfig
+from engine.errors import LimitError, SourceError
+
+Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
+
+#: EXIF orientation → the transpose that displays the stored pixels upright.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_DCT_SCALES = (8, 4, 2)
+#: What Pillow raises for data it cannot parse or decode.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+#: Modes Pillow converts straight to an 8-bit working mode.
+_CONVERT = {
+    "1": "L", "La": "LA", "PA": "RGBA", "RGBa": "RGBA", "RGBX": "RGB", "YCbCr": "RGB", "HSV": "RGB",
+}  # fmt: skip
+_PROFILE_SPACE = {"L": "GRAY", "LA": "GRAY", "RGB": "RGB", "RGBA": "RGB", "CMYK": "CMYK"}
+_INTENT = ImageCms.Intent.RELATIVE_COLORIMETRIC
+_BPC = ImageCms.Flags.BLACKPOINTCOMPENSATION
+
+
+class SourceImage:
+    """An opened source: header facts now, pixels on :meth:`load`; a context manager."""
+
+    def __init__(
+        self, image: Image.Image, *, label: str, name: str | None, owned: bool, limit: int
+    ) -> None:
+        self.name = name
+        self.format: str | None = image.format
+        self.mode: str = image.mode
+        self.has_alpha: bool = _has_alpha(image)
+        self.icc_profile: bytes | None = image.info.get("icc_profile") or None
+        self.dpi = _dpi(image.info.get("dpi"))
+        self._orientation = _orientation(image)
+        width, height = image.size
+        self.size = (height, width) if self._orientation >= 5 else (width, height)
+        self.scale = 1.0
+        self._image = image
+        self._label = label
+        self._limit = limit
+        self._owned = owned  # the PIL image is ours: drafting and in-place colour are allowed
+        self._working: Image.Image | None = None
+        self._files = ExitStack()
+        if owned:
+            self._files.enter_context(image)  # its __exit__ closes the file, keeps the pixels
+        self._closed = False
+
+    def load(self, min_scale: float = 1.0) -> Image.Image:
+        """Decode once and return the working image (see the module docstring).
+
+        A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that keeps both dimensions at
+        least ``min_scale`` of the full size; :attr:`scale` then tells the scale obtained. Later
+        calls return the same image (do not modify it in place).
+        """
+        if self._working is not None:
+            if min_scale > self.scale:
+                raise ValueError(
+                    f"{self._label} was already decoded at scale {self.scale:g} < {min_scale:g}"
+                )
+            return self._working
+        if self._closed:
+            raise ValueError(f"{self._label} is closed")
+        image = self._image
+        if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
+            _draft(image, min_scale)
+        try:
+            with _our_limit_rules():
+                image.load()
+        except Image.DecompressionBombError as exc:
+            raise _bomb(self._label, exc, self._limit) from exc
+        except _DECODE_ERRORS as exc:
+            raise SourceError(
+                f"{self._label}: corrupt or truncated {self.format or 'image'} data ({exc})"
+            ) from exc
+        image = _working_mode(image, self._label, in_place=self._owned)
+        if self._orientation in _TRANSPOSE:
+            image = image.transpose(_TRANSPOSE[self._orientation])
+        self.scale = image.width / self.size[0]
+        self._working = image
+        return image
+
+    def close(self) -> None:
+        """Release the file; an image returned by :meth:`load` stays usable."""
+        self._closed = True
+        self._files.close()
+
+    def __enter__(self) -> SourceImage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_source(source: Source, *, config: RenderConfig = DEFAULT_CONFIG) -> SourceImage:
+    """Open a path, bytes, binary file or PIL image; read the header and check the pixel limit.
+
+    Raises :class:`SourceError` for unreadable, unrecognised or corrupt headers and
+    :class:`LimitError` when the declared size exceeds ``config.max_input_pixels``.
+    """
+    limit = config.max_input_pixels
+    if isinstance(source, Image.Image):
+        label = "PIL image"
+        _check_limit(source.size, limit, label)
+        return SourceImage(source, label=label, name=None, owned=False, limit=limit)
+    name = None
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        label, name, fp = path, os.path.splitext(os.path.basename(path))[0], path
+    elif isinstance(source, bytes | bytearray | memoryview):
+        label, fp = f"image data ({len(source)} bytes)", io.BytesIO(source)
+    else:
+        label, fp = _file_label(source), source
+    image = _open(fp, label, limit)
+    try:
+        _check_limit(image.size, limit, label)
+        if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
+            image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
+        return SourceImage(image, label=label, name=name, owned=True, limit=limit)
+    except BaseException:
+        image.close()
+        raise
+
+
+def working_mode(image: Image.Image) -> Image.Image:
+    """Normalise an open PIL image to the working mode and sRGB (no EXIF orientation).
+
+    Returns ``image`` itself when nothing needs to change; never modifies it.
+    """
+    return _working_mode(image, "PIL image", in_place=False)
+
+
+def _open(fp: str | BinaryIO, label: str, limit: int) -> Image.Image:
+    try:
+        with _our_limit_rules():
+            return Image.open(fp)
+    except Image.DecompressionBombError as exc:
+        raise _bomb(label, exc, limit) from exc
+    except UnidentifiedImageError as exc:
+        raise SourceError(
+            f"{label}: not an image Pillow can decode ({_describe(_prefix(fp))})"
+        ) from exc
+    except FileNotFoundError as exc:
+        raise SourceError(f"{label}: file not found") from exc
+    except OSError as exc:
+        if exc.strerror and exc.filename is not None:
+            raise SourceError(f"{label}: cannot read the file ({exc.strerror})") from exc
+        raise SourceError(f"{label}: corrupt image header ({exc})") from exc
+    except _DECODE_ERRORS as exc:
+        raise SourceError(f"{label}: corrupt image header ({exc})") from exc
+
+
+@contextmanager
+def _our_limit_rules() -> Iterator[None]:
+    """Silence Pillow's decompression-bomb warning, which our header check supersedes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def _check_limit(size: tuple[int, int], limit: int, label: str) -> None:
+    width, height = size
+    if width * height > limit:
+        raise LimitError(
+            f"{label}: {width}x{height} = {width * height:,} pixels exceeds the input limit of "
+            f"{limit:,} pixels; raise RenderConfig.max_input_pixels to accept larger sources"
+        )
+
+
+def _bomb(label: str, exc: Image.DecompressionBombError, limit: int) -> LimitError:
+    """Pillow's decompression-bomb error (its ceiling, 2 × MAX_IMAGE_PIXELS) as a LimitError."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    declared = f"{int(found[1]):,} pixels" if found else "more pixels than Pillow accepts"
+    ceiling = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if limit < ceiling:
+        return LimitError(
+            f"{label}: declares {declared}, over the input limit of {limit:,} pixels; "
+            "raise RenderConfig.max_input_pixels to accept larger sources"
+        )
+    return LimitError(
+        f"{label}: declares {declared}, over Pillow's own decompression-bomb ceiling of "
+        f"{ceiling:,} pixels (2 × PIL.Image.MAX_IMAGE_PIXELS), which applies on top of "
+        f"the input limit of {limit:,} pixels; raise PIL.Image.MAX_IMAGE_PIXELS once at "
+        "start-up to accept such sources"
+    )
+
+
+def _file_label(fp: BinaryIO) -> str:
+    name = getattr(fp, "name", None)
+    return name if isinstance(name, str) else "file object"
+
+
+def _prefix(fp: str | BinaryIO) -> bytes:
+    """The first bytes of a source Pillow did not recognise, to say what it looks like."""
+    try:
+        if isinstance(fp, str):
+            with open(fp, "rb") as file:
+                return file.read(512)
+        fp.seek(0)
+        return fp.read(512)
+    except (OSError, ValueError):
+        return b"?"
+
+
+def _describe(prefix: bytes) -> str:
+    head = prefix.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not prefix:
+        return "the data is empty"
+    if head.startswith(b"%pdf"):
+        return "it is a PDF document"
+    if head.startswith(b"pk\x03\x04"):
+        return "it is a ZIP archive"
+    if b"<svg" in head:
+        return "it is an SVG document; rasterise vector images first"
+    if head.startswith(b"<"):
+        return "it is an XML or HTML document"
+    return "unrecognised data"
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    try:
+        return image.has_transparency_data
+    except AssertionError:  # a palette image without a palette
+        return False
+
+
+def _dpi(value: object) -> float | None:
+    if not isinstance(value, tuple) or not value:
+        return None
+    try:
+        dpi = float(value[0])
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return dpi if 0 < dpi < float("inf") else None
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation 1..8; 1 when absent, invalid or unreadable without decoding."""
+    if isinstance(image, TiffImagePlugin.TiffImageFile):
+        return 1  # Pillow orients TIFFs itself: upright size on open, transposed on load
+    if isinstance(image, PngImagePlugin.PngImageFile) and "exif" not in image.info and image.tile:
+        return 1  # Pillow would decode the whole PNG looking for an eXIf chunk after the data
+    try:
+        value = image.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:  # malformed EXIF of any kind means "as stored"
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _draft(image: JpegImagePlugin.JpegImageFile, min_scale: float) -> None:
+    """Ask libjpeg for the smallest DCT scale keeping both sides ≥ min_scale of full size."""
+    width, height = image.size
+    for factor in _DCT_SCALES:
+        reduced = (-(-width // factor), -(-height // factor))
+        if (
+            width >= factor
+            and height >= factor
+            and reduced[0] >= width * min_scale
+            and reduced[1] >= height * min_scale
+        ):
+            # Pillow picks the largest scale with size // requested >= scale: ask for the floor.
+            image.draft(None, (width // factor, height // factor))
+            return
+
+
+def _working_mode(image: Image.Image, label: str, *, in_place: bool) -> Image.Image:
+    icc = image.info.get("icc_profile") or None
+    if image.mode == "CMYK":
+        transform = _transform(icc, "CMYK", "RGB") if icc else None
+        result = (
+            image.convert("RGB") if transform is None else ImageCms.applyTransform(image, transform)
+        )
+    elif image.mode == "LAB":
+        result = ImageCms.applyTransform(image, _lab_transform())
+    else:
+        result = _eight_bit(image, label)
+        if icc is not None:
+            result = _to_srgb(result, icc, in_place=in_place or result is not image)
+    if result is not image:
+        result.info.pop("icc_profile", None)  # the pixels are sRGB now
+    return result
+
+
+def _to_srgb(image: Image.Image, icc: bytes, *, in_place: bool) -> Image.Image:
+    """Apply an L, LA, RGB or RGBA image's profile; the image itself when nothing changes."""
+    if image.mode in ("L", "LA"):
+        lut = _gray_lut(icc)
+        if lut is None:
+            return image
+        return image.point(lut + list(range(256)) if image.mode == "LA" else lut)
+    transform = _transform(icc, image.mode, image.mode)
+    if transform is None:
+        return image
+    if not in_place:
+        return ImageCms.applyTransform(image, transform)
+    ImageCms.applyTransform(image, transform, inPlace=True)
+    image.info.pop("icc_profile", None)
+    return image
+
+
+def _eight_bit(image: Image.Image, label: str) -> Image.Image:
+    """Mode normalisation to L, LA, RGB or RGBA (colour untouched)."""
+    mode = image.mode
+    keyed = "transparency" in image.info
+    if mode in ("L", "RGB"):
+        return image.convert(mode + "A") if keyed else image
+    if mode in ("LA", "RGBA"):
+        return image
+    if mode == "P":
+        return image.convert("RGBA" if _has_alpha(image) else "RGB")
+    if mode in _CONVERT:
+        return image.convert(_CONVERT[mode])
+    if mode.startswith("I;16"):
+        samples = np.asarray(image) >> 8
+    elif mode == "I":
+        samples = np.clip(np.asarray(image), 0, 65535) >> 8
+    elif mode == "F":
+        samples = np.asarray(image, dtype=np.float32) * 255.0
+        np.nan_to_num(samples, copy=False, nan=0.0)
+        np.clip(samples, 0.0, 255.0, out=samples)
+        np.rint(samples, out=samples)
+    else:
+        try:
+            return image.convert("RGBA" if _has_alpha(image) else "RGB")
+        except ValueError as exc:
+            raise SourceError(f"{label}: unsupported pixel mode {mode}") from exc
+    gray = Image.fromarray(samples.astype(np.uint8))
+    key = image.info.get("transparency")
+    if isinstance(key, int) and mode != "F":
+        alpha = np.where(np.asarray(image) == key, 0, 255).astype(np.uint8)
+        return Image.merge("LA", (gray, Image.fromarray(alpha)))
+    return gray
+
+
+def _profile(icc: bytes, space: str) -> ImageCms.ImageCmsProfile | None:
+    """The parsed profile if it is readable and describes ``space`` pixels, else None."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        return None
+    return profile if profile.profile.xcolor_space.strip() == space else None
+
+
+def _build(
+    profile: ImageCms.ImageCmsProfile, in_mode: str, out_mode: str
+) -> ImageCms.ImageCmsTransform | None:
+    try:
+        return ImageCms.buildTransform(
+            profile, _srgb(), in_mode, out_mode, renderingIntent=_INTENT, flags=_BPC
+        )
+    except ImageCms.PyCMSError:
+        return None
+
+
+@lru_cache(maxsize=32)
+def _transform(icc: bytes, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform | None:
+    """A cached profile → sRGB transform; None when the profile is unusable or sRGB already."""
+    profile = _profile(icc, _PROFILE_SPACE[in_mode])
+    if profile is None or (in_mode != "CMYK" and _is_srgb(profile)):
+        return None
+    return _build(profile, in_mode, out_mode)
+
+
+def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
+    """Whether converting to sRGB moves none of 17³ colours spanning the cube by over 1 level."""
+    transform = _build(profile, "RGB", "RGB")
+    if transform is None:
+        return False
+    probe = _probe()
+    moved = np.asarray(ImageCms.applyTransform(probe, transform), np.int16) - np.asarray(
+        probe, np.int16
+    )
+    return int(np.abs(moved).max()) <= 1
+
+
+@lru_cache(maxsize=32)
+def _gray_lut(icc: bytes) -> list[int] | None:
+    """Gray profile → sRGB gray as a lookup table; None when unusable or (near) the identity."""
+    profile = _profile(icc, "GRAY")
+    transform = None if profile is None else _build(profile, "L", "RGB")
+    if transform is None:
+        return None
+    ramp = Image.frombytes("L", (256, 1), bytes(range(256)))
+    lut = list(ImageCms.applyTransform(ramp, transform).convert("L").tobytes())
+    return None if max(abs(v - i) for i, v in enumerate(lut)) <= 1 else lut
+
+
+@lru_cache(maxsize=1)
+def _probe() -> Image.Image:
+    levels = np.linspace(0, 255, 17).round().astype(np.uint8)
+    cube = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1)
+    return Image.fromarray(cube.reshape(1, -1, 3))
+
+
+@lru_cache(maxsize=1)
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@lru_cache(maxsize=1)
+def _lab_transform() -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        ImageCms.createProfile("LAB"), _srgb(), "LAB", "RGB", renderingIntent=_INTENT
+    )
