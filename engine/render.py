@@ -32,7 +32,7 @@ from engine.stages import Stage
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that only make sense when layers are composited (a later issue).
-_COMPOSITING = frozenset({
+COMPOSITING = frozenset({
     "src", "text", "textps", "mask", "maskuse", "color", "opac", "pos", "posn", "origin",
     "originn", "hide", "blendmode", "effect", "effectmask", "map", "perspective", "textangle",
     "textattr", "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath",
@@ -98,7 +98,7 @@ def _check_supported(plan: Plan, registry: Registry) -> None:
                 f"layer={node.layer} needs layer compositing, which is not supported yet"
             )
         key = node.command.lower()
-        if key in _COMPOSITING:
+        if key in COMPOSITING:
             raise UnsupportedError(
                 f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
                 "which is not supported yet"

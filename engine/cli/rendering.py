@@ -26,6 +26,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     plugins = subparsers.add_parser("plugins", help="list every format and command")
     plugins.add_argument("--json", action="store_true", help="print JSON")
+    plugins.add_argument("--markdown", action="store_true",
+                         help="print the README's tables of formats and commands")
     plugins.set_defaults(handler=_plugins)
 
 
@@ -77,7 +79,75 @@ def _plugins(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         print()
         return 0
+    if args.markdown:
+        print(registry_markdown(), end="")
+        return 0
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
         print(f"{row['kind']:<8} {row['name']:<{width}}  {row['plugin']}")
     return 0
+
+
+#: Commands whose status the registry alone cannot tell.
+_NOTES = {
+    "bgcolor": "fill for crop, rotate and extend (plugins.operations.geometry)",
+    "anchor": "accepted; matters only when layers are composited",
+    "anchorn": "accepted; matters only when layers are composited",
+    "icc": "not supported yet (no output profiles offline); use fmt=...,rgb|gray|cmyk",
+    "template": "not supported yet",
+    "type": "accepted, no effect offline",
+    "req": "img (render), props (isrender props); resolve and validate are CLI commands",
+    "pathembed": "accepted; paths are not embedded",
+    "xmpembed": "accepted; XMP is not embedded",
+    "pscan": "encoder setting; libjpeg's standard progression whatever the count",
+}
+
+
+def registry_markdown() -> str:
+    """Markdown tables of every format and command, generated from the plugin registry (the
+    README embeds them; a test keeps the two identical)."""
+    from engine.render import COMPOSITING
+
+    registry = get_registry()
+    owner = {(p.kind, p.name.lower()): p.plugin for p in registry.provided}
+    lines = [
+        "| fmt | aliases | MIME type | extension | alpha | pixel types | compressions | plugin |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    unsupported = []
+    seen: set[int] = set()
+    for fmt in sorted(registry.formats.values(), key=lambda f: f.name):
+        if id(fmt) in seen:
+            continue
+        seen.add(id(fmt))
+        if fmt.encode is None:
+            unsupported.append(f"`{fmt.name}` ({fmt.description})" if fmt.description else
+                               f"`{fmt.name}`")
+            continue
+        lines.append(
+            f"| `{fmt.name}` | {', '.join(fmt.aliases) or '—'} | {fmt.mime_type} | "
+            f".{fmt.extension} | {'yes' if fmt.alpha else 'no'} | {', '.join(fmt.pixel_types)} | "
+            f"{', '.join(fmt.compressions) or '—'} | {owner.get(('format', fmt.name.lower()))} |"
+        )
+    lines += ["", "Known but refused with \"format not supported\": " + "; ".join(unsupported)]
+    lines += [
+        "",
+        "| command | arguments | stage | status |",
+        "|---|---|---|---|",
+    ]
+    for sig in sorted(registry.signatures.values(), key=lambda s: s.key):
+        args = ",".join(p.name if p.required else f"[{p.name}]" for p in sig.params)
+        if sig.key in _NOTES:
+            status = _NOTES[sig.key]
+        elif sig.key in registry.operations:
+            status = f"implemented by {owner.get(('command', sig.key), '?')}"
+        elif sig.noop:
+            status = "accepted, no effect offline"
+        elif sig.key in COMPOSITING or sig.key == "layer":
+            status = "parsed; rendering needs layer compositing (not supported yet)"
+        elif sig.stage.name == "OUTPUT":
+            status = "encoder setting"
+        else:
+            status = "parsed; see the notes below"
+        lines.append(f"| `{sig.name}` | {args} | {sig.stage.name.lower()} | {status} |")
+    return "\n".join(lines) + "\n"
