@@ -1,0 +1,72 @@
+"""Fixtures of the export tests: a real catalog, signed-in sessions, coordinators, SMTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from export_kit import CHEAP_SCRYPT_N, SmtpSink, member
+
+from engine.catalog import Catalog, Session
+from engine.export import Coordinator, SmtpSettings
+
+
+@pytest.fixture(autouse=True)
+def no_smtp_from_environment(monkeypatch) -> None:
+    """Coordinators read ``ISRENDER_SMTP_*``; the tests decide about e-mail themselves."""
+    for name in ("HOST", "PORT", "SENDER", "STARTTLS", "USER", "PASSWORD"):
+        monkeypatch.delenv(f"ISRENDER_SMTP_{name}", raising=False)
+
+
+@pytest.fixture
+def catalog(tmp_path) -> Iterator[Catalog]:
+    with Catalog.open(tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N) as opened:
+        yield opened
+
+
+@pytest.fixture
+def session(catalog: Catalog) -> Session:
+    catalog.create_company("Acme")
+    return member(catalog, "Acme", "ann@acme.test")
+
+
+@pytest.fixture
+def make_coordinator(catalog: Catalog) -> Iterator[Callable[..., Coordinator]]:
+    """Coordinators on ``catalog``; by default converting on two threads (fast to start).
+
+    Every coordinator made is closed at the end; a job still running after 30 s is a failure.
+    """
+    made: list[Coordinator] = []
+    executors: list[ThreadPoolExecutor] = []
+
+    def make(**options) -> Coordinator:
+        if "executor" not in options and not options.pop("processes", False):
+            executors.append(ThreadPoolExecutor(2))
+            options["executor"] = executors[-1]
+        options.setdefault("poll_interval", 0.05)
+        coordinator = Coordinator(catalog, **options)
+        made.append(coordinator)
+        return coordinator
+
+    yield make
+    unfinished = [c for c in made if not c.close(timeout=30)]
+    for executor in executors:
+        executor.shutdown(wait=not unfinished)
+    assert not unfinished, "a job was still running at the end of the test"
+
+
+@pytest.fixture
+def coordinator(make_coordinator) -> Coordinator:
+    return make_coordinator()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def smtp_settings(smtp_sink: SmtpSink) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=smtp_sink.port, sender="jobs@isrender.test")

@@ -1,0 +1,121 @@
+"""Helpers of the export tests: images, members, a held executor, an SMTP sink, waiting."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from email.message import EmailMessage
+from typing import Any
+
+import numpy as np
+from aiosmtpd.controller import Controller
+from PIL import Image
+
+from engine.catalog import Catalog, Session
+
+PASSWORD = "correct horse battery staple"
+CHEAP_SCRYPT_N = 2**8
+WAIT = 30.0  # the bound of every wait in these tests
+
+
+def image_bytes(seed: int = 0, size: tuple[int, int] = (64, 48), fmt: str = "JPEG") -> bytes:
+    """A small noisy image; every seed gives different bytes (blobs are content-addressed)."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (10, 120, 200)).save(buffer, "PDF")
+    return buffer.getvalue()
+
+
+def video_bytes() -> bytes:
+    """The start of an MP4 file: enough for the catalog to file it as a Video."""
+    return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
+
+
+def member(catalog: Catalog, company: str, email_address: str, role: str = "IpsUser") -> Session:
+    user = catalog.create_user(email_address, PASSWORD)
+    catalog.add_membership(user.handle, company, role)
+    return catalog.authenticate(email_address, PASSWORD, company)
+
+
+def zip_entries(path: str) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class GatedExecutor(ThreadPoolExecutor):
+    """A real thread pool whose tasks wait until :attr:`gate` opens; counts submissions.
+
+    Lets a test hold conversions in flight while it pauses or stops a job.
+    """
+
+    def __init__(self, max_workers: int = 1) -> None:
+        super().__init__(max_workers)
+        self.gate = threading.Event()
+        self.submitted = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        self.submitted += 1
+        return super().submit(self._held, fn, *args, **kwargs)
+
+    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.gate.wait(WAIT):
+            raise TimeoutError("the test never opened the gate")
+        return fn(*args, **kwargs)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._collector = _Collector()
+        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def messages(self) -> list[tuple[list[str], EmailMessage]]:
+        return self._collector.messages
+
+    def __enter__(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._controller.stop()

@@ -1,0 +1,237 @@
+"""What an export job does with each asset: the reference's example, originals, refused set
+types, non-images, corrupt files, limits, duplicate names and handles."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from export_kit import WAIT, image_bytes, pdf_bytes, video_bytes, zip_entries
+from PIL import Image
+
+from engine.errors import ApiFault
+from engine.export import ExportJob, ExportLimits
+
+UNSUPPORTED = (
+    "ImageSet",
+    "RenderSet",
+    "SpinSet",
+    "MediaSet",
+    "MultiBitrateVideoSet",
+    "VideoSet",
+    "eCatalog",
+    "OfferSet",
+)
+
+
+def run(coordinator, session, job: ExportJob):
+    handle = coordinator.submit_job(session, job)
+    record = coordinator.wait(session, handle, timeout=WAIT)
+    details = coordinator.get_job_log_details(session, handle)
+    return record, details
+
+
+def by_asset(details) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for detail in details:
+        if detail.asset_handle:
+            found.setdefault(detail.asset_handle, []).append(detail)
+    return found
+
+
+def test_reference_example_converts_file_to_export_jpg_to_a_tiff(make_coordinator, session):
+    """IPS ExportJob page: fileToExport.jpg, is_modifer=&fmt=png, macro=$test$ → .tiff."""
+    asset = session.upload(image_bytes(1, (120, 90)), name="fileToExport.jpg")
+    session.set_preset("test", "fmt=tif,,lzw&wid=60")
+    coordinator = make_coordinator(processes=True)  # the default executor: worker processes
+    job = ExportJob((asset.handle,), fmt="convert", is_modifier="&fmt=png", macro="$test$")
+    record, details = run(coordinator, session, job)
+
+    assert (record.state, record.fatal_error) == ("Done", False)
+    assert (record.success_count, record.error_count, record.warning_count) == (1, 0, 0)
+    assert Path(record.package).parent == Path(session.catalog.home) / "packages"
+    entries = zip_entries(record.package)
+    assert list(entries) == ["fileToExport.tiff"]
+    with Image.open(io.BytesIO(entries["fileToExport.tiff"])) as tiff:
+        assert tiff.format == "TIFF"
+        assert tiff.size == (60, 45)
+        assert tiff.info.get("compression") == "tiff_lzw"
+    [success] = [d for d in details if d.log_type == "ReturnSuccess"]
+    assert (success.asset_name, success.asset_type, success.asset_handle) == (
+        "fileToExport.jpg",
+        "Image",
+        asset.handle,
+    )
+    assert [d.log_type for d in details] == ["BeginGet", "ReturnSuccess", "EndGet"]
+    assert record.package in details[-1].message
+
+
+def test_originals_are_byte_identical_under_their_names(coordinator, session):
+    files = {
+        "clip.mp4": video_bytes(),
+        "shot.jpg": image_bytes(2),
+        "logo.png": image_bytes(3, fmt="PNG"),
+        "scan.tif": image_bytes(4, fmt="TIFF"),
+        "brochure.pdf": pdf_bytes(),
+    }
+    handles = [session.upload(data, name=name).handle for name, data in files.items()]
+    record, _ = run(coordinator, session, ExportJob(handles, fmt="orig"))
+
+    assert (record.success_count, record.error_count, record.warning_count) == (5, 0, 0)
+    assert zip_entries(record.package) == files
+    with zipfile.ZipFile(record.package) as archive:
+        assert [info.filename for info in archive.infolist()] == list(files)  # handle order
+
+
+@pytest.mark.parametrize("fmt", ["orig", "convert"])
+def test_each_unsupported_set_type_is_refused_and_the_others_export(coordinator, session, fmt):
+    image = session.upload(image_bytes(5), name="keep.jpg")
+    video = session.upload(video_bytes(), name="clip.mp4")
+    sets = [
+        session.create_set(kind, f"my-{kind}", [(video if "Video" in kind else image).handle])
+        for kind in UNSUPPORTED
+    ]
+    handles = [sets[0].handle, image.handle, *(s.handle for s in sets[1:])]
+    record, details = run(coordinator, session, ExportJob(handles, fmt=fmt, is_modifier="fmt=png"))
+
+    assert (record.success_count, record.error_count) == (1, len(UNSUPPORTED))
+    assert list(zip_entries(record.package)) == ["keep.jpg" if fmt == "orig" else "keep.png"]
+    logs = by_asset(details)
+    for asset in sets:
+        [entry] = logs[asset.handle]
+        assert (entry.log_type, entry.severity, entry.asset_type) == (
+            "GetFailure",
+            "error",
+            asset.asset_type,
+        )
+        assert "cannot be exported" in entry.message
+
+
+def test_convert_job_exports_non_images_as_originals_with_a_warning(coordinator, session):
+    image = session.upload(image_bytes(6), name="photo.jpg")
+    pdf = pdf_bytes()
+    document = session.upload(pdf, name="brochure.pdf")
+    job = ExportJob((image.handle, document.handle), fmt="convert", is_modifier="fmt=png")
+    record, details = run(coordinator, session, job)
+
+    assert (record.success_count, record.warning_count, record.error_count) == (1, 1, 0)
+    entries = zip_entries(record.package)
+    assert list(entries) == ["photo.png", "brochure.pdf"]
+    assert entries["brochure.pdf"] == pdf
+    [warning] = by_asset(details)[document.handle]
+    assert (warning.log_type, warning.severity) == ("ReturnSuccess", "warning")
+    assert "cannot be converted" in warning.message
+
+
+def test_a_corrupt_original_fails_alone(coordinator, session):
+    good = [session.upload(image_bytes(7 + n), name=f"good{n}.jpg") for n in range(2)]
+    broken = session.upload(image_bytes(20), name="broken.jpg")
+    path = session.original_path(broken.handle)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    path.write_bytes(path.read_bytes()[:200])  # the stored file rots after upload
+    handles = (good[0].handle, broken.handle, good[1].handle)
+    record, details = run(coordinator, session, ExportJob(handles, fmt="convert"))
+
+    assert (record.success_count, record.error_count, record.fatal_error) == (2, 1, False)
+    assert list(zip_entries(record.package)) == ["good0.jpg", "good1.jpg"]
+    [failure] = by_asset(details)[broken.handle]
+    assert (failure.log_type, failure.severity, failure.asset_name) == (
+        "GetFailure",
+        "error",
+        "broken.jpg",
+    )
+
+
+def test_duplicate_output_names_are_numbered_in_handle_order(coordinator, session):
+    first = session.upload(image_bytes(30), name="photo.jpg")
+    second = session.upload(image_bytes(31, fmt="PNG"), name="photo.png")
+    third = session.upload(image_bytes(32), name="photo.jpg", folder="/other/")
+    handles = (first.handle, second.handle, third.handle)
+    record, details = run(coordinator, session, ExportJob(handles, fmt="convert"))
+
+    entries = zip_entries(record.package)
+    assert list(entries) == ["photo.jpg", "photo-2.jpg", "photo-3.jpg"]
+    names = {d.asset_handle: d.message for d in details if d.log_type == "ReturnSuccess"}
+    assert "photo-2.jpg" in names[second.handle]
+    assert "photo-3.jpg" in names[third.handle]
+
+    record, _ = run(coordinator, session, ExportJob((third.handle, first.handle), fmt="orig"))
+    assert zip_entries(record.package) == {
+        "photo.jpg": image_bytes(32),
+        "photo-2.jpg": image_bytes(30),
+    }
+
+
+def test_a_handle_given_twice_is_exported_once(coordinator, session):
+    asset = session.upload(image_bytes(40), name="once.jpg")
+    record, details = run(coordinator, session, ExportJob((asset.handle,) * 2, fmt="orig"))
+
+    assert list(zip_entries(record.package)) == ["once.jpg"]
+    assert [d.log_type for d in by_asset(details)[asset.handle]] == [
+        "DuplicateSkipped",
+        "ReturnSuccess",
+    ]
+
+
+def test_undefined_preset_is_refused_at_submit(coordinator, session):
+    asset = session.upload(image_bytes(41), name="a.jpg")
+    with pytest.raises(ApiFault) as caught:
+        coordinator.submit_job(session, ExportJob((asset.handle,), fmt="convert", macro="$nope$"))
+    assert caught.value.code == 30001
+    assert "$nope$" in str(caught.value)
+    assert session.catalog.list_jobs(session.company.handle) == []
+
+
+def test_too_many_assets_is_refused_at_submit(make_coordinator, session):
+    coordinator = make_coordinator(limits=ExportLimits(max_assets=2))
+    handles = [session.upload(image_bytes(50 + n), name=f"{n}.jpg").handle for n in range(3)]
+    with pytest.raises(ApiFault) as caught:
+        coordinator.submit_job(session, ExportJob(handles, fmt="orig"))
+    assert caught.value.code == 30001
+    assert session.catalog.list_jobs(session.company.handle) == []
+
+
+@pytest.mark.parametrize("fmt", ["orig", "convert"])
+def test_package_limit_fails_the_job_without_a_package(make_coordinator, session, fmt):
+    sizes = [len(image_bytes(60 + n, (64, 48), "PNG")) for n in range(3)]
+    coordinator = make_coordinator(limits=ExportLimits(max_package_bytes=sum(sizes) // 2))
+    handles = [
+        session.upload(image_bytes(60 + n, (64, 48), "PNG"), name=f"p{n}.png").handle
+        for n in range(3)
+    ]
+    job = ExportJob(handles, fmt=fmt, is_modifier="fmt=png")
+    record, details = run(coordinator, session, job)
+
+    assert (record.state, record.fatal_error, record.package) == ("Done", True, None)
+    [fatal] = [d for d in details if d.log_type == "FatalError"]
+    assert "no package was written" in fatal.message
+    assert f"{sum(sizes) // 2:,} bytes" in fatal.message
+    packages = Path(session.catalog.home) / "packages"
+    assert list(packages.iterdir()) == []  # not even a temporary file
+
+
+def test_converted_image_over_the_mpixel_limit_fails_alone(make_coordinator, session):
+    coordinator = make_coordinator(limits=ExportLimits(max_convert_pixels=100 * 100))
+    small = session.upload(image_bytes(70, (100, 100)), name="small.jpg")
+    large = session.upload(image_bytes(71, (101, 100)), name="large.jpg")
+    job = ExportJob((small.handle, large.handle), fmt="convert", is_modifier="fmt=png")
+    record, details = run(coordinator, session, job)
+
+    assert (record.success_count, record.error_count, record.fatal_error) == (1, 1, False)
+    assert list(zip_entries(record.package)) == ["small.png"]
+    [failure] = by_asset(details)[large.handle]
+    assert failure.log_type == "GetFailure"
+    assert "101×100" in failure.message
+    assert "Mpixel" in failure.message
+
+
+def test_convert_without_modifier_or_macro_uses_is_defaults(coordinator, session):
+    asset = session.upload(image_bytes(80, fmt="PNG"), name="plain.png")
+    record, _ = run(coordinator, session, ExportJob((asset.handle,), fmt="convert"))
+    data = zip_entries(record.package)["plain.jpg"]
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
