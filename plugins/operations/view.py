@@ -1,1 +1,79 @@
-"""Placeholder: filled in by the operations work."""
+"""The view transform (wid hei scl fit align rgn bgc dpr resMode, §3.1) and ``rect=``.
+
+``engine.geometry.view_layout`` plans the reply; the view step draws it with one resample
+(crop, scale and the ``rect=`` scale together, ``resize(box=...)``) and pastes onto a
+background only when the reply shows fill. When nothing changes (``scl=1``, or the image
+already has the reply's size) the image passes through untouched. Afterwards ``ctx.scale``
+is the reply's density, so sharpening scales its full-resolution radius.
+
+Fill is ``bgc=`` (alpha and the ``s`` suffix ignored), else the configured ``BkgColor``; for
+output formats with alpha the uncovered areas are transparent instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PIL import Image
+
+from engine.geometry import ViewLayout, source_transform, view_layout
+from engine.hookspecs import hookimpl
+from engine.operations import Operation, RenderContext
+from engine.plan import Node, Plan
+from engine.registry import Registrar, get_registry
+from engine.stages import Stage
+from plugins.operations.geometry import SOURCE_DPI, TRANSPARENT, draw, res_mode
+
+VIEW_COMMANDS = ("wid", "hei", "scl", "fit", "align", "rgn", "bgc", "dpr", "resMode")
+
+
+def alpha_output(plan: Plan) -> bool:
+    """Whether the requested ``fmt=`` keeps alpha (``png-alpha`` ...; default ``jpeg``)."""
+    name = plan.arg("fmt", "format", "jpeg")
+    fmt = get_registry().formats.get(name.lower())
+    return fmt.alpha if fmt is not None else name.lower().endswith("-alpha")
+
+
+def _layout(ctx: RenderContext) -> tuple[ViewLayout, tuple[int, int], float]:
+    """The view layout, the composite size and the composite's density (layer 0's)."""
+    dpi = ctx.extras.get(SOURCE_DPI)
+    layer = source_transform(
+        ctx.source_size, ctx.plan, dpi=float(dpi) if isinstance(dpi, int | float) else None
+    )
+    layout = view_layout(layer.size, ctx.plan, ctx.config, alpha_output=alpha_output(ctx.plan))
+    return layout, layer.size, layer.density
+
+
+def _fill(layout: ViewLayout) -> tuple[int, int, int, int]:
+    return (*layout.fill, 255) if layout.fill is not None else TRANSPARENT
+
+
+def _view(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
+    layout, (width, height), density = _layout(ctx)
+    to_image = (image.width / width, image.height / height)
+    image = draw(image, layout.view, to_image, _fill(layout), res_mode(ctx.plan, ctx.config))
+    ctx.scale = density * layout.density
+    return image
+
+
+def _rect(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
+    layout, _, _ = _layout(ctx)
+    if layout.rect is None:
+        return image
+    # The view step drew exactly the window at reply resolution: place it, no resampling.
+    return draw(image, layout.rect, (1.0, 1.0), _fill(layout), res_mode(ctx.plan, ctx.config))
+
+
+OPERATIONS = (
+    Operation("view", Stage.VIEW, _view, VIEW_COMMANDS, always=True,
+              description="view transform: wid/hei/scl/fit/align/rgn/bgc/dpr, DefaultPix, "
+                          "MaxPix; resampling by resMode"),
+    Operation("rect", Stage.RECT, _rect,
+              description="rect=: the reply is a tile of the view image"),
+)  # fmt: skip
+
+
+@hookimpl
+def isrender_register_operations(register: Registrar) -> None:
+    for operation in OPERATIONS:
+        register.operation(operation)
