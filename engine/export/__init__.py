@@ -9,6 +9,7 @@ from engine.export.coordinator import Coordinator
 from engine.export.email import SmtpSettings
 from engine.export.job import EMAIL_SETTINGS, FORMATS, ExportJob
 from engine.export.limits import DEFAULT_LIMITS, ExportLimits
+from engine.export.pool import RecyclingProcessPool
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -17,5 +18,6 @@ __all__ = [
     "Coordinator",
     "ExportJob",
     "ExportLimits",
+    "RecyclingProcessPool",
     "SmtpSettings",
 ]

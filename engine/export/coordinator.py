@@ -45,8 +45,9 @@ JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's typ
 
 class Coordinator:
     """``executor``: any :class:`concurrent.futures.Executor` for the conversions; default a
-    pool of ``max_workers`` local processes (default: one per CPU). With your own executor,
-    ``max_workers`` is how many conversions one job keeps in flight (default: CPUs).
+    :class:`RecyclingProcessPool` of ``max_workers`` local processes (default: one per CPU).
+    With your own executor, ``max_workers`` is how many conversions one job keeps in flight
+    (default: CPUs).
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.
@@ -114,7 +115,6 @@ class Coordinator:
                     handle,
                     prepared,
                     submit=self._submit,
-                    renew=self._renew if self._executor is None else None,
                     window=self.workers,
                     limits=self.limits,
                     smtp=self.smtp,
@@ -125,19 +125,15 @@ class Coordinator:
                 self._threads.pop(handle, None)
 
     def _submit(self, fn: Callable[..., Any], task: Any) -> Future:
+        return self._current_executor().submit(fn, task)
+
+    def _current_executor(self) -> Executor:
         if self._executor is not None:
-            return self._executor.submit(fn, task)
+            return self._executor
         with self._lock:
             if self._pool is None:
                 self._pool = RecyclingProcessPool(self.workers)
-            pool = self._pool
-        return pool.submit(fn, task)
-
-    def _renew(self) -> None:
-        with self._lock:
-            pool = self._pool
-        if pool is not None:
-            pool.renew()
+            return self._pool
 
     # --- watching ----------------------------------------------------------------------------
 

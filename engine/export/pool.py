@@ -57,12 +57,6 @@ class RecyclingProcessPool(Executor):
             self._submitted += 1
             return future
 
-    def renew(self) -> None:
-        """Send further tasks to fresh workers (after a worker died)."""
-        with self._lock:
-            if not self._closed:
-                self._new_generation()
-
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
             self._closed = True

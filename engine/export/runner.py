@@ -13,8 +13,9 @@ it: the runner reads the state between dispatches (every ``poll`` seconds at mos
 
 Each state change, log entry and progress update is committed as it happens, so a process
 killed mid-job leaves a consistent record that :mod:`engine.export.recovery` closes later.
-A conversion whose worker process died is retried once, alone, on fresh workers, so a file
-that crashes its worker cannot take the assets converted next to it down too.
+A conversion whose worker process died is retried once, alone, so a file that crashes its
+worker cannot take the assets converted next to it down too (the default pool starts fresh
+workers on the next submission; with an executor that stays broken the retry is an error).
 """
 
 from __future__ import annotations
@@ -66,7 +67,6 @@ class JobRunner:
         prepared: Prepared,
         *,
         submit: Submit,
-        renew: Callable[[], None] | None,
         window: int,
         limits: ExportLimits,
         smtp: email.SmtpSettings | None,
@@ -76,7 +76,6 @@ class JobRunner:
         self.handle = handle
         self.prepared = prepared
         self.submit = submit
-        self.renew = renew
         self.window = max(1, window)
         self.limits = limits
         self.smtp = smtp
@@ -217,11 +216,9 @@ class JobRunner:
     def _collect(self, asset: AssetRef, future: Future, retries: deque[AssetRef]) -> None:
         error = future.exception()
         if isinstance(error, BrokenExecutor) and asset.position not in self.state.retried:
-            self.state.retried.add(asset.position)
-            if self.renew is not None:
-                self.renew()
-                retries.append(asset)
-                return
+            self.state.retried.add(asset.position)  # once, alone (see the module docstring)
+            retries.append(asset)
+            return
         if error is not None:
             self._failure(asset, _worker_died(error))
             return
