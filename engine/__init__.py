@@ -49,11 +49,11 @@ from engine.stages import Scope, Stage
 if TYPE_CHECKING:
     from engine.catalog import Catalog, Session
     from engine.export import Coordinator, ExportJob
-    from engine.render import Rendition, render
+    from engine.renderer import Rendition, render
 
 _LAZY = {
-    "render": "engine.render",
-    "Rendition": "engine.render",
+    "render": "engine.renderer",
+    "Rendition": "engine.renderer",
     "Catalog": "engine.catalog",
     "Session": "engine.catalog",
     "Coordinator": "engine.export",

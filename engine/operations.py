@@ -22,14 +22,15 @@ class RenderContext:
 
     ``scale`` is the size of the current image relative to the full-resolution (oriented)
     source: 0.25 after decoding a JPEG at 1/4 or resizing to a quarter. Operations whose
-    parameters "refer to full resolution" (``op_usm``) multiply by it.
+    parameters "refer to full resolution" (``op_usm``) multiply by it. ``source_dpi`` is the
+    source's resolution, if it declares one (``res=`` divides by it).
     """
 
     plan: Plan
     config: RenderConfig
     source_size: tuple[int, int]
     scale: float = 1.0
-    resample: int = Image.Resampling.LANCZOS
+    source_dpi: float | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
 

@@ -42,7 +42,7 @@ def _macros(args: argparse.Namespace) -> MacroTable | None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from engine.render import render
+    from engine.renderer import render
 
     rendition = render(args.source, args.modifiers, macros=_macros(args))
     out = Path(args.out)
@@ -55,7 +55,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _props(args: argparse.Namespace) -> int:
-    from engine.render import render_props
+    from engine.renderer import render_props
 
     fields = render_props(args.source, args.modifiers, macros=_macros(args))
     if args.json:
@@ -106,7 +106,7 @@ _NOTES = {
 def registry_markdown() -> str:
     """Markdown tables of every format and command, generated from the plugin registry (the
     README embeds them; a test keeps the two identical)."""
-    from engine.render import COMPOSITING
+    from engine.renderer import COMPOSITING
 
     registry = get_registry()
     owner = {(p.kind, p.name.lower()): p.plugin for p in registry.provided}

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 TASKS_PER_WORKER = 64
-_PRELOAD = ["engine.export.worker", "engine.render"]
+_PRELOAD = ["engine.export.worker", "engine.renderer"]
 
 
 def _context() -> multiprocessing.context.BaseContext:

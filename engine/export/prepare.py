@@ -72,7 +72,7 @@ def planned_extension(request: str, macros: MacroTable | None) -> str:
     """The file extension the request renders to; ApiFault 30001 if it cannot render."""
     from engine.parser import parse
     from engine.registry import get_registry
-    from engine.render import output_format
+    from engine.renderer import output_format
 
     try:
         fmt, _pixel_type, _compression = output_format(

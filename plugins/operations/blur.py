@@ -39,7 +39,7 @@ def composite_scale(ctx: RenderContext) -> float:
     ``ctx.scale`` is current pixels per full-resolution source pixel; the density of layer 0
     (``engine.geometry.source_transform``) is composite pixels per source pixel.
     """
-    return ctx.scale / source_transform(ctx.source_size, ctx.plan).density
+    return ctx.scale / source_transform(ctx.source_size, ctx.plan, dpi=ctx.source_dpi).density
 
 
 def _blur(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:

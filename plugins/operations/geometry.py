@@ -44,8 +44,6 @@ from engine.plan import Layer, Node, Plan
 from engine.registry import Registrar
 from engine.stages import Stage
 
-#: ``RenderContext.extras`` key of the source's resolution (DPI) that ``res=`` divides by.
-SOURCE_DPI = "source_dpi"
 REDUCING_GAP = 3.0
 BISHARP_MASK = ImageFilter.UnsharpMask(radius=0.8, percent=60, threshold=1)
 TRANSPARENT = (0, 0, 0, 0)
@@ -180,12 +178,8 @@ def _layer(nodes: Mapping[str, Node]) -> Layer | None:
 
 
 def _geometry(nodes: Mapping[str, Node], ctx: RenderContext) -> LayerGeometry:
-    dpi = ctx.extras.get(SOURCE_DPI)
     return source_transform(
-        ctx.source_size,
-        ctx.plan,
-        layer=_layer(nodes) or 0,
-        dpi=float(dpi) if isinstance(dpi, int | float) else None,
+        ctx.source_size, ctx.plan, layer=_layer(nodes) or 0, dpi=ctx.source_dpi
     )
 
 

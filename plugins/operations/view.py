@@ -22,7 +22,7 @@ from engine.operations import Operation, RenderContext
 from engine.plan import Node, Plan
 from engine.registry import Registrar, get_registry
 from engine.stages import Stage
-from plugins.operations.geometry import SOURCE_DPI, TRANSPARENT, draw, res_mode
+from plugins.operations.geometry import TRANSPARENT, draw, res_mode
 
 VIEW_COMMANDS = ("wid", "hei", "scl", "fit", "align", "rgn", "bgc", "dpr", "resMode")
 
@@ -36,10 +36,7 @@ def alpha_output(plan: Plan) -> bool:
 
 def _layout(ctx: RenderContext) -> tuple[ViewLayout, tuple[int, int], float]:
     """The view layout, the composite size and the composite's density (layer 0's)."""
-    dpi = ctx.extras.get(SOURCE_DPI)
-    layer = source_transform(
-        ctx.source_size, ctx.plan, dpi=float(dpi) if isinstance(dpi, int | float) else None
-    )
+    layer = source_transform(ctx.source_size, ctx.plan, dpi=ctx.source_dpi)
     layout = view_layout(layer.size, ctx.plan, ctx.config, alpha_output=alpha_output(ctx.plan))
     return layout, layer.size, layer.density
 

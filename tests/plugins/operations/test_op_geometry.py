@@ -10,7 +10,6 @@ from PIL import Image
 
 from engine import RenderConfig, RenderContext, get_registry, parse
 from engine.stages import Stage
-from plugins.operations.geometry import SOURCE_DPI
 
 LAYER_STAGES = (Stage.CROP, Stage.SIZE, Stage.FLIP, Stage.ROTATE, Stage.EXTEND)
 
@@ -21,7 +20,7 @@ def transform(
     *,
     scale: float = 1.0,
     source_size: tuple[int, int] | None = None,
-    extras: dict[str, object] | None = None,
+    source_dpi: float | None = None,
 ) -> tuple[Image.Image, RenderContext]:
     """Run the layer-0 source transforms of ``modifiers`` stage by stage, as the renderer does.
 
@@ -34,7 +33,7 @@ def transform(
         config=RenderConfig(),
         source_size=source_size or image.size,
         scale=scale,
-        extras=dict(extras or {}),
+        source_dpi=source_dpi,
     )
     operations = get_registry().operations
     for stage in LAYER_STAGES:
@@ -229,7 +228,7 @@ def test_size_scale_res_resize_and_update_the_scale(modifiers, size, density) ->
 
 
 def test_res_uses_the_source_dpi() -> None:
-    result, ctx = transform(noise((200, 100)), "res=75", extras={SOURCE_DPI: 300.0})
+    result, ctx = transform(noise((200, 100)), "res=75", source_dpi=300.0)
     assert result.size == (50, 25)
     assert ctx.scale == 0.25
 

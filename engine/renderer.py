@@ -81,8 +81,10 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
     registry = get_registry()
     _check_supported(plan, registry)
     fmt, pixel_type, compression = output_format(plan, registry)
-    image = src.load(decode_scale(src.size, plan, config, alpha_output=fmt.alpha))
-    ctx = RenderContext(plan=plan, config=config, source_size=src.size, scale=src.scale)
+    image = src.load(decode_scale(src.size, plan, config, alpha_output=fmt.alpha, dpi=src.dpi))
+    ctx = RenderContext(
+        plan=plan, config=config, source_size=src.size, scale=src.scale, source_dpi=src.dpi
+    )
     image = _run_segment(image, _segment(plan, 0), ctx, registry, composite=False)
     image = _run_segment(image, _segment(plan, COMP), ctx, registry, composite=True)
     image = _to_pixel_type(image, fmt, pixel_type, plan, config)
