@@ -44,9 +44,10 @@ class ArgType:
 
 
 def format_real(value: float) -> str:
-    """Shortest stable decimal text for a real (no '+', which would decode as a space)."""
-    text = format(value, ".10g")
-    return text.replace("e+", "e")
+    """The shortest text that reads back as exactly ``value`` (``repr``), without a ``.0``
+    tail and without '+', which would decode as a space: ``2``, ``0.5``, ``1e-05``, ``1e16``."""
+    text = repr(float(value)).replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
 
 
 # ASCII digits only: ``\d`` would also accept "١٠٠" (and ``str.isdigit`` even "²").

@@ -64,3 +64,19 @@ def test_no_variables_in_layer_and_effect():
     assert parse("$x=2&effect=$x$").get("effect").args == ("$x$",)
     with pytest.raises(ParseError, match="invalid layer"):
         parse("$n=1&layer=$n$")
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "canonical"),
+    [
+        ("printRes=0.13601738374324682", "printRes=0.13601738374324682"),
+        ("rotate=-2.34e4", "rotate=-23400"),
+        ("rotate=1E-5", "rotate=1e-05"),
+        ("rotate=1e+20", "rotate=1e20"),  # '+' decodes as a space: canonical text has none
+        ("rotate=12.50", "rotate=12.5"),
+        ("scl=2.0", "scl=2"),
+    ],
+)
+def test_reals_print_back_exactly(modifiers, canonical):
+    assert resolve(modifiers.replace("+", "%2B")) == canonical
+    assert parse(canonical) == parse(modifiers.replace("+", "%2B"))
