@@ -26,6 +26,7 @@ drawing of a :class:`~engine.geometry.Placement`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from PIL import Image, ImageFilter
 
@@ -178,9 +179,7 @@ def _layer(nodes: Mapping[str, Node]) -> Layer | None:
 
 
 def _geometry(nodes: Mapping[str, Node], ctx: RenderContext) -> LayerGeometry:
-    return source_transform(
-        ctx.source_size, ctx.plan, layer=_layer(nodes) or 0, dpi=ctx.source_dpi
-    )
+    return source_transform(ctx.source_size, ctx.plan, layer=_layer(nodes) or 0, dpi=ctx.source_dpi)
 
 
 def _crop(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
@@ -208,12 +207,6 @@ _FLIPS = {
     "ud": Image.Transpose.FLIP_TOP_BOTTOM,
     "lrud": Image.Transpose.ROTATE_180,
 }
-
-
-def _flip(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    return image.transpose(_FLIPS[nodes["flip"].arg("mode")])
-
-
 #: Clockwise quarter turns (IS) as Pillow's counter-clockwise transposes.
 _QUARTER_TURNS = {
     90.0: Image.Transpose.ROTATE_270,
@@ -222,12 +215,38 @@ _QUARTER_TURNS = {
 }
 
 
-def _rotate(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    angle = nodes["rotate"].arg("degrees") % 360.0
+@cache
+def _composed(first: Image.Transpose, then: Image.Transpose) -> Image.Transpose | None:
+    """The single transpose equal to ``first`` followed by ``then`` (None: the identity).
+
+    Found by applying both to a tiny image with distinct pixels, so no table can be wrong.
+    """
+    probe = Image.frombytes("L", (3, 2), bytes(range(6)))
+    target = probe.transpose(first).transpose(then)
+    if target.tobytes() == probe.tobytes():
+        return None
+    return next(
+        t
+        for t in Image.Transpose
+        if probe.transpose(t).tobytes() == target.tobytes()
+        and probe.transpose(t).size == target.size
+    )
+
+
+def _orient(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
+    """flip= then rotate= (IS's order); a flip and a quarter turn become one transpose."""
+    flip = _FLIPS[nodes["flip"].arg("mode")] if "flip" in nodes else None
+    angle = nodes["rotate"].arg("degrees") % 360.0 if "rotate" in nodes else 0.0
+    turn = _QUARTER_TURNS.get(angle)
+    if flip is not None and turn is not None:
+        combined = _composed(flip, turn)
+        return image if combined is None else image.transpose(combined)
+    if flip is not None:
+        image = image.transpose(flip)
+    if turn is not None:
+        return image.transpose(turn)
     if angle == 0.0:
         return image
-    if angle in _QUARTER_TURNS:
-        return image.transpose(_QUARTER_TURNS[angle])
     image = _reduce_for_view(image, nodes, ctx)
     image, value = prepare_fill(image, layer_fill(ctx.plan, _layer(nodes)))
     return image.rotate(-angle, resample=_R.BICUBIC, expand=True, fillcolor=value)
@@ -265,9 +284,8 @@ OPERATIONS = (
               description="crop=/cropN=: cut the source; outside it bgColor or transparent"),
     Operation("size", Stage.SIZE, _size, ("size", "scale", "res"),
               description="size=/scale=/res=: the layer's resolution (res= over source DPI)"),
-    Operation("flip", Stage.FLIP, _flip, description="flip=lr|ud|lrud"),
-    Operation("rotate", Stage.ROTATE, _rotate,
-              description="rotate=: clockwise, any angle, canvas grows, corners bgColor"),
+    Operation("orient", Stage.FLIP, _orient, ("flip", "rotate"),
+              description="flip=lr|ud|lrud, then rotate= clockwise, any angle, canvas grows"),
     Operation("extend", Stage.EXTEND, _extend, ("extend", "extendN"),
               description="extend=/extendN=: margins in bgColor or transparent; negative crops"),
 )  # fmt: skip

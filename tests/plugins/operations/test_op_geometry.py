@@ -80,6 +80,18 @@ def test_flip_comes_before_rotate() -> None:
     assert np.array_equal(array(result), np.rot90(np.fliplr(array(image)), -1))
 
 
+_NUMPY_FLIPS = {"lr": np.fliplr, "ud": np.flipud, "lrud": lambda a: np.flipud(np.fliplr(a))}
+
+
+@pytest.mark.parametrize("flip", sorted(_NUMPY_FLIPS))
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270, -90, 450])
+def test_every_flip_and_quarter_turn_pair_is_one_exact_transpose(flip, degrees) -> None:
+    image = noise((7, 4))
+    result, _ = transform(image, f"flip={flip}&rotate={degrees}")
+    expected = np.rot90(_NUMPY_FLIPS[flip](array(image)), -(degrees // 90))
+    assert np.array_equal(array(result), expected)
+
+
 def test_rotate_zero_returns_the_image() -> None:
     image = noise((6, 4))
     result, _ = transform(image, "rotate=360")
