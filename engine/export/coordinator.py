@@ -146,7 +146,8 @@ class Coordinator:
         timeout: float | None = None,
     ) -> JobRecord:
         """Block until the job has finished; ``progress`` gets the record whenever its state,
-        progress or message changed. JobError if ``timeout`` seconds pass first."""
+        progress or message changed. JobError if ``timeout`` seconds pass first. Needs the
+        ``getActiveJobs`` permission; works for jobs run by any process."""
         session.require("getActiveJobs")
         record = self._job(session, job_handle)
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -48,7 +48,9 @@ Submit = Callable[[Callable[[ConvertTask], ConvertResult], ConvertTask], Future]
 
 
 @dataclass
-class _Progress:
+class _Tally:
+    """What the job has done so far."""
+
     entries: dict[int, Entry] = field(default_factory=dict)  # position → package entry
     bytes: int = 0
     done: int = 0
@@ -83,7 +85,7 @@ class JobRunner:
         self.log = joblog.JobLog(catalog, handle)
         self.packages = Path(catalog.home) / "packages"
         self.staging = staging_path(self.packages, handle)
-        self.state = _Progress()
+        self.tally = _Tally()
         self._last_progress: tuple[int, str] | None = None
 
     # --- the whole job ---------------------------------------------------------------------
@@ -109,7 +111,7 @@ class JobRunner:
             )
         self.staging.mkdir(parents=True, exist_ok=True)
         self._check_originals_fit()
-        if self.state.fatal is None:
+        if self.tally.fatal is None:
             self._dispatch_all()
         self._finish()
 
@@ -128,7 +130,7 @@ class JobRunner:
             a.size for a in self.prepared.assets if a.path and a.action is not Action.CONVERT
         )
         if originals > self.limits.max_package_bytes:
-            self.state.fatal = _too_large(originals, self.limits.max_package_bytes)
+            self.tally.fatal = _too_large(originals, self.limits.max_package_bytes)
 
     # --- dispatching -----------------------------------------------------------------------
 
@@ -138,39 +140,46 @@ class JobRunner:
         in_flight: dict[Future, AssetRef] = {}
         while queue or retries or in_flight:
             state = self.catalog.get_job(self.handle).state
-            if state == "Stopping" and not self.state.stopped:
-                self.state.stopped = True
+            if state == "Stopping" and not self.tally.stopped:
+                self.tally.stopped = True
                 self._cancel([*retries, *queue])
                 queue.clear()
                 retries.clear()
-            if state != "Paused" and self.state.fatal is None and not self.state.stopped:
+            dispatching = state != "Paused" and self.tally.fatal is None and not self.tally.stopped
+            if dispatching:
                 self._fill(queue, retries, in_flight)
-            self._report(state)
+            self._report()
             if in_flight:
                 done, _ = wait(in_flight, timeout=self.poll, return_when=FIRST_COMPLETED)
                 for future in done:
                     self._collect(in_flight.pop(future), future, retries)
-            elif queue or retries:
+            elif not dispatching and (queue or retries):
                 time.sleep(self.poll)  # paused with nothing in flight
-            if self.state.fatal is not None:
+            if self.tally.fatal is not None:
                 queue.clear()
                 retries.clear()
-        self._report(state)
+        self._report()
 
     def _fill(
         self, queue: deque[AssetRef], retries: deque[AssetRef], in_flight: dict[Future, AssetRef]
     ) -> None:
+        """Dispatch up to ``window`` conversions in flight and ``window`` direct exports, so
+        the state is read again after at most ``window`` assets."""
         if retries:  # a retry runs alone, so a crashing file only takes itself down
             if not in_flight:
                 asset = retries.popleft()
                 in_flight[self._submit(asset)] = asset
             return
-        while queue and len(in_flight) < self.window and self.state.fatal is None:
+        direct = 0
+        while queue and len(in_flight) < self.window and direct < self.window:
             asset = queue.popleft()
             if asset.action is Action.CONVERT and asset.problem is None:
                 in_flight[self._submit(asset)] = asset
             else:
                 self._export_directly(asset)
+                direct += 1
+            if self.tally.fatal is not None:
+                return
 
     def _submit(self, asset: AssetRef) -> Future:
         task = ConvertTask(
@@ -194,8 +203,7 @@ class JobRunner:
         if asset.problem is not None or asset.path is None or asset.entry_name is None:
             self._failure(asset, asset.problem or "nothing to export")
             return
-        self._add_entry(asset, Path(asset.path))
-        if self.state.fatal is not None:
+        if not self._add_entry(asset, Path(asset.path)):
             return
         if asset.action is Action.ORIGINAL_INSTEAD:
             self._done(
@@ -215,21 +223,20 @@ class JobRunner:
 
     def _collect(self, asset: AssetRef, future: Future, retries: deque[AssetRef]) -> None:
         error = future.exception()
-        if isinstance(error, BrokenExecutor) and asset.position not in self.state.retried:
-            self.state.retried.add(asset.position)  # once, alone (see the module docstring)
+        if isinstance(error, BrokenExecutor) and asset.position not in self.tally.retried:
+            self.tally.retried.add(asset.position)  # once, alone (see the module docstring)
             retries.append(asset)
             return
         if error is not None:
             self._failure(asset, _worker_died(error))
             return
         result: ConvertResult = future.result()
-        if self.state.fatal is not None:
+        if self.tally.fatal is not None:
             return  # the job has failed; this rendition will not be packaged
         if result.error is not None or result.path is None:
             self._failure(asset, result.error or "the conversion produced no file")
             return
-        self._add_entry(asset, Path(result.path))
-        if self.state.fatal is None:
+        if self._add_entry(asset, Path(result.path)):
             self._done(
                 joblog.SUCCESS,
                 "success",
@@ -238,13 +245,19 @@ class JobRunner:
                 f"{result.height}, {result.size:,} bytes)",
             )
 
-    def _add_entry(self, asset: AssetRef, path: Path) -> None:
-        size = path.stat().st_size
-        self.state.bytes += size
-        if self.state.bytes > self.limits.max_package_bytes:
-            self.state.fatal = _too_large(self.state.bytes, self.limits.max_package_bytes)
-            return
-        self.state.entries[asset.position] = Entry(asset.entry_name or "", path)
+    def _add_entry(self, asset: AssetRef, path: Path) -> bool:
+        """Reserve the file for the package; ``False`` (and logged) if it cannot go in."""
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            self._failure(asset, f"cannot read the file to export: {exc.strerror or exc}")
+            return False
+        self.tally.bytes += size
+        if self.tally.bytes > self.limits.max_package_bytes:
+            self.tally.fatal = _too_large(self.tally.bytes, self.limits.max_package_bytes)
+            return False
+        self.tally.entries[asset.position] = Entry(asset.entry_name or "", path)
+        return True
 
     def _cancel(self, assets: list[AssetRef]) -> None:
         for asset in assets:
@@ -260,46 +273,49 @@ class JobRunner:
 
     def _done(self, log_type: str, severity: str, asset: AssetRef, message: str) -> None:
         self.log.asset_entry(log_type, severity, asset, message)
-        self.state.done += 1
+        self.tally.done += 1
 
     # --- progress ----------------------------------------------------------------------------
 
-    def _report(self, state: str) -> None:
-        """Write progress when it changed; the state read just before is written back as is."""
+    def _report(self) -> None:
+        """Write progress when it changed. The state is written back as it was just read:
+        the catalog has no progress-only update, so this keeps the window in which another
+        process's pause or stop could be overwritten to one read-write round trip."""
+        state = self.catalog.get_job(self.handle).state
         prefix = {"Paused": "paused: ", "Stopping": "stopping: "}.get(state, "")
-        key = (self.state.done, prefix)
+        key = (self.tally.done, prefix)
         if key == self._last_progress or state not in ("Running", "Paused", "Stopping"):
             return
         self._last_progress = key
         total = len(self.prepared.assets) or 1
         self.catalog.set_job_state(
-            self.handle, state, progress=self.state.done / total, message=self._message(prefix)
+            self.handle, state, progress=self.tally.done / total, message=self._message(prefix)
         )
 
     def _message(self, prefix: str) -> str:
-        return f"{prefix}{self.state.done} of {len(self.prepared.assets)} assets done"
+        return f"{prefix}{self.tally.done} of {len(self.prepared.assets)} assets done"
 
     # --- the end -------------------------------------------------------------------------------
 
     def _finish(self) -> None:
         package = None
-        if self.state.fatal is None and self.state.entries:
-            entries = [self.state.entries[p] for p in sorted(self.state.entries)]
+        if self.tally.fatal is None and self.tally.entries:
+            entries = [self.tally.entries[p] for p in sorted(self.tally.entries)]
             target = package_path(self.packages, self.handle)
             try:
                 package = str(write_package(entries, target, self.limits.max_package_bytes))
             except PackageTooLarge as exc:
-                self.state.fatal = str(exc)
-        fatal = self.state.fatal is not None
+                self.tally.fatal = str(exc)
+        fatal = self.tally.fatal is not None
         if fatal:
-            self.log.job_entry(joblog.FATAL, "error", self.state.fatal or "")
+            self.log.job_entry(joblog.FATAL, "error", self.tally.fatal or "")
         self.log.job_entry(joblog.END, "info", self._summary(package))
         notify(self.catalog, self.log, self.smtp, package=package, fatal=fatal)
         self.catalog.finish_job(self.handle, fatal_error=fatal, package=package)
 
     def _summary(self, package: str | None) -> str:
-        verb = "failed" if self.state.fatal else "stopped" if self.state.stopped else "finished"
-        files = len(self.state.entries) if package else 0
+        verb = "failed" if self.tally.fatal else "stopped" if self.tally.stopped else "finished"
+        files = len(self.tally.entries) if package else 0
         where = f"package {package}" if package else "no package was written"
         return f"export {verb}: {files} file(s); {where}"
 
