@@ -49,20 +49,22 @@ def staging_path(packages: Path, job_handle: str) -> Path:
 
 
 def write_package(entries: Sequence[Entry], target: Path, max_bytes: int) -> Path:
-    """Write ``entries`` to ``target`` (via ``target.part``); no file at all on failure."""
+    """Write ``entries`` to ``target`` (via ``target.part``); no file at all on failure.
+
+    The files' sizes are checked against ``max_bytes`` first, the finished ZIP (headers and
+    all) again before it is renamed.
+    """
     total = sum(entry.path.stat().st_size for entry in entries)
     if total > max_bytes:
-        raise PackageTooLarge(_too_large(total, max_bytes))
+        raise PackageTooLarge(too_large(total, max_bytes))
     temporary = target.with_name(target.name + PART)
     try:
         with zipfile.ZipFile(temporary, "w", allowZip64=True) as archive:
             for entry in entries:
                 method = zipfile.ZIP_STORED if _stored(entry.name) else zipfile.ZIP_DEFLATED
                 archive.write(entry.path, entry.name, compress_type=method)
-                if archive.fp is not None and archive.fp.tell() > max_bytes:
-                    raise PackageTooLarge(_too_large(archive.fp.tell(), max_bytes))
         if temporary.stat().st_size > max_bytes:
-            raise PackageTooLarge(_too_large(temporary.stat().st_size, max_bytes))
+            raise PackageTooLarge(too_large(temporary.stat().st_size, max_bytes))
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, target)
@@ -93,8 +95,9 @@ def _stored(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in _STORED
 
 
-def _too_large(size: int, limit: int) -> str:
+def too_large(size: int, limit: int) -> str:
+    """The fatal error of a job whose package exceeds ``limit`` bytes."""
     return (
-        f"the package would hold {size:,} bytes, more than the limit of {limit:,} bytes "
-        "per export job; no package was written — export fewer or smaller assets per job"
+        f"the package would hold at least {size:,} bytes, more than the limit of {limit:,} "
+        "bytes per export job; no package was written — export fewer or smaller assets per job"
     )

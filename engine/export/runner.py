@@ -38,6 +38,7 @@ from engine.export.package import (
     PackageTooLarge,
     package_path,
     staging_path,
+    too_large,
     write_package,
 )
 from engine.export.prepare import AssetRef, Prepared
@@ -130,7 +131,7 @@ class JobRunner:
             a.size for a in self.prepared.assets if a.path and a.action is not Action.CONVERT
         )
         if originals > self.limits.max_package_bytes:
-            self.tally.fatal = _too_large(originals, self.limits.max_package_bytes)
+            self.tally.fatal = too_large(originals, self.limits.max_package_bytes)
 
     # --- dispatching -----------------------------------------------------------------------
 
@@ -254,7 +255,7 @@ class JobRunner:
             return False
         self.tally.bytes += size
         if self.tally.bytes > self.limits.max_package_bytes:
-            self.tally.fatal = _too_large(self.tally.bytes, self.limits.max_package_bytes)
+            self.tally.fatal = too_large(self.tally.bytes, self.limits.max_package_bytes)
             return False
         self.tally.entries[asset.position] = Entry(asset.entry_name or "", path)
         return True
@@ -328,13 +329,6 @@ class JobRunner:
             self.catalog.finish_job(self.handle, fatal_error=True)
         except Exception:  # nothing more can be recorded; recovery will close the job
             return
-
-
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"the package would hold more than {limit:,} bytes (at least {size:,}), the limit per "
-        "export job; no package was written — export fewer or smaller assets per job"
-    )
 
 
 def _worker_died(error: BaseException) -> str:
