@@ -52,7 +52,7 @@ def convert(task: ConvertTask) -> ConvertResult:
 
 def _convert(task: ConvertTask) -> ConvertResult:
     from engine.parser import parse
-    from engine.renderer import render  # imported here: the coordinator process never renders
+    from engine.renderer import render
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
     rendition = render(Path(task.source), plan)
