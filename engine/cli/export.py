@@ -26,15 +26,27 @@ from engine.errors import JobError
 from engine.export import EMAIL_SETTINGS, FORMATS, Coordinator, ExportJob
 
 BAR_WIDTH = 30
+EXPORT_DESCRIPTION = (
+    "Submit an ExportJob and wait for it: the job handle is printed at once (isrender jobs "
+    "stop HANDLE works from another terminal), progress goes to stderr, then the counts and "
+    "the package location. Ctrl-C stops the job; the package of what was done is still "
+    "written. Exit status 0: every asset exported; 1: the job had errors or failed; 2: the "
+    "command was refused."
+)
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
         "export",
         help="export assets as originals or Image Serving conversions (an IPS ExportJob)",
-        description=__doc__.split("\n\n")[1],
+        description=EXPORT_DESCRIPTION,
     )
-    export.add_argument("handles", nargs="+", metavar="HANDLE", help="asset handles (a|c|n)")
+    export.add_argument(
+        "handles",
+        nargs="+",
+        metavar="HANDLE",
+        help="asset handles, quoted: 'a|1|7' ('|' is a pipe)",
+    )
     export.add_argument("--fmt", required=True, choices=FORMATS, help="orig or convert")
     export.add_argument("--is-modifier", default="", metavar="S", help="IS modifiers, e.g. fmt=png")
     export.add_argument("--macro", default="", metavar="S", help="a preset, e.g. '$test$'")
