@@ -135,7 +135,7 @@ def wait_with_progress(coordinator: Coordinator, session: Session, handle: str) 
         return coordinator.wait(session, handle, progress=bar.draw)
     except KeyboardInterrupt:
         bar.end()
-        print("stopping the job (Ctrl-C again to leave it running) ...", file=sys.stderr)
+        print("stopping the job: assets in flight finish, the rest is cancelled", file=sys.stderr)
         coordinator.stop_job(session, handle)
         return coordinator.wait(session, handle, progress=bar.draw)
     finally:
