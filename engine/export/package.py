@@ -8,6 +8,7 @@ job turns out to be dead (see :func:`remove_temporaries`).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from engine.errors import JobError
 
 PART = ".part"
+MAX_KEY = 96
 #: Formats that are compressed already: stored, not deflated again.
 _STORED = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jp2", ".heic", ".zip", ".mp4", ".pdf"}
@@ -36,8 +38,13 @@ class Entry:
 
 
 def job_key(job_handle: str) -> str:
-    """A file-name-safe form of a job handle (handles may contain '|', ':' ...)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", job_handle).strip("_") or "job"
+    """A short, file-name-safe, unique form of a job handle (which holds '|', the job name
+    in any script and length, ...): no dots, at most ``MAX_KEY`` characters."""
+    key = re.sub(r"[^A-Za-z0-9_-]+", "_", job_handle).strip("_") or "job"
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.sha256(job_handle.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{key[: MAX_KEY - 17]}_{digest}"
 
 
 def package_path(packages: Path, job_handle: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.export.naming import NameAllocator, converted_name, sanitise
+from engine.export.package import job_key
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,11 @@ def test_duplicates_get_numbered_in_order_case_insensitively():
         "plain",
         "plain-2",
     ]
+
+
+def test_job_keys_are_safe_short_and_distinct():
+    long_name = "j|1|" + "Ünïcode job " * 40
+    keys = {job_key(f"{long_name}|{n}") for n in range(3)}
+    assert len(keys) == 3
+    assert all(len(key) <= 96 and "." not in key and "/" not in key for key in keys)
+    assert job_key("j|1|Export_2026-01-02-03:04:05|7") == "j_1_Export_2026-01-02-03_04_05_7"
