@@ -10,8 +10,8 @@ to the e-mail address of the user who submitted it):
 - ``None``: never.
 
 Every message holds the job name and handle, its final state, whether it failed fatally, the
-start and end dates, the success/error/warning/total counts, and the package location (or
-"no package"). The subject is ``isrender export "<name>": <outcome>``.
+start and end dates, the success/error/warning/total counts, and the package location with
+its ``file://`` URL (or "no package"). The subject is ``isrender export "<name>": <outcome>``.
 
 SMTP comes from :class:`SmtpSettings`, given to the coordinator or read from the environment
 (``ISRENDER_SMTP_HOST``, ``_PORT``, ``_SENDER``, ``_STARTTLS``, ``_USER``, ``_PASSWORD``).
@@ -25,6 +25,7 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from engine.errors import IsRenderError
@@ -107,6 +108,8 @@ def compose(record: Any, details: Sequence[Any], sender: str) -> EmailMessage:
         f"{record.error_count} error(s), {record.warning_count} warning(s)",
         f"Package:  {record.package or 'no package'}",
     ]
+    if record.package:
+        lines.append(f"Download: {Path(record.package).resolve().as_uri()}")
     wanted = _SEVERITIES.get(record.email_setting, ())
     shown = [d for d in details if wanted is None or d.severity in wanted]
     if shown:

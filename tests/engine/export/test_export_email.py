@@ -51,6 +51,7 @@ def test_each_setting_sends_exactly_when_documented(
     body = message.get_content()
     assert handle in body
     assert record.package in body
+    assert f"Download: file://{record.package}" in body
     assert f"{record.success_count} exported" in body
     details = coordinator.get_job_log_details(session, handle)
     logged = [d for d in details if d.log_type != "EmailSent"]

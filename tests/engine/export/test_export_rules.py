@@ -235,3 +235,16 @@ def test_convert_without_modifier_or_macro_uses_is_defaults(coordinator, session
     data = zip_entries(record.package)["plain.jpg"]
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG"
+
+
+def test_jobs_submitted_together_run_side_by_side(coordinator, session):
+    assets = [session.upload(image_bytes(90 + n), name=f"n{n}.jpg") for n in range(3)]
+    jobs = [
+        coordinator.submit_job(session, ExportJob((asset.handle,), fmt=fmt), name=f"job{n}")
+        for n, (asset, fmt) in enumerate(zip(assets, ["orig", "convert", "orig"], strict=True))
+    ]
+    records = [coordinator.wait(session, job, timeout=WAIT) for job in jobs]
+    assert [list(zip_entries(r.package)) for r in records] == [["n0.jpg"], ["n1.jpg"], ["n2.jpg"]]
+    assert len({r.package for r in records}) == 3
+    assert coordinator.get_active_jobs(session) == []
+    assert [r.name for r in coordinator.get_job_logs(session)] == ["job2", "job1", "job0"]
