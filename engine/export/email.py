@@ -24,10 +24,11 @@ import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
+from engine.catalog import JobRecord, LogDetail
 from engine.errors import IsRenderError
 
 ENV_PREFIX = "ISRENDER_SMTP_"
@@ -86,8 +87,8 @@ def should_send(setting: str, *, errors: int, warnings: int) -> bool:
     return False
 
 
-def compose(record: Any, details: Sequence[Any], sender: str) -> EmailMessage:
-    """The message for a finished job (``record``: JobRecord, ``details``: its LogDetails)."""
+def compose(record: JobRecord, details: Sequence[LogDetail], sender: str) -> EmailMessage:
+    """The message for a finished job with its log ``details``."""
     if record.fatal_error:
         outcome = "failed"
     elif record.error_count or record.warning_count:
@@ -102,8 +103,8 @@ def compose(record: Any, details: Sequence[Any], sender: str) -> EmailMessage:
         f"Job:      {record.name}",
         f"Handle:   {record.handle}",
         f"State:    {record.state}" + (" (fatal error)" if record.fatal_error else ""),
-        f"Started:  {_date(getattr(record, 'start_date', None))}",
-        f"Ended:    {_date(getattr(record, 'end_date', None))}",
+        f"Started:  {_date(record.start_date)}",
+        f"Ended:    {_date(record.end_date)}",
         f"Assets:   {record.total_count} total, {record.success_count} exported, "
         f"{record.error_count} error(s), {record.warning_count} warning(s)",
         f"Package:  {record.package or 'no package'}",
@@ -133,10 +134,10 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
         raise EmailError(f"cannot send the job e-mail through {where}: {exc}") from None
 
 
-def _date(value: Any) -> str:
+def _date(value: datetime | None) -> str:
     return "-" if value is None else str(value)
 
 
-def _detail_line(detail: Any) -> str:
+def _detail_line(detail: LogDetail) -> str:
     asset = f" {detail.asset_name} ({detail.asset_handle})" if detail.asset_name else ""
     return f"  [{detail.severity}] {detail.log_type}{asset}: {detail.message}"
