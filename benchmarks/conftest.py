@@ -41,10 +41,18 @@ def record(benchmark, role: str) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
+    write = terminalreporter.write_line
+    for group, roles in sorted(MEDIANS.items()):
+        if group.startswith("export-") and roles:
+            count = int(group.split("-")[1].split("x")[0])
+            parts = [f"{role}: {count / median:.1f} renditions/s" for role, median in
+                     sorted(roles.items())]  # fmt: skip
+            one, *more = sorted(roles.values(), reverse=True)
+            speedup = f", speed-up {one / min(more):.2f}x" if more else ""
+            write(f"{group}: " + ", ".join(parts) + speedup)
     rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
     if not rows:
         return
-    write = terminalreporter.write_line
     write("")
     write(f"{'case':<34} {'engine ms':>10} {'baseline ms':>12} {'ratio':>7} {'vs naive':>9}")
     for group, roles in rows:

@@ -17,7 +17,7 @@ from PIL import Image, ImageCms, ImageDraw
 CACHE = Path(os.environ.get("ISRENDER_BENCH_CACHE", Path(__file__).parent / ".images"))
 
 #: Width and height for a megapixel count, 3:2 landscape.
-SIZES = {1: (1224, 816), 12: (4243, 2829), 48: (8485, 5657), 100: (12247, 8165)}
+SIZES = {1: (1224, 816), 4: (2449, 1633), 12: (4243, 2829), 48: (8485, 5657), 100: (12247, 8165)}
 
 
 def photo(width: int, height: int, *, seed: int = 7, alpha: bool = False) -> Image.Image:
@@ -54,24 +54,25 @@ def photo(width: int, height: int, *, seed: int = 7, alpha: bool = False) -> Ima
     return image
 
 
-def path(kind: str, megapixels: int) -> Path:
+def path(kind: str, megapixels: int, *, seed: int = 7) -> Path:
     """The cached file for ``kind`` (jpeg, pjpeg, png-alpha, png16, cmyk) at that size."""
     CACHE.mkdir(parents=True, exist_ok=True)
     extension = {"jpeg": "jpg", "pjpeg": "jpg", "cmyk": "jpg"}.get(kind, "png")
-    target = CACHE / f"{kind}-{megapixels}mp.{extension}"
+    suffix = "" if seed == 7 else f"-{seed}"
+    target = CACHE / f"{kind}-{megapixels}mp{suffix}.{extension}"
     if not target.exists():
         width, height = SIZES[megapixels]
-        data = _encode(kind, width, height)
+        data = _encode(kind, width, height, seed)
         tmp = target.with_suffix(".tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
     return target
 
 
-def _encode(kind: str, width: int, height: int) -> bytes:
+def _encode(kind: str, width: int, height: int, seed: int = 7) -> bytes:
     out = io.BytesIO()
     if kind == "jpeg":
-        photo(width, height).save(out, "JPEG", quality=90)
+        photo(width, height, seed=seed).save(out, "JPEG", quality=90)
     elif kind == "pjpeg":
         photo(width, height).save(out, "JPEG", quality=90, progressive=True)
     elif kind == "cmyk":
