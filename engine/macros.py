@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 
 from engine.errors import MacroError
@@ -26,7 +26,8 @@ MAX_ITEMS = 4096
 class MacroTable(Mapping[str, str]):
     """An immutable, case-insensitive table of macro definitions (name → modifier string).
 
-    Hashable, so parsed plans can be cached per table.
+    Hashable, so parsed plans can be cached per table; each definition is split into
+    modifiers once per table (:meth:`parsed`), not once per request that invokes it.
     """
 
     def __init__(self, definitions: Mapping[str, str] | None = None) -> None:
@@ -38,6 +39,7 @@ class MacroTable(Mapping[str, str]):
             names[bare.lower()] = bare
         self._defs = defs
         self._names = names
+        self._parsed: dict[str, tuple[Item, ...]] = {}
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str] | MacroTable | None) -> MacroTable:
@@ -56,6 +58,16 @@ class MacroTable(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._defs)
+
+    def parsed(self, name: str) -> tuple[Item, ...]:
+        """The definition of macro ``name`` as modifiers, which name the macro (spelled as
+        the table defines it) for error messages. ``KeyError`` if it is not defined."""
+        key = _bare(name).lower()
+        items = self._parsed.get(key)
+        if items is None:
+            items = tuple(split_modifiers(self._defs[key], macro=self._names[key]))
+            self._parsed[key] = items
+        return items
 
     @cached_property
     def _hash(self) -> int:
@@ -102,7 +114,7 @@ def expand(items: list[Item], table: MacroTable | None) -> list[Item]:
 
 def _expand_into(
     out: list[Item],
-    items: list[Item],
+    items: Sequence[Item],
     table: MacroTable | None,
     stack: tuple[str, ...],
     steps: list[int],  # one counter shared by the whole recursion
@@ -136,8 +148,7 @@ def _expand_into(
             raise MacroError(
                 f"macros nested more than {MAX_DEPTH} deep", text=f"${item.name}$", **where
             )
-        definition = split_modifiers(table[key], macro=item.name)
-        _expand_into(out, definition, table, (*stack, key), steps)
+        _expand_into(out, table.parsed(key), table, (*stack, key), steps)
 
 
 def load_macros(path: str | os.PathLike[str]) -> MacroTable:

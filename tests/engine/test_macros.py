@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import MacroError, MacroTable, load_macros, parse, resolve
+from engine import MacroError, MacroTable, ParseError, load_macros, parse, resolve
 from engine.macros import MAX_DEPTH, MAX_ITEMS, parse_macro_file
 
 # --- MacroTable ---------------------------------------------------------------------------
@@ -219,3 +219,14 @@ def test_undefined_macro_inside_a_macro_names_both():
     assert info.value.macro == "outer"
     assert info.value.offset == 6  # in the definition of $outer$
     assert "of macro $outer$" in str(info.value)
+
+
+def test_definitions_are_parsed_once_per_table():
+    table = MacroTable({"View": "wid=1&qlt=2"})
+    assert table.parsed("$view$") is table.parsed("VIEW")
+    assert [item.macro for item in table.parsed("view")] == ["View", "View"]
+    with pytest.raises(KeyError):
+        table.parsed("other")
+    with pytest.raises(ParseError) as info:
+        parse("$VIEW$", macros=MacroTable({"View": "qlt=1&=2"}))
+    assert info.value.macro == "View"  # as the table spells it
