@@ -8,6 +8,7 @@ the same plan.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,14 +49,6 @@ class Node:
     def to_modifier(self) -> str:
         value = self.value_text
         return f"{self.command}={encode_value(value)}" if value else self.command
-
-
-def _layer_order(layer: Layer | None) -> tuple[int, int]:
-    # Numbered layers first (each in its own pipeline), then the composite, whose filters,
-    # view transform, sharpening and output interleave by stage with the global commands.
-    if layer is None or layer == COMP:
-        return (1, 0)
-    return (0, int(layer))
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ class Plan:
         """
         head: list[str] = []
         layered: dict[Layer, list[str]] = {}
-        for node in sorted(self.nodes, key=_serial_key):
+        for node in sorted(self.nodes, key=execution_key):
             if node.layer in (None, COMP) or (node.layer == 0 and node.stage < Stage.FILTER):
                 head.append(node.to_modifier())
             else:
@@ -134,12 +127,11 @@ class Plan:
         return "\n".join(lines)
 
 
-def _serial_key(node: Node) -> tuple[tuple[int, int], int, int, str]:
+def execution_key(node: Node) -> tuple[float, int, int, str]:
+    """Sort key of IS's pipeline: the numbered layers (0, 1, ...), each in its own pipeline,
+    then the composite, whose filters, view transform, sharpening and output interleave by
+    stage with the global commands; then the stage, the order in which the reference lists
+    commands (``wid`` before ``hei`` ...) and the name."""
     key = node.command.lower()
-    return (_layer_order(node.layer), int(node.stage), COMMAND_ORDER.get(key, 1000), key)
-
-
-def execution_key(node: Node) -> tuple[tuple[int, int], int, int, str]:
-    """Sort key of IS's pipeline: layers (0, 1, ... then comp), stage, then the order in which
-    the reference lists commands (``wid`` before ``hei`` ...), then name."""
-    return _serial_key(node)
+    layer = node.layer if isinstance(node.layer, int) else math.inf  # comp and global: last
+    return (layer, node.stage, COMMAND_ORDER.get(key, len(COMMAND_ORDER)), key)
