@@ -108,12 +108,13 @@ def parse_color(text: str) -> Color:
 def _single(part: str, kind: str, source: bool, text: str) -> Color:
     prefixed = part[:2].lower() == "0x"
     digits = part[2:] if prefixed else part
-    if prefixed or kind == "k" or (len(digits) in (6, 8) and _HEX.match(digits)):
-        if not _HEX.match(digits):
+    hexadecimal = _HEX.match(digits) is not None
+    if prefixed or kind == "k" or (len(digits) in (6, 8) and hexadecimal):
+        if not hexadecimal:
             raise ValueError(f"bad hex colour {text!r}")
-        values = [int(digits[i : i + 2], 16) / 255 for i in range(0, len(digits), 2)]
         if len(digits) % 2:
             raise ValueError(f"hex colour needs an even number of digits: {text!r}")
+        values = [byte / 255 for byte in bytes.fromhex(digits)]
         if kind == "k":
             if len(values) not in (4, 5):
                 raise ValueError(f"hex CMYK is CCMMYYKK[AA]: {text!r}")
