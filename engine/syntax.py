@@ -175,7 +175,10 @@ def _parse_error(text: str, exc: UnexpectedInput, macro: str | None) -> ParseErr
     end = text.find("&", offset)
     modifier = text[start : end if end >= 0 else len(text)]
     char = text[offset : offset + 1]
-    if char == "$":
+    if offset > start and _terminals()["NAME"](text[start:offset]):
+        reason = f"unexpected character {char!r} in a command name"
+        expected = "a command name of letters, digits and '_', then '=' and its value"
+    elif char == "$":
         reason, expected = "malformed macro or variable", "$name$ or $name=value"
     elif char == "=" and offset == start:
         reason, expected = "missing command name", "a command name before '='"

@@ -101,6 +101,15 @@ def test_malformed_modifiers(split, text, offset, reason):
     assert f"at offset {offset}" in str(error)
 
 
+@SPLITTERS
+@pytest.mark.parametrize("text", ["wi d=1", "wid$=1", "wid-1", "wid.x"])
+def test_a_bad_character_after_a_command_name_says_what_a_name_is(split, text):
+    with pytest.raises(ParseError) as info:
+        split(text)
+    assert "in a command name" in info.value.reason
+    assert info.value.expected.startswith("a command name of letters, digits and '_'")
+
+
 def test_errors_inside_a_macro_name_the_macro():
     with pytest.raises(ParseError) as info:
         split_modifiers("wid=1&=5", macro="view")
