@@ -143,21 +143,20 @@ def _split_fast(text: str, macro: str | None) -> list[Item] | None:
     first '=' is the name. A property test holds this to the same answers as Lark.
     """
     terminals = _terminals()
-    name_, variable, comment, macro_ = (
-        terminals["NAME"], terminals["VARIABLE"], terminals["COMMENT"], terminals["MACRO"],
-    )  # fmt: skip
+    is_name, is_variable = terminals["NAME"], terminals["VARIABLE"]
+    is_comment, is_macro = terminals["COMMENT"], terminals["MACRO"]
     items: list[Item] = []
     offset = 0
     for piece in text.split("&"):
         if piece:
             head, equal, value = piece.partition("=")
-            if name_(head):
+            if is_name(head):
                 items.append(Item("command", head, value if equal else None, offset, macro))
-            elif equal and variable(head):
+            elif equal and is_variable(head):
                 items.append(Item("vardef", head[1:], value, offset, macro))
-            elif comment(piece):
+            elif is_comment(piece):
                 items.append(Item("comment", piece[1:], None, offset, macro))
-            elif macro_(piece):
+            elif is_macro(piece):
                 items.append(Item("macro", piece[1:-1], None, offset, macro))
             else:
                 return None
