@@ -20,6 +20,13 @@ def luma(data: bytes) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float64)
 
 
+def smoothed(x: np.ndarray) -> np.ndarray:
+    """3×3 box mean: dithered palettes put their noise elsewhere for any change of input, so
+    they are compared after this much low-pass."""
+    table = np.pad(x, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+    return (table[3:, 3:] - table[:-3, 3:] - table[3:, :-3] + table[:-3, :-3]) / 9
+
+
 def _box_mean(x: np.ndarray) -> np.ndarray:
     """Mean over every 7×7 window (valid positions), via a summed-area table."""
     table = np.pad(x, ((1, 0), (1, 0))).cumsum(0).cumsum(1)

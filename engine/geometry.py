@@ -47,6 +47,25 @@ DEFAULT_RESOLUTION = 72.0
 _VIEW_COMMANDS = ("wid", "hei", "scl", "fit", "rgn", "rect", "dpr")
 
 
+def transpose_box(box: Box, size: Size, method: int) -> Box:
+    """Where ``box`` of an image of ``size`` lands after Pillow's ``transpose(method)``.
+
+    ``method`` is a ``PIL.Image.Transpose`` value (0 flip left-right, 1 flip top-bottom,
+    2 rotate 90° counter-clockwise, 3 rotate 180°, 4 rotate 270°, 5 transpose, 6 transverse).
+    """
+    x0, y0, x1, y1 = box
+    w, h = size
+    return (
+        (w - x1, y0, w - x0, y1),
+        (x0, h - y1, x1, h - y0),
+        (y0, w - x1, y1, w - x0),
+        (w - x1, h - y1, w - x0, h - y0),
+        (h - y1, x0, h - y0, x1),
+        (y0, x0, y1, x1),
+        (h - y1, w - x1, h - y0, w - x0),
+    )[method]
+
+
 def round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 

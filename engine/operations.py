@@ -24,6 +24,11 @@ class RenderContext:
     source: 0.25 after decoding a JPEG at 1/4 or resizing to a quarter. Operations whose
     parameters "refer to full resolution" (``op_usm``) multiply by it. ``source_dpi`` is the
     source's resolution, if it declares one (``res=`` divides by it).
+
+    ``content`` is the box of the current image (in its pixels, fractional) that holds the
+    layer's full extent, when that is not the whole image: a JPEG decoded at 1/4 stores 4243
+    source columns in 1061 pixels of which only 1060.75 are covered. Operations that keep the
+    geometry (filters) leave it alone; one that moves pixels must map it or set it to None.
     """
 
     plan: Plan
@@ -31,6 +36,7 @@ class RenderContext:
     source_size: tuple[int, int]
     scale: float = 1.0
     source_dpi: float | None = None
+    content: tuple[float, float, float, float] | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
 

@@ -38,6 +38,10 @@ COMPOSITING = frozenset({
     "textattr", "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath",
     "croppathe", "pathattr", "op_growmask", "op_growmaskr", "sizen",
 })  # fmt: skip
+#: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
+#: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
+#: a full decode for a 400-pixel crop of a 1224-pixel photo; ≥ 0.99 with this margin).
+DRAFT_MARGIN = 1.25
 _PIXEL_STAGES = tuple(s for s in Stage if Stage.CROP <= s <= Stage.SHARPEN)
 _MODES = {"rgb": ("RGB", "RGBA"), "gray": ("L", "LA"), "cmyk": ("CMYK", None)}
 
@@ -81,9 +85,15 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
     registry = get_registry()
     _check_supported(plan, registry)
     fmt, pixel_type, compression = output_format(plan, registry)
-    image = src.load(decode_scale(src.size, plan, config, alpha_output=fmt.alpha, dpi=src.dpi))
+    needed = decode_scale(src.size, plan, config, alpha_output=fmt.alpha, dpi=src.dpi)
+    image = src.load(min(1.0, needed * DRAFT_MARGIN))
     ctx = RenderContext(
-        plan=plan, config=config, source_size=src.size, scale=src.scale, source_dpi=src.dpi
+        plan=plan,
+        config=config,
+        source_size=src.size,
+        scale=src.scale,
+        source_dpi=src.dpi,
+        content=src.content,
     )
     image = _run_segment(image, _segment(plan, 0), ctx, registry, composite=False)
     image = _run_segment(image, _segment(plan, COMP), ctx, registry, composite=True)

@@ -59,6 +59,7 @@ from PIL import (
 
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import LimitError, SourceError
+from engine.geometry import transpose_box
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
@@ -100,6 +101,9 @@ class SourceImage:
         width, height = image.size
         self.size = (height, width) if self._orientation >= 5 else (width, height)
         self.scale = 1.0
+        #: After :meth:`load`, the box of the returned image that the source covers when a
+        #: reduced decode left a partly covered last row or column (else None).
+        self.content: tuple[float, float, float, float] | None = None
         self._image = image
         self._label = label
         self._limit = limit
@@ -126,8 +130,9 @@ class SourceImage:
         if self._closed:
             raise ValueError(f"{self._label} is closed")
         image = self._image
+        factor = 1
         if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
-            _draft(image, min_scale)
+            factor = _draft(image, min_scale)
         try:
             with _our_limit_rules():
                 image.load()
@@ -138,9 +143,20 @@ class SourceImage:
                 f"{self._label}: corrupt or truncated {self.format or 'image'} data ({exc})"
             ) from exc
         image = _working_mode(image, self._label, in_place=self._owned)
+        content = None
+        if factor > 1:
+            width, height = self.size if self._orientation < 5 else self.size[::-1]
+            content = (0.0, 0.0, width / factor, height / factor)
         if self._orientation in _TRANSPOSE:
-            image = image.transpose(_TRANSPOSE[self._orientation])
-        self.scale = image.width / self.size[0]
+            method = _TRANSPOSE[self._orientation]
+            if content is not None:
+                content = transpose_box(content, image.size, method)
+            image = image.transpose(method)
+        self.content = None if content == (0, 0, *image.size) else content
+        # Exactly 1/factor: a reduced decode's last row and column are only partly covered by
+        # the source (4243 px at 1/4 is 1060.75 px, stored as 1061), and mapping coordinates
+        # by the stored size would stretch the image by that fraction.
+        self.scale = 1 / factor
         self._working = image
         return image
 
@@ -311,8 +327,9 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _draft(image: JpegImagePlugin.JpegImageFile, min_scale: float) -> None:
-    """Ask libjpeg for the smallest DCT scale keeping both sides ≥ min_scale of full size."""
+def _draft(image: JpegImagePlugin.JpegImageFile, min_scale: float) -> int:
+    """Ask libjpeg for the smallest DCT scale keeping both sides ≥ min_scale of full size;
+    return the reduction factor (1 when none)."""
     width, height = image.size
     for factor in _DCT_SCALES:
         reduced = (-(-width // factor), -(-height // factor))
@@ -324,7 +341,8 @@ def _draft(image: JpegImagePlugin.JpegImageFile, min_scale: float) -> None:
         ):
             # Pillow picks the largest scale with size // requested >= scale: ask for the floor.
             image.draft(None, (width // factor, height // factor))
-            return
+            return factor if image.size == reduced else max(1, round(width / image.size[0]))
+    return 1
 
 
 def _working_mode(image: Image.Image, label: str, *, in_place: bool) -> Image.Image:

@@ -25,6 +25,7 @@ drawing of a :class:`~engine.geometry.Placement`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import cache
 
@@ -37,6 +38,7 @@ from engine.geometry import (
     Placement,
     round_half_up,
     source_transform,
+    transpose_box,
     view_layout,
 )
 from engine.hookspecs import hookimpl
@@ -139,16 +141,24 @@ def draw(
     to_image: tuple[float, float],
     rgba: tuple[int, int, int, int],
     mode: str,
+    origin: tuple[float, float] = (0.0, 0.0),
 ) -> Image.Image:
-    """Render a placement: its source box (``to_image`` maps source units to image pixels) in
-    one resample onto a canvas filled with ``rgba``; the same image when nothing changes."""
+    """Render a placement: its source box (``to_image`` maps source units to image pixels from
+    ``origin``) in one resample onto a canvas filled with ``rgba``; the same image when
+    nothing changes."""
     if placement.empty:
         image, value = prepare_fill(image, rgba)
         return Image.new(image.mode, placement.canvas, value)  # type: ignore[arg-type]
     left, top, right, bottom = placement.dest
     fx, fy = to_image
+    ox, oy = origin
     sl, st, sr, sb = placement.source
-    box = (sl * fx, st * fy, min(sr * fx, image.width), min(sb * fy, image.height))
+    box = (
+        ox + sl * fx,
+        oy + st * fy,
+        min(ox + sr * fx, image.width),
+        min(oy + sb * fy, image.height),
+    )
     part = _resample(image, (right - left, bottom - top), box, mode)
     if placement.covers:
         return part
@@ -184,21 +194,33 @@ def _geometry(nodes: Mapping[str, Node], ctx: RenderContext) -> LayerGeometry:
 
 def _crop(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     geometry = _geometry(nodes, ctx)
-    # The image is the whole source here: map by its actual size (a decoder's reduced size
-    # need not be an exact fraction of the full one).
-    fx, fy = image.width / ctx.source_size[0], image.height / ctx.source_size[1]
+    # The image is the whole source decoded at ctx.scale, from the content box's corner.
+    ox, oy = ctx.content[:2] if ctx.content is not None else (0.0, 0.0)
     left, top, right, bottom = geometry.crop_box
-    x0, y0 = round_half_up(left * fx), round_half_up(top * fy)
-    box = (x0, y0, max(x0 + 1, round_half_up(right * fx)), max(y0 + 1, round_half_up(bottom * fy)))
-    return cut(image, box, layer_fill(ctx.plan, _layer(nodes)))
+    exact = (ox + left * ctx.scale, oy + top * ctx.scale,
+             ox + right * ctx.scale, oy + bottom * ctx.scale)  # fmt: skip
+    # Whole pixels covering the exact box; the content box keeps the fractions for the view.
+    x0, y0 = math.floor(exact[0] + _EPSILON), math.floor(exact[1] + _EPSILON)
+    x1 = max(x0 + 1, math.ceil(exact[2] - _EPSILON))
+    y1 = max(y0 + 1, math.ceil(exact[3] - _EPSILON))
+    box = (x0, y0, x1, y1)
+    image = cut(image, box, layer_fill(ctx.plan, _layer(nodes)))
+    content = (exact[0] - x0, exact[1] - y0, exact[2] - x0, exact[3] - y0)
+    ctx.content = None if _whole(content, image.size) else content
+    return image
+
+
+def _whole(box: tuple[float, float, float, float], size: tuple[int, int]) -> bool:
+    return all(abs(a - b) < _EPSILON for a, b in zip(box, (0, 0, *size), strict=True))
 
 
 def _size(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     geometry = _geometry(nodes, ctx)
     if ctx.scale <= geometry.density * (1 + _EPSILON):
         return image  # already no denser than the layer: the view transform scales the rest
-    image = resize(image, geometry.scaled_size, None, res_mode(ctx.plan, ctx.config))
+    image = resize(image, geometry.scaled_size, ctx.content, res_mode(ctx.plan, ctx.config))
     ctx.scale = geometry.density
+    ctx.content = None
     return image
 
 
@@ -233,6 +255,12 @@ def _composed(first: Image.Transpose, then: Image.Transpose) -> Image.Transpose 
     )
 
 
+def _transpose(image: Image.Image, method: Image.Transpose, ctx: RenderContext) -> Image.Image:
+    if ctx.content is not None:
+        ctx.content = transpose_box(ctx.content, image.size, method)
+    return image.transpose(method)
+
+
 def _orient(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     """flip= then rotate= (IS's order); a flip and a quarter turn become one transpose."""
     flip = _FLIPS[nodes["flip"].arg("mode")] if "flip" in nodes else None
@@ -240,14 +268,15 @@ def _orient(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
     turn = _QUARTER_TURNS.get(angle)
     if flip is not None and turn is not None:
         combined = _composed(flip, turn)
-        return image if combined is None else image.transpose(combined)
+        return image if combined is None else _transpose(image, combined, ctx)
     if flip is not None:
-        image = image.transpose(flip)
+        image = _transpose(image, flip, ctx)
     if turn is not None:
-        return image.transpose(turn)
+        return _transpose(image, turn, ctx)
     if angle == 0.0:
         return image
     image = _reduce_for_view(image, nodes, ctx)
+    ctx.content = None  # a partly covered edge left unreduced is rotated as it is
     image, value = prepare_fill(image, layer_fill(ctx.plan, _layer(nodes)))
     return image.rotate(-angle, resample=_R.BICUBIC, expand=True, fillcolor=value)
 
@@ -267,7 +296,7 @@ def _reduce_for_view(
         return image
     ctx.scale /= factor
     size = (round_half_up(image.width / factor), round_half_up(image.height / factor))
-    return image.resize(size, _R.BOX)
+    return image.resize(size, _R.BOX, box=ctx.content)
 
 
 def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
@@ -276,6 +305,7 @@ def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
     left, top, right, bottom = (round_half_up(m * per_layer_pixel) for m in geometry.extend)
     box = (-left, -top, image.width + right, image.height + bottom)
     box = (box[0], box[1], max(box[0] + 1, box[2]), max(box[1] + 1, box[3]))
+    ctx.content = None  # margins are whole pixels; a partly covered edge stays as it is
     return cut(image, box, layer_fill(ctx.plan, _layer(nodes)))
 
 

@@ -47,8 +47,13 @@ def _fill(layout: ViewLayout) -> tuple[int, int, int, int]:
 
 def _view(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     layout, (width, height), density = _layout(ctx)
-    to_image = (image.width / width, image.height / height)
-    image = draw(image, layout.view, to_image, _fill(layout), res_mode(ctx.plan, ctx.config))
+    # The composite spans the content box (a reduced JPEG decode covers its last row and
+    # column only partly), else the whole image.
+    left, top, right, bottom = ctx.content or (0, 0, image.width, image.height)
+    to_image = ((right - left) / width, (bottom - top) / height)
+    mode = res_mode(ctx.plan, ctx.config)
+    image = draw(image, layout.view, to_image, _fill(layout), mode, (left, top))
+    ctx.content = None
     ctx.scale = density * layout.density
     return image
 
