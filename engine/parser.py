@@ -29,8 +29,21 @@ CACHE_SIZE = 4096
 _REFERENCE = re.compile(r"\$([A-Za-z0-9_.\-]+)\$")
 #: A layer number: ASCII digits (``str.isdigit`` accepts "²", which ``int`` refuses).
 _LAYER_NUMBER = re.compile(r"[0-9]{1,9}\Z")
-#: Only one of these decides a layer's type; the last one wins (§1.6 rule 4).
-_LAYER_TYPES = frozenset({"src", "text", "textps"})
+#: Commands that set the same thing; within a layer the last of a group wins (§1.6 rule 4 for
+#: the layer type; the pixel and normalised forms of crop, extend, size, pos, origin, anchor).
+_EXCLUSIVE = {
+    key: group
+    for group in (
+        ("src", "text", "textps"),
+        ("crop", "cropn"),
+        ("extend", "extendn"),
+        ("size", "sizen"),
+        ("pos", "posn"),
+        ("origin", "originn"),
+        ("anchor", "anchorn"),
+    )
+    for key in group
+}
 
 
 def parse(
@@ -140,9 +153,8 @@ class _Builder:
         else:
             layer = self.layer
             stage = Stage.FILTER if sig.stage == Stage.SHARPEN and layer != COMP else sig.stage
-        if key in _LAYER_TYPES:
-            for other in _LAYER_TYPES:
-                self.nodes.pop((layer, other), None)
+        for other in _EXCLUSIVE.get(key, ()):
+            self.nodes.pop((layer, other), None)
         self.nodes[(layer, key)] = Node(sig.name, args, stage, layer, sig)
 
     def _substitute(self, match: re.Match[str]) -> str:

@@ -62,7 +62,8 @@ class Plan:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {(n.command, n.layer): n for n in self.nodes})
+        index = {(n.command.lower(), n.layer): n for n in self.nodes}
+        object.__setattr__(self, "_index", index)
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
@@ -71,10 +72,12 @@ class Plan:
         return len(self.nodes)
 
     def get(self, command: str, layer: Layer | None = None) -> Node | None:
-        """The node of ``command`` (global ones need no layer; layer ones default to layer 0)."""
-        node = self._index.get((command, layer))
+        """The node of ``command``, any spelling (global ones need no layer; layer ones default
+        to layer 0, then the composite)."""
+        key = command.lower()
+        node = self._index.get((key, layer))
         if node is None and layer is None:
-            node = self._index.get((command, 0)) or self._index.get((command, COMP))
+            node = self._index.get((key, 0)) or self._index.get((key, COMP))
         return node
 
     def arg(self, command: str, name: str, default: Any = None) -> Any:

@@ -456,3 +456,24 @@ def test_no_variables_in_layer_and_effect():
 def test_reals_print_back_exactly(modifiers, canonical):
     assert resolve(modifiers.replace("+", "%2B")) == canonical
     assert parse(canonical) == parse(modifiers.replace("+", "%2B"))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kept"),
+    [
+        ("crop=0,0,10,10&cropN=0,0,0.5,0.5", "cropN"),
+        ("cropN=0,0,0.5,0.5&crop=0,0,10,10", "crop"),
+        ("extendN=0.1,0,0,0&extend=1,2,3,4", "extend"),
+        ("size=10,10&sizeN=0.5,0.5", "sizeN"),
+        ("src=a&text=b", "text"),
+    ],
+)
+def test_pixel_and_normalised_forms_replace_each_other(request_text, kept):
+    plan = parse(request_text)
+    assert [node.command for node in plan] == [kept]
+
+
+def test_plan_lookup_ignores_the_spelling_of_the_command():
+    plan = parse("resmode=bilin&OP_USMR=1")
+    assert plan.get("resMode") is plan.get("RESMODE") is not None
+    assert plan.arg("op_usmr", "amount") == 1.0
