@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.commands import COMMAND_ORDER
 from engine.signatures import CommandSignature
@@ -22,15 +22,20 @@ COMP = "comp"
 Layer = int | str  # a layer number, or "comp" for the composite
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    """One command of the plan with its typed arguments (``None`` where omitted)."""
+class Node(NamedTuple):
+    """One command of the plan with its typed arguments (``None`` where omitted).
+
+    A named tuple: plans are built per request and a tuple is the cheapest immutable record.
+    """
 
     command: str
     args: tuple[Any, ...]
     stage: Stage
     layer: Layer | None  # None for view and request commands
-    signature: CommandSignature = field(compare=False, repr=False)
+    signature: CommandSignature
+
+    def __repr__(self) -> str:
+        return f"Node({self.command!r}, {self.args!r}, {self.stage.name}, layer={self.layer!r})"
 
     def arg(self, name: str) -> Any:
         """The argument called ``name``, or its documented default when omitted."""

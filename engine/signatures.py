@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.colors import Color, parse_color
@@ -294,11 +295,18 @@ class CommandSignature:
     def key(self) -> str:
         return self.name.lower()
 
+    @cached_property
+    def _one_part_each(self) -> bool:
+        """Every param takes exactly one part (no colours, lists or rest-of-value text)."""
+        return all(type(p.type).take is ArgType.take for p in self.params)
+
     def parse_args(self, parts: Sequence[str]) -> tuple[Any, ...]:
         """Convert the value's parts into one value per param (``None`` where omitted).
 
         Raises ``ArgError`` with ``.argument`` set to the failing param's index.
         """
+        if self._one_part_each:
+            return self._parse_simple(parts)
         values: list[Any] = []
         i = 0
         for index, param in enumerate(self.params):
@@ -320,6 +328,28 @@ class CommandSignature:
         if i < len(parts) and any(parts[i:]):
             extra = ArgError(f"at most {len(self.params)} argument(s)", ",".join(parts[i:]))
             raise _at(extra, len(self.params))
+        while values and values[-1] is None:
+            values.pop()
+        return tuple(values)
+
+    def _parse_simple(self, parts: Sequence[str]) -> tuple[Any, ...]:
+        """``parse_args`` when part i is param i (the common case, kept cheap)."""
+        params = self.params
+        if len(parts) > len(params) and any(parts[len(params) :]):
+            extra = ArgError(f"at most {len(params)} argument(s)", ",".join(parts[len(params) :]))
+            raise _at(extra, len(params))
+        values: list[Any] = []
+        for index, param in enumerate(params):
+            part = parts[index] if index < len(parts) else ""
+            if part == "":
+                if param.required:
+                    raise _at(ArgError(param.type.description + f" for '{param.name}'"), index)
+                values.append(None)
+                continue
+            try:
+                values.append(param.type.convert(part))
+            except ArgError as exc:
+                raise _at(exc, index) from None
         while values and values[-1] is None:
             values.pop()
         return tuple(values)
