@@ -72,12 +72,16 @@ def render(
     """
     config = config or DEFAULT_CONFIG
     with open_source(source, config=config) as src:
-        plan = (
-            modifiers
-            if isinstance(modifiers, Plan)
-            else parse(modifiers, macros=macros, object_name=src.name)
-        )
-        return render_plan(src, plan, config)
+        return render_plan(src, _plan(src, modifiers, macros), config)
+
+
+def _plan(
+    src: SourceImage, modifiers: str | Plan, macros: Mapping[str, str] | MacroTable | None
+) -> Plan:
+    """The request's plan; ``$object$`` is the source's base name."""
+    if isinstance(modifiers, Plan):
+        return modifiers
+    return parse(modifiers, macros=macros, object_name=src.name)
 
 
 def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CONFIG) -> Rendition:
@@ -241,11 +245,7 @@ def render_props(
     """IS ``req=props``: evaluate the request as an image request and describe the reply."""
     config = config or DEFAULT_CONFIG
     with open_source(source, config=config) as src:
-        plan = (
-            modifiers
-            if isinstance(modifiers, Plan)
-            else parse(modifiers, macros=macros, object_name=src.name)
-        )
+        plan = _plan(src, modifiers, macros)
         rendition = render_plan(src, plan, config)
         fmt, pixel_type, compression = output_format(plan, get_registry())
         options = encode_options(plan, config, fmt, pixel_type, compression, src)

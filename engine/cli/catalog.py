@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import json
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from engine.catalog import ROLES, Asset, Catalog, Session
+from engine.cli.output import print_json
 from engine.errors import AuthenticationFault, CatalogError
 
 ENV_USER = "ISRENDER_USER"
@@ -197,7 +196,7 @@ def _assets_list(args: argparse.Namespace) -> int:
 
 def _print_assets(assets: list[Asset], *, as_json: bool) -> None:
     if as_json:
-        _print_json([_asset_json(asset) for asset in assets])
+        print_json([_asset_json(asset) for asset in assets])
         return
     for asset in assets:
         size = f"{asset.width}x{asset.height}" if asset.width is not None else "-"
@@ -221,7 +220,7 @@ def _preset_list(args: argparse.Namespace) -> int:
     with _signed_in(args) as session:
         presets = session.list_presets()
     if args.json:
-        _print_json(presets)
+        print_json(presets)
         return 0
     for name, modifiers in presets.items():
         print(f"${name}$\t{modifiers}")
@@ -240,13 +239,3 @@ def _preset_import(args: argparse.Namespace) -> int:
     print(f"imported {count} preset(s) from {args.file}")
     return 0
 
-
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=_json_default)
-    print()
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

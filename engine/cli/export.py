@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from engine.catalog import JobRecord, LogDetail, Session
 from engine.cli.catalog import add_auth_options, session_from_args
+from engine.cli.output import print_json
 from engine.errors import JobError
 from engine.export import EMAIL_SETTINGS, FORMATS, Coordinator, ExportJob
 
@@ -201,7 +199,7 @@ def _jobs_list(args: argparse.Namespace) -> int:
             else coordinator.get_job_logs(session)
         )
     if args.json:
-        _print_json([asdict(record) for record in records])
+        print_json([asdict(record) for record in records])
         return 0
     for record in records:
         progress = f"{record.progress:.0%}" if record.progress is not None else "-"
@@ -218,7 +216,7 @@ def _jobs_log(args: argparse.Namespace) -> int:
     with _coordinator(args) as (session, coordinator):
         details = all_details(coordinator, session, args.job)
     if args.json:
-        _print_json([asdict(detail) for detail in details])
+        print_json([asdict(detail) for detail in details])
         return 0
     for detail in details:
         print(format_detail(detail))
@@ -261,13 +259,3 @@ def _demo(args: argparse.Namespace) -> int:
 
     return run_demo(home=args.home, out=args.out)
 
-
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=_json_default)
-    print()
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.cli.output import print_json
 from engine.macros import MacroTable, load_macros
 from engine.registry import get_registry
 
@@ -59,8 +58,7 @@ def _props(args: argparse.Namespace) -> int:
 
     fields = render_props(args.source, args.modifiers, macros=_macros(args))
     if args.json:
-        json.dump(fields, sys.stdout, indent=2)
-        print()
+        print_json(fields)
         return 0
     print("#S7Z OK")
     print(f"#{datetime.now(UTC):%a %b %d %H:%M:%S UTC %Y}")
@@ -76,8 +74,7 @@ def _plugins(args: argparse.Namespace) -> int:
         for p in sorted(registry.provided, key=lambda p: (p.kind, p.name.lower()))
     ]
     if args.json:
-        json.dump(rows, sys.stdout, indent=2)
-        print()
+        print_json(rows)
         return 0
     if args.markdown:
         print(registry_markdown(), end="")
