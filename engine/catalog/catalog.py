@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +24,6 @@ from engine.catalog.jobs import (
     ACTIVE_STATES,
     EMAIL_SETTINGS,
     FINAL_STATES,
-    JOB_STATES,
     LOG_SORT_FIELDS,
     SEVERITIES,
     check_choice,
@@ -298,34 +297,52 @@ class Catalog:
             raise JobError(f"no job with handle {job!r}")
         return record
 
-    def set_job_state(
+    def update_job_progress(self, job: str, progress: float, message: str | None = None) -> None:
+        """Record an unfinished job's progress (a fraction 0.0–1.0) and, when given, its
+        message. The state is never written, so a pause or stop that another process writes
+        at the same moment stands. A finished job cannot change: JobError."""
+        check_progress(progress)
+        if not sql.update_job_progress(self.connection(), self._job_id(job), progress, message):
+            raise JobError(f"job {job!r} has finished; its progress can no longer change")
+
+    def transition_job(
         self,
         job: str,
-        state: str,
+        from_states: Iterable[str],
+        to_state: str,
         *,
-        progress: float | None = None,
-        message: str | None = None,
         owner: str | None = None,
-    ) -> None:
-        """Change an unfinished job's state; ``progress``/``message``/``owner`` when given.
+        message: str | None = None,
+    ) -> bool:
+        """Atomically move an unfinished job that is in one of ``from_states`` to ``to_state``
+        (and set ``owner``/``message`` when given); returns whether it did.
 
-        The start date is set the first time the job is ``Running``. A finished job (see
-        :meth:`finish_job`) cannot change: JobError.
+        One compare-and-set statement: of several processes racing for the same job, each
+        sees the state the others left. Only the active states (New, Running, Paused,
+        Stopping) are allowed: a job ends with :meth:`finish_job`. The start date is set the
+        first time the job is ``Running``. A finished job is in none of ``from_states``.
         """
-        check_choice("job state", state, JOB_STATES)
-        check_progress(progress)
-        job_id = self._job_id(job)
-        updated = sql.update_job_state(
+        states = (from_states,) if isinstance(from_states, str) else tuple(from_states)
+        if not states:
+            raise ApiFault("missing job states to move from", code=ApiFault.MISSING_PARAMETER)
+        for state in (*states, to_state):
+            check_choice("job state", state, ACTIVE_STATES)
+        return sql.transition_job(
             self.connection(),
-            job_id,
-            state,
-            progress=progress,
-            message=message,
+            self._job_id(job),
+            states,
+            to_state,
             owner=owner,
+            message=message,
             now=_now(),
         )
-        if not updated:
-            raise JobError(f"job {job!r} has finished; its state can no longer change")
+
+    def claim_job(self, job: str, owner: str, expected_owner: str | None) -> bool:
+        """Atomically make ``owner`` the owner of an unfinished job still owned by
+        ``expected_owner``; returns whether it did. Of several processes recovering the same
+        job of a dead owner, exactly one succeeds."""
+        check_required("job owner", owner)
+        return sql.claim_job(self.connection(), self._job_id(job), owner, expected_owner)
 
     def add_job_log(
         self,

@@ -479,26 +479,52 @@ def job_by_id(conn: sqlite3.Connection, job_id: int) -> JobRecord | None:
     return None if row is None else _job(row)
 
 
-def update_job_state(
+def update_job_progress(
+    conn: sqlite3.Connection, job_id: int, progress: float, message: str | None
+) -> bool:
+    """Set the progress (and the message if given) of an unfinished job, never its state;
+    ``False`` if it is finished."""
+    cursor = conn.execute(
+        "UPDATE jobs SET progress = ?, message = COALESCE(?, message)"
+        " WHERE id = ? AND end_date IS NULL",
+        (progress, message, job_id),
+    )
+    return cursor.rowcount > 0
+
+
+def transition_job(
     conn: sqlite3.Connection,
     job_id: int,
-    state: str,
+    from_states: Sequence[str],
+    to_state: str,
     *,
-    progress: float | None,
-    message: str | None,
     owner: str | None,
+    message: str | None,
     now: datetime,
 ) -> bool:
-    """Set the state (and what is given) of an unfinished job; ``False`` if it is finished.
+    """Compare-and-set in one statement: move an unfinished job in one of ``from_states`` to
+    ``to_state`` (with ``owner``/``message`` if given); ``False`` if it was in none of them.
 
     The start date is set the first time the job is ``Running``.
     """
+    marks = ", ".join("?" for _ in from_states)
     cursor = conn.execute(
-        "UPDATE jobs SET state = ?, progress = COALESCE(?, progress),"
-        " message = COALESCE(?, message), owner = COALESCE(?, owner),"
+        "UPDATE jobs SET state = ?, owner = COALESCE(?, owner), message = COALESCE(?, message),"
         " start_date = CASE WHEN ? = 'Running' AND start_date IS NULL THEN ? ELSE start_date END"
-        " WHERE id = ? AND end_date IS NULL",
-        (state, progress, message, owner, state, _text(now), job_id),
+        f" WHERE id = ? AND end_date IS NULL AND state IN ({marks})",
+        (to_state, owner, message, to_state, _text(now), job_id, *from_states),
+    )
+    return cursor.rowcount > 0
+
+
+def claim_job(
+    conn: sqlite3.Connection, job_id: int, owner: str, expected_owner: str | None
+) -> bool:
+    """Compare-and-set on the owner of an unfinished job; ``False`` if the owner was not
+    ``expected_owner`` (``None``: no owner) or the job is finished."""
+    cursor = conn.execute(
+        "UPDATE jobs SET owner = ? WHERE id = ? AND end_date IS NULL AND owner IS ?",
+        (owner, job_id, expected_owner),
     )
     return cursor.rowcount > 0
 

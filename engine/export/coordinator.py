@@ -16,6 +16,11 @@ Control goes through the job's state in the catalog, so ``stop_job``, ``pause_jo
   and the job ends Done (without a fatal error). Stopping a job whose process is gone closes
   it at once as interrupted.
 
+Each operation is one compare-and-set on the job's state, so two processes controlling the same
+job at the same moment never undo each other; an operation that does not apply to the job's
+state (resuming a job that is not Paused, pausing a Stopping one, any on a finished job) is
+refused with JobError.
+
 A new coordinator first closes the jobs whose process died (see ``recovery``).
 """
 
@@ -41,6 +46,12 @@ from engine.export.recovery import close_interrupted, recover
 from engine.export.runner import JobRunner
 
 JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's type name
+
+# The states each control operation applies to; the target state is included where repeating
+# the operation changes nothing.
+STOPPABLE = ("New", "Running", "Paused", "Stopping")
+PAUSABLE = ("New", "Running", "Paused")
+RESUMABLE = ("Paused",)
 
 
 class Coordinator:
@@ -207,9 +218,8 @@ class Coordinator:
     def stop_job(self, session: Any, job_handle: str) -> JobRecord:
         """``stopJob`` (see the module docstring); stopping a Stopping job changes nothing."""
         session.require("stopJob")
-        record = self._unfinished(session, job_handle, "stopped")
-        if record.state != "Stopping":
-            self.catalog.set_job_state(job_handle, "Stopping")
+        record = self._job(session, job_handle)
+        self._transition(job_handle, STOPPABLE, "Stopping", "stopped")
         if owner_liveness(record.owner) is Liveness.DEAD:
             close_interrupted(self.catalog, record, self.smtp)
         return self.catalog.get_job(job_handle)
@@ -217,22 +227,32 @@ class Coordinator:
     def pause_job(self, session: Any, job_handle: str) -> JobRecord:
         """``pauseJob``: New or Running → Paused; pausing a Paused job changes nothing."""
         session.require("pauseJob")
-        record = self._unfinished(session, job_handle, "paused")
-        if record.state == "Stopping":
-            raise JobError(f"job {job_handle} is stopping; it cannot be paused")
-        if record.state != "Paused":
-            self.catalog.set_job_state(job_handle, "Paused")
+        self._job(session, job_handle)
+        self._transition(job_handle, PAUSABLE, "Paused", "paused")
         return self.catalog.get_job(job_handle)
 
     def resume_job(self, session: Any, job_handle: str) -> JobRecord:
-        """``resumeJob``: Paused → Running; a New or Running job is left as it is."""
+        """``resumeJob``: Paused → Running; any other job is refused (JobError)."""
         session.require("resumeJob")
-        record = self._unfinished(session, job_handle, "resumed")
-        if record.state == "Stopping":
-            raise JobError(f"job {job_handle} is stopping; it cannot be resumed")
-        if record.state == "Paused":
-            self.catalog.set_job_state(job_handle, "Running")
+        self._job(session, job_handle)
+        self._transition(job_handle, RESUMABLE, "Running", "resumed")
         return self.catalog.get_job(job_handle)
+
+    def _transition(
+        self, job_handle: str, from_states: tuple[str, ...], to_state: str, verb: str
+    ) -> None:
+        """One compare-and-set in the catalog, so a state that another process writes at the
+        same moment is never overwritten; JobError when the job is in none of
+        ``from_states``."""
+        if self.catalog.transition_job(job_handle, from_states, to_state):
+            return
+        record = self.catalog.get_job(job_handle)  # only to say why
+        if record.finished:
+            raise JobError(f"job {job_handle} has finished ({record.state}); it cannot be {verb}")
+        legal = [state.lower() for state in from_states if state != to_state]
+        raise JobError(
+            f"job {job_handle} is {record.state.lower()}; only a {_or(legal)} job can be {verb}"
+        )
 
     def _job(self, session: Any, job_handle: str) -> JobRecord:
         try:
@@ -244,12 +264,6 @@ class Coordinator:
                 f"illegal job handle {job_handle!r}",
                 code=AuthorizationFault.ILLEGAL_PARAMETER_VALUE,
             )
-        return record
-
-    def _unfinished(self, session: Any, job_handle: str, verb: str) -> JobRecord:
-        record = self._job(session, job_handle)
-        if record.finished:
-            raise JobError(f"job {job_handle} has finished ({record.state}); it cannot be {verb}")
         return record
 
     # --- lifetime ------------------------------------------------------------------------------
@@ -278,3 +292,8 @@ class Coordinator:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _or(words: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b or c"``."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]

@@ -1,7 +1,10 @@
 """Runs one prepared export job to its end, in a coordinator thread.
 
 The job's state in the catalog is its control channel, so any process may pause, resume or stop
-it: the runner reads the state between dispatches (every ``poll`` seconds at most).
+it: the runner reads the state between dispatches (every ``poll`` seconds at most). The runner
+itself writes the state only to start a job that is still New (a compare-and-set) and reports
+progress without touching the state, so a pause or stop written by another process is never
+overwritten.
 
 - ``Running``: assets are dispatched in ``assetHandleArray`` order, at most ``window``
   conversions in flight. Originals, refusals and known problems are handled in the runner
@@ -101,10 +104,9 @@ class JobRunner:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def _run(self) -> None:
-        if self.catalog.get_job(self.handle).state == "New":
-            self.catalog.set_job_state(
-                self.handle, "Running", progress=0.0, message=self._message("")
-            )
+        # Only a New job starts Running: one paused or stopped before it started stays so.
+        self.catalog.transition_job(self.handle, ("New",), "Running")
+        self._report(self._state())
         self._log_begin()
         for duplicate in self.prepared.duplicates:
             self.log.asset_entry(
@@ -140,7 +142,7 @@ class JobRunner:
         retries: deque[AssetRef] = deque()
         in_flight: dict[Future, AssetRef] = {}
         while queue or retries or in_flight:
-            state = self.catalog.get_job(self.handle).state
+            state = self._state()
             if state == "Stopping" and not self.tally.stopped:
                 self.tally.stopped = True
                 self._cancel([*retries, *queue])
@@ -149,7 +151,7 @@ class JobRunner:
             dispatching = state != "Paused" and self.tally.fatal is None and not self.tally.stopped
             if dispatching:
                 self._fill(queue, retries, in_flight)
-            self._report()
+            self._report(state)
             if in_flight:
                 done, _ = wait(in_flight, timeout=self.poll, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -159,7 +161,7 @@ class JobRunner:
             if self.tally.fatal is not None:
                 queue.clear()
                 retries.clear()
-        self._report()
+        self._report(self._state())
 
     def _fill(
         self, queue: deque[AssetRef], retries: deque[AssetRef], in_flight: dict[Future, AssetRef]
@@ -278,19 +280,21 @@ class JobRunner:
 
     # --- progress ----------------------------------------------------------------------------
 
-    def _report(self) -> None:
-        """Write progress when it changed. The state is written back as it was just read:
-        the catalog has no progress-only update, so this keeps the window in which another
-        process's pause or stop could be overwritten to one read-write round trip."""
-        state = self.catalog.get_job(self.handle).state
+    def _state(self) -> str:
+        return self.catalog.get_job(self.handle).state
+
+    def _report(self, state: str) -> None:
+        """Write progress when it changed, never the state (a pause or stop written by another
+        process meanwhile stands). ``state``, as last read, only words the message; if it is
+        already stale, the next report corrects the message."""
         prefix = {"Paused": "paused: ", "Stopping": "stopping: "}.get(state, "")
         key = (self.tally.done, prefix)
-        if key == self._last_progress or state not in ("Running", "Paused", "Stopping"):
+        if key == self._last_progress:
             return
         self._last_progress = key
         total = len(self.prepared.assets) or 1
-        self.catalog.set_job_state(
-            self.handle, state, progress=self.tally.done / total, message=self._message(prefix)
+        self.catalog.update_job_progress(
+            self.handle, self.tally.done / total, self._message(prefix)
         )
 
     def _message(self, prefix: str) -> str:

@@ -1,4 +1,5 @@
-"""Jobs and job logs: creation, state changes, counts, log paging, listings and concurrency."""
+"""Jobs and job logs: creation, state transitions, progress, claims, counts, log paging,
+listings and concurrency (threads and processes racing for the same job)."""
 
 from __future__ import annotations
 
@@ -76,33 +77,174 @@ def test_the_user_must_belong_to_the_company(catalog, session):
     assert refused.value.code == 20000
 
 
-def test_state_progress_message_and_owner(catalog, session):
+def running(catalog, session, name="Export 1"):
+    handle = new_job(catalog, session, name=name)
+    assert catalog.transition_job(handle, ("New",), "Running")
+    return handle
+
+
+def test_transitions_apply_only_from_the_given_states(catalog, session):
     handle = new_job(catalog, session)
-    catalog.set_job_state(handle, "Running", progress=0.25, message="1 of 4", owner="worker-2")
+    assert not catalog.transition_job(handle, ("Running", "Paused"), "Stopping")
+    assert catalog.get_job(handle).state == "New"  # nothing written
+    assert catalog.transition_job(handle, ("New",), "Running", owner="worker-2", message="go")
     job = catalog.get_job(handle)
-    assert (job.state, job.progress, job.message, job.owner) == (
-        "Running",
-        0.25,
-        "1 of 4",
-        "worker-2",
-    )
+    assert (job.state, job.owner, job.message, job.progress) == ("Running", "worker-2", "go", None)
     started = job.start_date
     assert started is not None and started >= job.submit_date
-    catalog.set_job_state(handle, "Paused")
-    catalog.set_job_state(handle, "Running", progress=0.5)
+    assert not catalog.transition_job(handle, ("New",), "Running", owner="late", message="no")
+    assert (catalog.get_job(handle).owner, catalog.get_job(handle).message) == ("worker-2", "go")
+    assert catalog.transition_job(handle, "Running", "Paused")  # one state as a string
+    assert catalog.transition_job(handle, ["Paused"], "Running")
     job = catalog.get_job(handle)
-    assert (job.state, job.progress, job.message) == ("Running", 0.5, "1 of 4")
+    assert (job.state, job.owner, job.message) == ("Running", "worker-2", "go")  # kept
     assert job.start_date == started  # set once
 
 
+def test_a_job_paused_before_it_ran_starts_when_resumed(catalog, session):
+    handle = new_job(catalog, session)
+    assert catalog.transition_job(handle, ("New", "Running"), "Paused")
+    assert catalog.get_job(handle).start_date is None
+    assert catalog.transition_job(handle, ("Paused",), "Running")
+    assert catalog.get_job(handle).start_date is not None
+
+
 @pytest.mark.parametrize(
-    ("state", "progress"), [("Sleeping", None), ("Running", 1.5), ("Running", -0.1)]
+    ("from_states", "to_state", "code"),
+    [
+        (("Running",), "Sleeping", 30001),
+        (("Sleeping",), "Running", 30001),
+        (("Running",), "Done", 30001),  # jobs end with finish_job
+        (("Done",), "Running", 30001),
+        ((), "Running", 30002),
+    ],
 )
-def test_invalid_state_or_progress(catalog, session, state, progress):
+def test_invalid_transitions(catalog, session, from_states, to_state, code):
     handle = new_job(catalog, session)
     with pytest.raises(ApiFault) as refused:
-        catalog.set_job_state(handle, state, progress=progress)
-    assert refused.value.code == 30001
+        catalog.transition_job(handle, from_states, to_state)
+    assert refused.value.code == code
+    assert catalog.get_job(handle).state == "New"
+
+
+def test_progress_never_changes_the_state(catalog, session):
+    handle = running(catalog, session)
+    assert catalog.transition_job(handle, ("Running",), "Paused")
+    catalog.update_job_progress(handle, 0.25, "1 of 4")
+    job = catalog.get_job(handle)
+    assert (job.state, job.progress, job.message) == ("Paused", 0.25, "1 of 4")
+    catalog.update_job_progress(handle, 0.5)
+    job = catalog.get_job(handle)
+    assert (job.state, job.progress, job.message) == ("Paused", 0.5, "1 of 4")
+    for progress in (1.5, -0.1):
+        with pytest.raises(ApiFault) as refused:
+            catalog.update_job_progress(handle, progress)
+        assert refused.value.code == 30001
+    assert catalog.get_job(handle).progress == 0.5
+
+
+def test_progress_from_another_thread_never_undoes_a_transition(catalog, session):
+    """The job's process reports progress without pause while another connection pauses,
+    resumes and stops the job: every compare-and-set finds the state the last one left."""
+    handle = running(catalog, session)
+    done = threading.Event()
+
+    def report() -> None:
+        step = 0
+        while not done.is_set():
+            step += 1
+            catalog.update_job_progress(handle, (step % 100) / 100, f"step {step}")
+
+    reporter = threading.Thread(target=report)
+    reporter.start()
+    try:
+        with Catalog.open(catalog.home) as other:
+            for _ in range(50):
+                assert other.transition_job(handle, ("Running",), "Paused")
+                assert other.transition_job(handle, ("Paused",), "Running")
+            assert other.transition_job(handle, ("Running",), "Stopping")
+    finally:
+        done.set()
+        reporter.join()
+    job = catalog.get_job(handle)
+    assert job.state == "Stopping" and job.message.startswith("step ")
+
+
+def test_claiming_a_job_is_a_compare_and_set_on_its_owner(catalog, session):
+    handle = new_job(catalog, session)  # owned by worker-1
+    assert not catalog.claim_job(handle, "rescuer", "worker-9")
+    assert catalog.claim_job(handle, "rescuer", "worker-1")
+    assert not catalog.claim_job(handle, "second rescuer", "worker-1")
+    assert catalog.get_job(handle).owner == "rescuer"
+    with pytest.raises(ApiFault):
+        catalog.claim_job(handle, " ", "rescuer")
+    catalog.finish_job(handle)
+    assert not catalog.claim_job(handle, "late", "rescuer")
+    assert catalog.get_job(handle).owner == "rescuer"
+
+
+CONTENDERS = 4
+ROUNDS = 15
+
+
+def _contend(
+    catalog: Catalog, handles: list[str], name: str, operation: str, start: threading.Barrier
+) -> None:
+    """Race the other contenders for each job; the winner logs its name on the job."""
+    for handle in handles:
+        start.wait(timeout=30)
+        if operation == "claim":
+            won = catalog.claim_job(handle, name, "worker-1")
+        else:
+            target = "Paused" if name.endswith(("0", "2")) else "Stopping"
+            won = catalog.transition_job(handle, ("Running",), target, owner=name)
+        if won:
+            catalog.add_job_log(handle, log_type="Won", message=name, severity="info")
+
+
+def _exactly_one_winner_each(catalog: Catalog, handles: list[str], operation: str) -> None:
+    for handle in handles:
+        winners = [d.message for d in catalog.job_log_details(handle)]
+        assert len(winners) == 1, f"{handle}: won by {winners}"
+        job = catalog.get_job(handle)
+        assert job.owner == winners[0]
+        if operation == "transition":
+            assert job.state == ("Paused" if winners[0].endswith(("0", "2")) else "Stopping")
+
+
+@pytest.mark.parametrize("operation", ["transition", "claim"])
+def test_threads_racing_for_a_job_have_exactly_one_winner(catalog, session, operation):
+    handles = [running(catalog, session, name=f"race {n}") for n in range(ROUNDS)]
+    start = threading.Barrier(CONTENDERS)
+    threads = [
+        threading.Thread(target=_contend, args=(catalog, handles, f"thread {n}", operation, start))
+        for n in range(CONTENDERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _exactly_one_winner_each(catalog, handles, operation)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+@pytest.mark.parametrize("operation", ["transition", "claim"])
+def test_processes_racing_for_a_job_have_exactly_one_winner(catalog, session, operation):
+    handles = [running(catalog, session, name=f"race {n}") for n in range(ROUNDS)]
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(CONTENDERS)
+    processes = [
+        context.Process(target=_contend, args=(catalog, handles, f"process {n}", operation, start))
+        for n in range(CONTENDERS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert [process.exitcode for process in processes] == [0] * CONTENDERS
+    _exactly_one_winner_each(catalog, handles, operation)
 
 
 def test_unknown_or_altered_job_handles(catalog, session):
@@ -134,8 +276,10 @@ def test_finishing_a_job(catalog, session):
     assert (job.state, job.fatal_error, job.package) == ("Done", True, "/exports/job.zip")
     assert job.finished and job.end_date >= job.submit_date
     assert job.start_date is not None  # a job that never ran starts when it ends
+    assert not catalog.transition_job(handle, ("New", "Running"), "Running")
     with pytest.raises(JobError, match="finished"):
-        catalog.set_job_state(handle, "Running")
+        catalog.update_job_progress(handle, 0.5)
+    assert (catalog.get_job(handle).state, catalog.get_job(handle).progress) == ("Done", None)
     with pytest.raises(JobError, match="already finished"):
         catalog.finish_job(handle)
     catalog.add_job_log(handle, log_type="EndGet", message="late entry", severity="info")
@@ -210,7 +354,7 @@ def test_list_jobs_newest_first_with_filters(catalog, session):
     second = new_job(catalog, bob, name="second")
     third = new_job(catalog, session, name="third")
     catalog.finish_job(first)
-    catalog.set_job_state(third, "Stopping")
+    assert catalog.transition_job(third, ("New",), "Stopping")
     acme = session.company.handle
     assert [j.handle for j in catalog.list_jobs(acme)] == [third, second, first]
     assert [j.handle for j in catalog.list_jobs("Acme", active_only=True)] == [third, second]
@@ -227,12 +371,12 @@ def test_active_jobs_of_every_company(catalog, session):
     for state in states:
         states[state] = new_job(catalog, session, name=state)
         if state != "New":
-            catalog.set_job_state(states[state], state)
+            assert catalog.transition_job(states[state], ("New",), state)
     theirs = new_job(catalog, rival, name="theirs")
     done = new_job(catalog, session, name="done")
     catalog.finish_job(done)
-    marked_done = new_job(catalog, session, name="marked")
-    catalog.set_job_state(marked_done, "Done")
+    lost = new_job(catalog, session, name="lost")
+    catalog.finish_job(lost, state="Unknown")
     active = {job.handle for job in catalog.active_jobs_all()}
     assert active == {*states.values(), theirs}
     assert catalog.list_jobs("Rival", active_only=True)[0].handle == theirs
@@ -257,7 +401,7 @@ def test_threads_share_a_catalog_each_with_its_own_connection(catalog, session):
 
 
 def _log_from_child(catalog: Catalog, handle: str) -> None:
-    catalog.set_job_state(handle, "Running", owner="child")
+    catalog.transition_job(handle, ("New",), "Running", owner="child")
     catalog.add_job_log(handle, log_type="FileBegin", message="from child", severity="info")
 
 

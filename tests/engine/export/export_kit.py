@@ -1,11 +1,14 @@
-"""Helpers of the export tests: images, members, a held executor, an SMTP sink, waiting."""
+"""Helpers of the export tests: images, members, a held executor, an SMTP sink, waiting, and
+reading a child process's output."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import io
+import selectors
 import socket
+import subprocess
 import threading
 import time
 import zipfile
@@ -66,6 +69,15 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
+
+
+def read_line(process: subprocess.Popen, timeout: float = WAIT) -> str:
+    """The next line the child prints (text mode); fail if none comes within ``timeout``."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            raise AssertionError(f"the child printed nothing within {timeout} s")
+    return process.stdout.readline().strip()
 
 
 class GatedExecutor(ThreadPoolExecutor):

@@ -1,6 +1,6 @@
 """pauseJob, resumeJob and stopJob on running jobs, from this process and from another one.
 
-Conversions run on a :class:`GatedExecutor` with one worker: the first asset is held in flight
+Conversions run on a :class:`GatedExecutor` with one worker: a conversion is held in flight
 until the test opens the gate, so what the job does next is decided by the test, not timing.
 """
 
@@ -9,10 +9,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
-from export_kit import PASSWORD, WAIT, GatedExecutor, image_bytes, wait_for, zip_entries
+from export_kit import (
+    PASSWORD,
+    WAIT,
+    GatedExecutor,
+    image_bytes,
+    read_line,
+    video_bytes,
+    wait_for,
+    zip_entries,
+)
 
 from engine.errors import JobError
 from engine.export import Coordinator, ExportJob
@@ -41,6 +51,8 @@ def test_pause_holds_dispatch_and_resume_finishes(gated, catalog, session):
     executor, coordinator = gated
     job = submit(session, coordinator)
     wait_for(lambda: executor.submitted == 1, "the first conversion")
+    with pytest.raises(JobError, match="is running; only a paused job can be resumed"):
+        coordinator.resume_job(session, job)
 
     assert coordinator.pause_job(session, job).state == "Paused"
     executor.gate.set()
@@ -107,9 +119,9 @@ def test_finished_or_stopping_jobs_refuse_control(gated, session):
     wait_for(lambda: executor.submitted == 1, "the first conversion")
     coordinator.stop_job(session, job)
     assert coordinator.stop_job(session, job).state == "Stopping"  # stopping again: no change
-    with pytest.raises(JobError, match="stopping"):
+    with pytest.raises(JobError, match="is stopping; only a new or running job can be paused"):
         coordinator.pause_job(session, job)
-    with pytest.raises(JobError, match="stopping"):
+    with pytest.raises(JobError, match="is stopping; only a paused job can be resumed"):
         coordinator.resume_job(session, job)
     executor.gate.set()
     coordinator.wait(session, job, timeout=WAIT)
@@ -150,3 +162,75 @@ def test_jobs_stop_from_another_process(gated, catalog, session):
     executor.gate.set()
     record = coordinator.wait(session, job, timeout=WAIT)
     assert (record.success_count, record.warning_count) == (1, 3)
+
+
+STOPPER = textwrap.dedent(
+    """
+    import sys, time
+    from engine.catalog import Catalog
+    from engine.export import Coordinator
+
+    home, email, password = sys.argv[1:]
+    with Catalog.open(home) as catalog, Coordinator(catalog) as coordinator:
+        session = catalog.authenticate(email, password, "Acme")
+        print("ready", flush=True)
+        for line in sys.stdin:  # a job handle, a tab, the progress at which to stop it
+            handle, at = line.rstrip("\\n").split("\\t")
+            deadline = time.monotonic() + 30
+            while (catalog.get_job(handle).progress or 0.0) < float(at):
+                if time.monotonic() > deadline:
+                    break
+            print(coordinator.stop_job(session, handle).state, flush=True)
+    """
+)
+ORIGINALS = 24
+
+
+def stop_noticed(catalog, job) -> bool:
+    """Whether the runner has seen the stop (its message says so); fails at once if the job
+    is no longer Stopping without having seen it: the stop was overwritten."""
+    record = catalog.get_job(job)
+    if (record.message or "").startswith("stopping: "):
+        return True
+    assert record.state == "Stopping", f"the stop was lost: {record.state}, {record.message!r}"
+    return False
+
+
+def test_a_stop_from_another_process_is_never_lost_to_progress_reports(
+    gated, catalog, session, tmp_path
+):
+    """A second process stops the job while it reports progress, once at each point of the
+    job; the runner writes progress apart from the state, so every stop stands.
+
+    The job exports ``ORIGINALS`` originals (a report after each), then converts one image.
+    Stopped before that conversion is dispatched, it ends at once; stopped later, the
+    conversion is held in flight until the runner has noticed the stop. So a stop can be
+    missed only by being overwritten, never by arriving too late.
+    """
+    executor, coordinator = gated
+    videos = [session.upload(video_bytes(), name=f"clip{n}.mp4").handle for n in range(ORIGINALS)]
+    image = session.upload(image_bytes(0), name="last.jpg").handle
+    export = ExportJob((*videos, image), fmt="convert", is_modifier="fmt=png")
+    script = tmp_path / "stopper.py"
+    script.write_text(STOPPER)
+    command = [sys.executable, str(script), str(catalog.home), "ann@acme.test", PASSWORD]
+    stopper = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert read_line(stopper) == "ready"
+        for point in range(ORIGINALS):
+            executor.gate.clear()
+            job = coordinator.submit_job(session, export)
+            stopper.stdin.write(f"{job}\t{(point + 0.5) / (ORIGINALS + 1)}\n")
+            stopper.stdin.flush()
+            assert read_line(stopper) in ("Stopping", "Done")  # Done: it has ended already
+            wait_for(lambda job=job: stop_noticed(catalog, job), "the runner to see the stop")
+            executor.gate.set()
+            record = coordinator.wait(session, job, timeout=WAIT)
+            assert (record.state, record.fatal_error, record.error_count) == ("Done", False, 0)
+            assert record.success_count + record.warning_count == ORIGINALS + 1
+            assert "export stopped" in logged(coordinator, session, job, "EndGet")[0].message
+    finally:
+        _, errors = stopper.communicate(timeout=WAIT)  # closes its input: it exits
+    assert stopper.returncode == 0, errors

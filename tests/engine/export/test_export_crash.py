@@ -1,19 +1,23 @@
 """A process killed with SIGKILL in the middle of a job: no package that looks complete, and the
-next coordinator closes the job as interrupted and removes the temporary files."""
+next coordinator closes the job as interrupted and removes the temporary files; coordinators
+starting together close each dead job once."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import selectors
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
-from export_kit import PASSWORD, WAIT, image_bytes
+from export_kit import PASSWORD, WAIT, image_bytes, read_line
 
+from engine.catalog import Catalog
+from engine.export import Coordinator
 from engine.export.owner import Liveness, current_owner, owner_liveness
 
 CHILD = textwrap.dedent(
@@ -50,14 +54,6 @@ CHILD = textwrap.dedent(
 )
 
 
-def read_line(process: subprocess.Popen, timeout: float) -> str:
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            raise AssertionError(f"the child printed nothing within {timeout} s")
-    return process.stdout.readline().strip()
-
-
 @pytest.mark.slow
 def test_sigkill_mid_job_leaves_no_package_and_is_recovered(
     tmp_path, catalog, session, make_coordinator, smtp_sink, smtp_settings
@@ -70,7 +66,7 @@ def test_sigkill_mid_job_leaves_no_package_and_is_recovered(
         [*command, *handles], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        job = read_line(child, WAIT)
+        job = read_line(child)
     finally:
         child.send_signal(signal.SIGKILL)
         _, errors = child.communicate(timeout=WAIT)
@@ -79,7 +75,8 @@ def test_sigkill_mid_job_leaves_no_package_and_is_recovered(
     packages = Path(catalog.home) / "packages"
     record = catalog.get_job(job)
     assert (record.state, record.finished, record.success_count) == ("Running", False, 2)
-    assert owner_liveness(record.owner) is Liveness.DEAD
+    dead_owner = record.owner
+    assert owner_liveness(dead_owner) is Liveness.DEAD
     assert list(packages.glob("*.zip")) == []  # nothing that looks like a finished package
     [staging] = packages.glob("*.part")
     assert len(list(staging.iterdir())) == 2  # the two renditions done before the kill
@@ -92,7 +89,8 @@ def test_sigkill_mid_job_leaves_no_package_and_is_recovered(
     assert (record.state, record.fatal_error, record.package) == ("Done", True, None)
     [fatal] = [d for d in catalog.job_log_details(job) if d.log_type == "FatalError"]
     assert fatal.message.startswith("interrupted:")
-    assert record.owner in fatal.message
+    assert dead_owner in fatal.message
+    assert record.owner == current_owner()  # claimed by the recovering process
     assert list(packages.iterdir()) == []
     [(_, message)] = smtp_sink.messages  # emailSetting Error: the interruption is an error
     assert "interrupted" in message.get_content()
@@ -107,3 +105,48 @@ def test_owner_liveness():
         assert owner_liveness(f"{host}:{os.getpid()}:not-my-start-token") is Liveness.DEAD
     assert owner_liveness("some-other-host:1:x") is Liveness.UNKNOWN
     assert owner_liveness(None) is Liveness.DEAD
+
+
+def _recover_into(home: Path, start: threading.Barrier, out: Path) -> None:
+    """A coordinator process: start with the others, write the handles it recovered."""
+    with Catalog.open(home) as catalog:
+        start.wait(timeout=WAIT)
+        with Coordinator(catalog) as coordinator:
+            out.write_text("".join(f"{handle}\n" for handle in coordinator.recovered))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+def test_coordinators_starting_together_close_each_dead_job_once(tmp_path, catalog, session):
+    """Each coordinator recovers when it starts; claiming a dead job is a compare-and-set on
+    its owner, so every job gets one FatalError entry and one coordinator reports it."""
+    dead = f"{current_owner().split(':')[0]}:{2**22 + 12345}:gone"  # above any Linux pid
+    jobs = [
+        catalog.create_job(
+            company=session.company.handle,
+            user=session.user.handle,
+            name=f"dead {n}",
+            job_type="ExportJob",
+            spec={},
+            email_setting="None",
+            owner=dead,
+        )
+        for n in range(60)
+    ]
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4)
+    outputs = [tmp_path / f"recovered-{n}.txt" for n in range(4)]
+    processes = [
+        context.Process(target=_recover_into, args=(catalog.home, start, out)) for out in outputs
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=WAIT)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+    recovered = [line for out in outputs for line in out.read_text().splitlines()]
+    assert sorted(recovered) == sorted(jobs)  # each once
+    for job in jobs:
+        record = catalog.get_job(job)
+        assert (record.state, record.fatal_error, record.error_count) == ("Done", True, 1)
