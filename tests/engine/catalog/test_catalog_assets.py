@@ -8,7 +8,7 @@ import zipfile
 from datetime import UTC
 
 import pytest
-from conftest import image_bytes, member
+from catalog_kit import image_bytes, member
 
 from engine.errors import ApiFault, AuthorizationFault, CatalogError
 

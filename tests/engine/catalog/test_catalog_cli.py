@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CHEAP_SCRYPT_N, PASSWORD, image_bytes
+from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, image_bytes
 
 from engine.catalog import Catalog
 from engine.cli import main

@@ -6,7 +6,7 @@ The expected lists are written out here from the IPS pages, not derived from the
 from __future__ import annotations
 
 import pytest
-from conftest import CHEAP_SCRYPT_N, image_bytes, member
+from catalog_kit import CHEAP_SCRYPT_N, image_bytes, member
 
 from engine.catalog import PERMISSIONS, ROLES, Catalog
 from engine.errors import AuthorizationFault

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import member
+from catalog_kit import member
 
 from engine.errors import ApiFault, CatalogError, MacroError
 from engine.macros import MacroTable
