@@ -58,19 +58,24 @@ def quantize(image: Image.Image, spec: Quantize, *, name: str, key: bool) -> Ima
             f"quantize=mac is not available for fmt={name}: the Mac palette has no room for "
             "the transparent key colour; use quantize=adaptive or quantize=web"
         )
-    alpha = _alpha(image) if key else None
     rgb = image if image.mode == "RGB" else image.convert("RGB")
+    if not key:  # the common case stays in Pillow: no numpy round trip
+        palette = _palette(spec, rgb, name=name, limit=256)
+        mapped = _map(rgb, palette, spec.dither)
+        if len(mapped.getcolors(256) or ()) == len(palette):
+            return mapped  # every entry used: nothing to compact
+        return _compact(np.asarray(mapped), palette, transparency=None)
+    alpha = _alpha(image)
     pixels = np.asarray(rgb).reshape(-1, 3)
-    visible = pixels if alpha is None else pixels[alpha.reshape(-1) >= _ALPHA_THRESHOLD]
-    palette = _palette(spec, visible, name=name, limit=255 if key else 256)
+    visible = pixels[alpha.reshape(-1) >= _ALPHA_THRESHOLD]
+    sample = Image.frombytes("RGB", (len(visible), 1), np.ascontiguousarray(visible).tobytes())
+    palette = _palette(spec, sample if len(visible) else None, name=name, limit=255)
     if palette:
         indices = np.asarray(_map(rgb, palette, spec.dither))
     else:  # nothing visible: every pixel is the key
         indices = np.zeros((rgb.height, rgb.width), np.uint8)
-    if alpha is not None:
-        indices = np.where(alpha >= _ALPHA_THRESHOLD, indices.astype(np.int16) + 1, 0)
-        palette = [_key_colour(palette), *palette]
-    return _compact(indices, palette, transparency=0 if key else None)
+    indices = np.where(alpha >= _ALPHA_THRESHOLD, indices.astype(np.int16) + 1, 0)
+    return _compact(indices, [_key_colour(palette), *palette], transparency=0)
 
 
 def _alpha(image: Image.Image) -> np.ndarray:
@@ -82,13 +87,16 @@ def _alpha(image: Image.Image) -> np.ndarray:
     return np.full((image.height, image.width), 255, np.uint8)
 
 
-def _palette(spec: Quantize, visible: np.ndarray, *, name: str, limit: int) -> list[RGB]:
+def _palette(
+    spec: Quantize, visible: Image.Image | None, *, name: str, limit: int
+) -> list[RGB]:
+    """The palette for the visible pixels (``None``: there are none)."""
     forced = list(dict.fromkeys(_parse(c) for c in spec.color_list))
     if len(forced) > limit:
         raise RenderError(
             f"quantize colorList has {len(forced)} colours; fmt={name} holds at most {limit}"
         )
-    if len(visible) == 0:
+    if visible is None:
         return forced
     if not forced:
         if spec.type == "web":
@@ -112,15 +120,14 @@ def _parse(colour: str) -> RGB:
     return (value >> 16, (value >> 8) & 0xFF, value & 0xFF)
 
 
-def _adaptive(visible: np.ndarray, colours: int) -> list[RGB]:
+def _adaptive(visible: Image.Image, colours: int) -> list[RGB]:
     """An octree palette of at most ``colours`` entries for the given pixels.
 
     Pillow's fast octree is ~60 times quicker than its median cut; its own pixel assignment is
     poor, but every pixel is re-mapped to the palette afterwards, and so mapped its palettes
     match median cut's error (measured: within ±10 % RMS, better on smooth images).
     """
-    sample = Image.frombytes("RGB", (len(visible), 1), np.ascontiguousarray(visible).tobytes())
-    reduced = sample.quantize(colours, method=Image.Quantize.FASTOCTREE)
+    reduced = visible.quantize(colours, method=Image.Quantize.FASTOCTREE)
     flat = reduced.getpalette() or []
     used = sorted(index for _, index in reduced.getcolors(256) or [])
     return [(flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]) for i in used]
