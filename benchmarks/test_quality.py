@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import megapixel_sizes
 from quality import luma, psnr, smoothed, ssim
-from test_render import CASES
+from test_render import CASES, with_region
 
 import engine
 
@@ -19,6 +19,7 @@ MIN_SSIM = 0.98
 def test_fast_path_keeps_quality(image_path, case, megapixels, record_property):
     kind, modifiers, straightforward, _ = CASES[case]
     path = image_path(kind, megapixels)
+    modifiers = with_region(modifiers, megapixels)
     rendition = engine.render(path, modifiers)
     reference = straightforward(path, (rendition.width, rendition.height), fast=False)
     fast, slow = luma(rendition.data), luma(reference)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import math
 
+import images
 import numpy as np
 import pytest
 from conftest import megapixel_sizes, record
@@ -82,6 +83,13 @@ def rotate_flip(path, size, fast=True):
     return _save(_resize(image, size, fast), "JPEG", quality=80)
 
 
+def region_png_alpha(path, size, fast=True):
+    image = Image.open(path)  # PNG: no reduced decode, the region is cut in the resample
+    box = (200 / 1224 * image.width, 100 / 816 * image.height,
+           1000 / 1224 * image.width, 700 / 816 * image.height)  # fmt: skip
+    return _save(_resize(image, size, fast, box), "PNG")
+
+
 def tiff_lzw(path, size, fast=True):
     image = _resize(_open(path, size, fast), size, fast)
     return _save(image, "TIFF", compression="tiff_lzw")
@@ -98,8 +106,17 @@ CASES = {
     "usm-jpeg": ("jpeg", "wid=800&op_usm=1.5,2,4,0&fmt=jpg&qlt=85", usm, None),
     "rotate-flip": ("jpeg", "rotate=90&flip=lr&wid=800&fmt=jpg", rotate_flip, None),
     "tiff-lzw": ("jpeg", "wid=800&fmt=tif,,lzw", tiff_lzw, None),
+    "scl-rgn-png-alpha": ("png-alpha", "scl=2&rgn={rgn}&fmt=png-alpha", region_png_alpha, None),
 }  # fmt: skip
 ROLES = ("engine", "baseline", "naive")
+
+
+def with_region(modifiers: str, megapixels: int) -> str:
+    """``rgn=`` of the same part of the picture at every size (the 1 MP region 200,100,800,600)."""
+    width, height = images.SIZES[megapixels]
+    fx, fy = width / 1224, height / 816
+    region = f"{round(200 * fx)},{round(100 * fy)},{round(800 * fx)},{round(600 * fy)}"
+    return modifiers.replace("{rgn}", region)
 
 
 def _params():
@@ -114,6 +131,7 @@ def _params():
 def test_render(benchmark, image_path, case, megapixels, role):
     kind, modifiers, baseline, naive = CASES[case]
     path = image_path(kind, megapixels)
+    modifiers = with_region(modifiers, megapixels)
     reference = engine.render(path, modifiers)
     size = (reference.width, reference.height)
     benchmark.group = f"{case}-{megapixels}mp"
