@@ -15,7 +15,9 @@ class RenderConfig:
 
     ``max_pix``/``default_pix`` of ``(0, 0)`` mean unlimited/unconstrained.
     ``max_input_pixels`` guards against decompression bombs: a source whose header declares
-    more pixels is refused before any pixel is decoded.
+    more pixels is refused before any pixel is decoded. It is also the render's pixel budget:
+    a request whose crop, extend, rotation, view image or reply would hold more pixels (a
+    hostile ``extend=``, or ``wid=`` under an unlimited ``MaxPix``) is refused before allocating.
     """
 
     default_pix: tuple[int, int] = (1280, 1280)

@@ -337,7 +337,22 @@ def view_layout(
             f"(composite {comp_size[0]}x{comp_size[1]} with {cause}); "
             "request a smaller wid=/hei=, or tiles with rect="
         )
+    window = layout.window
+    check_pixels((window[2] - window[0], window[3] - window[1]), config, "the view image")
+    check_pixels(layout.reply_size, config, "the reply")
     return layout
+
+
+def check_pixels(size: Size, config: RenderConfig, what: str) -> None:
+    """Refuse, before it is allocated, an image larger than the render's pixel budget
+    (``config.max_input_pixels``, the limit a source is held to): a hostile ``extend=``,
+    ``crop=`` or, with an unlimited ``MaxPix``, ``wid=`` would otherwise exhaust memory."""
+    width, height = size
+    if width * height > config.max_input_pixels:
+        raise LimitError(
+            f"{what} would be {width}x{height} = {width * height:,} pixels, more than the "
+            f"{config.max_input_pixels:,} pixels a render may hold (RenderConfig.max_input_pixels)"
+        )
 
 
 def _exceeds(size: Size, limit: Size) -> bool:

@@ -36,6 +36,8 @@ from engine.errors import RenderError
 from engine.geometry import (
     LayerGeometry,
     Placement,
+    check_pixels,
+    rotated_size,
     round_half_up,
     source_transform,
     transpose_box,
@@ -188,6 +190,11 @@ def _layer(nodes: Mapping[str, Node]) -> Layer | None:
     return next(iter(nodes.values())).layer
 
 
+def _command(nodes: Mapping[str, Node]) -> str:
+    """The request's spelling of the (one) command an operation draws, for messages."""
+    return "&".join(node.to_modifier() for node in nodes.values())
+
+
 def _geometry(nodes: Mapping[str, Node], ctx: RenderContext) -> LayerGeometry:
     return source_transform(ctx.source_size, ctx.plan, layer=_layer(nodes) or 0, dpi=ctx.source_dpi)
 
@@ -204,6 +211,7 @@ def _crop(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> 
     x1 = max(x0 + 1, math.ceil(exact[2] - _EPSILON))
     y1 = max(y0 + 1, math.ceil(exact[3] - _EPSILON))
     box = (x0, y0, x1, y1)
+    check_pixels((x1 - x0, y1 - y0), ctx.config, _command(nodes))
     image = cut(image, box, layer_fill(ctx.plan, _layer(nodes)))
     content = (exact[0] - x0, exact[1] - y0, exact[2] - x0, exact[3] - y0)
     ctx.content = None if _whole(content, image.size) else content
@@ -276,6 +284,7 @@ def _orient(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
     if angle == 0.0:
         return image
     image = _reduce_for_view(image, nodes, ctx)
+    check_pixels(rotated_size(image.size, angle), ctx.config, nodes["rotate"].to_modifier())
     ctx.content = None  # a partly covered edge left unreduced is rotated as it is
     image, value = prepare_fill(image, layer_fill(ctx.plan, _layer(nodes)))
     return image.rotate(-angle, resample=_R.BICUBIC, expand=True, fillcolor=value)
@@ -305,6 +314,7 @@ def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
     left, top, right, bottom = (round_half_up(m * per_layer_pixel) for m in geometry.extend)
     box = (-left, -top, image.width + right, image.height + bottom)
     box = (box[0], box[1], max(box[0] + 1, box[2]), max(box[1] + 1, box[3]))
+    check_pixels((box[2] - box[0], box[3] - box[1]), ctx.config, _command(nodes))
     ctx.content = None  # margins are whole pixels; a partly covered edge stays as it is
     return cut(image, box, layer_fill(ctx.plan, _layer(nodes)))
 

@@ -213,3 +213,34 @@ def test_no_op_commands_render_like_their_absence():
     source = jpeg(photo((32, 24)))
     plain = engine.render(source, "wid=20&fmt=png").data
     assert engine.render(source, "wid=20&fmt=png&cache=off&id=7&locale=de&bfc=on").data == plain
+
+
+# --- the pixel budget: no image larger than RenderConfig.max_input_pixels is allocated ---------
+
+UNLIMITED = engine.RenderConfig(max_pix=(0, 0), default_pix=(0, 0))
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "config"),
+    [
+        ("extend=1000000000,0,0,0", None),
+        ("extend=100000,100000,100000,100000", None),
+        ("extendN=1000,1000,1000,1000", None),
+        ("crop=0,0,2000000000,2000000000", None),
+        ("cropN=0,0,1000,1000", None),
+        ("wid=2000000000", UNLIMITED),
+        ("scl=0.00000001", UNLIMITED),
+        ("rect=0,0,2000000000,2000000000", UNLIMITED),
+    ],
+)
+def test_requests_for_huge_images_are_refused_before_allocating(modifiers, config):
+    with pytest.raises(engine.LimitError, match="max_input_pixels"):
+        engine.render(Image.new("RGB", (100, 100), "red"), modifiers, config=config)
+
+
+def test_the_pixel_budget_is_max_input_pixels():
+    source = Image.new("RGB", (100, 100), "red")
+    small = engine.RenderConfig(max_input_pixels=30_000)
+    assert engine.render(source, "extend=20,20,20,20&fmt=png", config=small).width == 140
+    with pytest.raises(engine.LimitError, match="40,000 pixels"):
+        engine.render(source, "extend=50,0,50,100&fmt=png", config=small)
