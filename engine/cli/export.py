@@ -56,7 +56,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     export.add_argument("--name", metavar="NAME", help="job name (default: Export_<date>)")
     export.add_argument("--out", metavar="DIR", help="also unpack the package into DIR")
-    export.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    export.add_argument(
+        "--workers", type=_positive, metavar="N", help="worker processes (default: CPUs)"
+    )
     add_auth_options(export)
     export.set_defaults(handler=_export)
 
@@ -91,6 +93,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--out", metavar="DIR", help="also unpack the packages into DIR")
     demo.set_defaults(handler=_demo)
+
+
+def _positive(text: str) -> int:
+    """A worker count: 1 or more (the coordinator refuses anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
+    return value
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

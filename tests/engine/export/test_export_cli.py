@@ -110,3 +110,14 @@ def test_demo_runs_on_a_fresh_home_and_again(tmp_path, capsys):
         assert (tiff.format, tiff.width) == ("TIFF", 400)
     assert (out / "orig" / "fileToExport.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
     assert len(list(Path(home, "packages").glob("*.zip"))) == 4  # two jobs per run
+
+
+@pytest.mark.parametrize("workers", ["0", "-3", "many"])
+def test_a_bad_worker_count_is_a_usage_error_not_a_traceback(capsys, session, signed_in, workers):
+    asset = session.upload(image_bytes(4), name="w.jpg")
+    with pytest.raises(SystemExit) as exited:
+        main(["export", asset.handle, "--fmt", "orig", "--workers", workers, *signed_in])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--workers" in err
+    assert "Traceback" not in err
