@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -191,16 +192,25 @@ def print_summary(record: JobRecord) -> None:
 
 
 def unpack(package: str, out: Path) -> list[Path]:
-    """Extract a package; its entry names are plain file names (the coordinator made them)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Extract a package; its entry names are plain file names (the coordinator made them).
+
+    Entries are streamed (one may be up to the package limit); a folder that cannot be
+    written is a JobError, and the package itself stays where it is."""
     files = []
-    with zipfile.ZipFile(package) as archive:
-        for name in archive.namelist():
-            if Path(name).name != name or name in ("", ".", ".."):
-                raise JobError(f"package {package} holds an unsafe entry name {name!r}")
-            target = out / name
-            target.write_bytes(archive.read(name))
-            files.append(target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(package) as archive:
+            for name in archive.namelist():
+                if Path(name).name != name or name in ("", ".", ".."):
+                    raise JobError(f"package {package} holds an unsafe entry name {name!r}")
+                target = out / name
+                with archive.open(name) as source, open(target, "wb") as sink:
+                    shutil.copyfileobj(source, sink)
+                files.append(target)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise JobError(
+            f"cannot unpack {package} into {out}: {exc}; the package itself is complete"
+        ) from None
     return files
 
 

@@ -121,3 +121,18 @@ def test_a_bad_worker_count_is_a_usage_error_not_a_traceback(capsys, session, si
     err = capsys.readouterr().err
     assert "--workers" in err
     assert "Traceback" not in err
+
+
+def test_an_unusable_out_folder_keeps_the_package_and_gives_no_traceback(
+    tmp_path, capsys, session, signed_in
+):
+    asset = session.upload(image_bytes(5), name="k.jpg")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    argv = ["export", asset.handle, "--fmt", "orig", "--out", str(blocker), *signed_in]
+    assert main(argv) == 2
+    output = capsys.readouterr()
+    assert "Traceback" not in output.err
+    assert "cannot unpack" in output.err
+    package = next(line for line in output.out.splitlines() if line.startswith("package: "))
+    assert Path(package.split(": ", 1)[1]).is_file()  # the finished work is still there
