@@ -176,11 +176,15 @@ def _image_extension(fmt: str, name: str) -> str:
 
 
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
+# Lone surrogates: how Python shows the bytes of a file name that is not UTF-8 (PEP 383).
+# They cannot be stored as text, so each becomes U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_name(name: str) -> str:
-    """An asset name: path separators and control characters become ``_``; never empty."""
-    cleaned = _UNSAFE.sub("_", name).strip()
+    """An asset name: path separators and control characters become ``_``, bytes that were
+    not UTF-8 ``\ufffd``; never empty."""
+    cleaned = _UNSAFE.sub("_", _SURROGATE.sub("\ufffd", name)).strip()
     if cleaned in ("", ".", ".."):
         raise CatalogError(f"invalid asset name {name!r}: it must name a file")
     return cleaned
@@ -188,6 +192,7 @@ def clean_name(name: str) -> str:
 
 def clean_folder(folder: str) -> str:
     """``a\\b``, ``/a//b``, ``a/./b/`` → ``/a/b/``; ``..`` is refused; root is ``/``."""
+    folder = _SURROGATE.sub("\ufffd", folder)
     parts = [part for part in re.split(r"[/\\]+", folder.strip()) if part not in ("", ".")]
     if ".." in parts:
         raise CatalogError(f"invalid folder {folder!r}: '..' is not allowed")

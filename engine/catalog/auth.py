@@ -119,7 +119,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"),
+        password.encode("utf-8", "surrogatepass"),  # a non-UTF-8 $ISRENDER_PASSWORD too
         salt=salt,
         n=n,
         r=r,

@@ -162,3 +162,18 @@ def test_presets(acme, capsys, tmp_path):
 def test_a_group_without_an_action_prints_its_usage(home, capsys):
     status, _, err = run(capsys, "preset")
     assert status == 2 and "ACTION" in err
+
+
+def test_a_file_name_that_is_not_utf8_uploads_without_a_traceback(acme, capsys, tmp_path):
+    """On Linux a file name may hold any bytes; Python shows the bad ones as surrogates."""
+    photo = tmp_path / "caf\udce9.png"  # b"caf\xe9.png", Latin-1 on disk
+    photo.write_bytes(image_bytes("PNG", (8, 8)))
+    status, out, err = run(capsys, "upload", str(photo), "--user", "ann@acme.test")
+    assert (status, err) == (0, "")
+    assert out.rstrip().endswith("/caf\ufffd.png")
+
+
+def test_a_password_that_is_not_utf8_is_just_a_wrong_password(acme, capsys, monkeypatch):
+    monkeypatch.setenv("ISRENDER_PASSWORD", "s3cret\udcff")
+    status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
+    assert status == 2 and "Invalid username/password" in err
