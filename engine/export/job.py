@@ -16,8 +16,9 @@ Decisions where Adobe documents nothing:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from engine.errors import ApiFault
@@ -42,6 +43,15 @@ class ExportJob:
     def validated(self, limits: ExportLimits = DEFAULT_LIMITS) -> ExportJob:
         """A normalised copy, or ApiFault 30002 (missing) / 30001 (invalid) naming the field."""
         handles = _handles(self.asset_handle_array, limits)
+        for name, value in (
+            ("fmt", self.fmt),
+            ("is_modifier", self.is_modifier),
+            ("macro", self.macro),
+            ("emailSetting", self.email_setting),
+            ("clientId", self.client_id),
+        ):
+            if value is not None and not isinstance(value, str):
+                raise _invalid(name, f"expected a string, not {type(value).__name__}")
         return replace(
             self,
             asset_handle_array=handles,
@@ -91,9 +101,13 @@ def _invalid(name: str, what: str) -> ApiFault:
     return ApiFault(f"ExportJob.{name} is invalid: {what}", code=ApiFault.INVALID_PARAMETER)
 
 
-def _handles(handles: Sequence[str] | None, limits: ExportLimits) -> tuple[str, ...]:
+def _handles(handles: Iterable[str] | None, limits: ExportLimits) -> tuple[str, ...]:
     if isinstance(handles, str):
         raise _invalid("assetHandleArray", "expected a list of asset handles, not one string")
+    if handles is not None and not isinstance(handles, Sequence):
+        if not isinstance(handles, Iterable):
+            raise _invalid("assetHandleArray", f"expected a list, not {type(handles).__name__}")
+        handles = tuple(islice(handles, limits.max_assets + 1))  # bounded, even if endless
     if not handles:
         raise _missing("assetHandleArray", "give at least one asset handle")
     if len(handles) > limits.max_assets:

@@ -104,3 +104,34 @@ def test_request_is_the_modifier_then_the_macro(modifier, macro, expected):
 def test_spec_round_trips_and_keeps_client_id():
     job = ExportJob(("a|1|1", "a|1|2"), fmt="convert", macro="$x$", client_id="10.0.0.1")
     assert ExportJob.from_spec(job.validated().to_spec()) == job.validated()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("fmt", 1, "fmt"),
+        ("is_modifier", 5, "is_modifier"),
+        ("macro", ["$test$"], "macro"),
+        ("email_setting", True, "emailSetting"),
+        ("client_id", 10, "clientId"),
+        ("asset_handle_array", 7, "assetHandleArray"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_invalid_parameter(field, value, named):
+    """README: bad fields are ApiFault 30001 before anything starts, never a TypeError."""
+    job = ExportJob(**{"asset_handle_array": ("a|1|1",), "fmt": "convert", field: value})
+    error = fault(job)
+    assert error.code == 30001
+    assert named in str(error)
+
+
+def test_any_iterable_of_handles_is_accepted():
+    job = ExportJob((h for h in ("a|1|1", "a|1|2")), fmt="orig").validated()
+    assert job.asset_handle_array == ("a|1|1", "a|1|2")
+
+
+def test_an_endless_iterable_of_handles_is_refused_at_the_limit():
+    import itertools
+
+    endless = (f"a|1|{n}" for n in itertools.count())
+    assert fault(ExportJob(endless, fmt="orig"), ExportLimits(max_assets=3)).code == 30001
