@@ -19,6 +19,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine.catalog import ROLES, Asset, Catalog, Session
+from engine.catalog.home import DB_NAME, resolve_home
 from engine.cli.output import print_json
 from engine.errors import AuthenticationFault, CatalogError
 
@@ -129,8 +130,14 @@ def session_from_args(args: argparse.Namespace) -> Session:
             code=AuthenticationFault.NO_CREDENTIALS,
         )
     company = getattr(args, "company", None) or os.environ.get(ENV_COMPANY) or None
+    home = resolve_home(getattr(args, "home", None))
+    if not (home / DB_NAME).is_file():  # a mistyped --home must not create a new catalog
+        raise CatalogError(
+            f"no catalog in {home}: create one with 'isrender company add' and "
+            "'isrender user add', or give the right --home"
+        )
     password = _password(f"Password for {email}: ")
-    catalog = Catalog.open(getattr(args, "home", None))
+    catalog = Catalog.open(home)
     try:
         return catalog.authenticate(email, password, company)
     except BaseException:

@@ -177,3 +177,10 @@ def test_a_password_that_is_not_utf8_is_just_a_wrong_password(acme, capsys, monk
     monkeypatch.setenv("ISRENDER_PASSWORD", "s3cret\udcff")
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
     assert status == 2 and "Invalid username/password" in err
+
+
+def test_signing_in_to_a_missing_home_says_so_and_creates_nothing(acme, capsys, tmp_path):
+    typo = tmp_path / "hoem"
+    status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test", "--home", str(typo))
+    assert status == 2 and "no catalog" in err and str(typo) in err
+    assert not typo.exists()
