@@ -5,8 +5,9 @@ Decisions where Adobe documents nothing:
 - ``fmt`` and ``email_setting`` are matched case-insensitively and stored in their documented
   spelling (``"orig"``/``"convert"``; ``All``, ``Error``, ``ErrorAndWarning``,
   ``JobCompletion``, ``None``). An omitted ``email_setting`` means ``None``.
-- ``macro`` must be one macro invocation ``$name$`` (name: ASCII letters, digits, ``-``, ``_``,
-  ``.``, as §2.2 allows).
+- ``macro`` must be one macro invocation ``$name$``, as the IS grammar reads one: any name
+  without ``$``, ``&`` or ``=`` (real preset libraries hold names such as ``$!_s7product$``,
+  and ``$my preset$`` is a preset a company can save).
 - With ``fmt=orig``, ``is_modifier`` and ``macro`` are accepted and ignored (the job log says
   so). With ``fmt=convert`` and neither, IS defaults apply (a JPEG, DefaultPix-capped).
 - The same handle given twice is exported once (the repeat is logged ``DuplicateSkipped``);
@@ -15,18 +16,17 @@ Decisions where Adobe documents nothing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from engine.errors import ApiFault
+from engine.errors import ApiFault, ParseError
 from engine.export.limits import DEFAULT_LIMITS, ExportLimits
+from engine.syntax import split_modifiers
 
 FORMATS = ("orig", "convert")
 EMAIL_SETTINGS = ("All", "Error", "ErrorAndWarning", "JobCompletion", "None")
-MACRO_PATTERN = re.compile(r"\$[A-Za-z0-9_.\-]+\$")
 
 
 @dataclass(frozen=True)
@@ -142,11 +142,15 @@ def _macro(macro: str | None) -> str | None:
     if macro is None or not macro.strip():
         return None
     value = macro.strip()
-    if not MACRO_PATTERN.fullmatch(value):
+    try:
+        items = split_modifiers(value)
+    except ParseError:
+        items = []
+    if len(items) != 1 or items[0].kind != "macro":
         raise _invalid(
             "macro",
             f"{macro!r}; expected one macro invocation such as '$test$' "
-            "(letters, digits, '-', '_' and '.' between two '$')",
+            "(a name without '$', '&' or '=' between two '$')",
         )
     return value
 

@@ -62,11 +62,17 @@ def test_unknown_email_setting_is_invalid(setting):
     assert "emailSetting" in str(error)
 
 
-@pytest.mark.parametrize("macro", ["test", "$test", "$te st$", "$a$&$b$", "fmt=png", "$$"])
+@pytest.mark.parametrize("macro", ["test", "$test", "$a=b$", "$a$&$b$", "fmt=png", "$$", "$a$b$"])
 def test_macro_must_be_one_invocation(macro):
     error = fault(ExportJob(("a|1|1",), fmt="convert", macro=macro))
     assert error.code == 30001
     assert "macro" in str(error)
+
+
+@pytest.mark.parametrize("macro", ["$!_s7product$", "$my preset$", "$café$", " $Test$ "])
+def test_macro_names_are_those_the_is_grammar_reads(macro):
+    job = ExportJob(("a|1|1",), fmt="convert", macro=macro).validated(ExportLimits())
+    assert job.macro == macro.strip()
 
 
 def test_too_many_handles_is_invalid_at_the_configured_limit():
