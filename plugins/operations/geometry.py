@@ -304,11 +304,16 @@ def _reduce_for_view(
     if factor < 2:
         return image
     ctx.scale /= factor
-    size = (round_half_up(image.width / factor), round_half_up(image.height / factor))
+    size = (
+        max(1, round_half_up(image.width / factor)),
+        max(1, round_half_up(image.height / factor)),
+    )
     return image.resize(size, _R.BOX, box=ctx.content)
 
 
 def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
+    # Wide margins under a small reply: draw them no finer than the view will keep.
+    image = _reduce_for_view(image, nodes, ctx)
     geometry = _geometry(nodes, ctx)
     per_layer_pixel = ctx.scale / geometry.density  # image pixels per layer pixel
     left, top, right, bottom = (round_half_up(m * per_layer_pixel) for m in geometry.extend)

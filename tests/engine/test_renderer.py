@@ -223,9 +223,9 @@ UNLIMITED = engine.RenderConfig(max_pix=(0, 0), default_pix=(0, 0))
 @pytest.mark.parametrize(
     ("modifiers", "config"),
     [
-        ("extend=1000000000,0,0,0", None),
-        ("extend=100000,100000,100000,100000", None),
-        ("extendN=1000,1000,1000,1000", None),
+        ("extend=1000000000,0,0,0", UNLIMITED),
+        ("extend=100000,100000,100000,100000", UNLIMITED),
+        ("extendN=1000,1000,1000,1000", UNLIMITED),
         ("crop=0,0,2000000000,2000000000", None),
         ("cropN=0,0,1000,1000", None),
         ("wid=2000000000", UNLIMITED),
@@ -244,3 +244,25 @@ def test_the_pixel_budget_is_max_input_pixels():
     assert engine.render(source, "extend=20,20,20,20&fmt=png", config=small).width == 140
     with pytest.raises(engine.LimitError, match="40,000 pixels"):
         engine.render(source, "extend=50,0,50,100&fmt=png", config=small)
+
+
+@pytest.mark.parametrize(
+    "modifiers", ["extend=100000,100000,100000,100000", "extendN=1000,1000,1000,1000"]
+)
+def test_huge_margins_within_maxpix_render_at_the_reply_resolution(modifiers):
+    rendition = engine.render(Image.new("RGB", (100, 100), "red"), modifiers)
+    assert (rendition.width, rendition.height) == (1280, 1280)
+
+
+def test_a_wide_extend_under_a_small_reply_is_drawn_reduced_within_the_budget():
+    # 2100x2100 at full resolution would exceed the budget; the reply needs 210x210.
+    source = Image.new("RGB", (100, 100), "red")
+    config = engine.RenderConfig(max_input_pixels=1_000_000)
+    rendition = engine.render(
+        source, "extend=1000,1000,1000,1000&bgColor=0000ff&wid=210&fmt=png", config=config
+    )
+    reply = np.asarray(Image.open(io.BytesIO(rendition.data)).convert("RGB"))
+    assert reply.shape == (210, 210, 3)
+    assert tuple(reply[105, 105]) == (255, 0, 0) and tuple(reply[5, 5]) == (0, 0, 255)
+    red = np.argwhere(np.all(reply == (255, 0, 0), axis=2))
+    assert red.min(axis=0).tolist() == [101, 101] and red.max(axis=0).tolist() == [108, 108]
