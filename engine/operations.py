@@ -9,16 +9,30 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from engine.config import RenderConfig
+from engine.errors import RenderError
+from engine.geometry import LayerGeometry, ViewLayout, source_transform, view_layout
+from engine.pixels import RES_MODES, TRANSPARENT
+from engine.plan import COMP, Layer
 from engine.signatures import CommandSignature
 from engine.stages import Stage
 
 if TYPE_CHECKING:
     from engine.plan import Node, Plan
 
+RGBA = tuple[int, int, int, int]
+
 
 @dataclass
 class RenderContext:
-    """State shared by the steps of one render.
+    """State shared by the steps of one layer's (or the composite's) pipeline.
+
+    ``layer`` is the layer whose commands run (``"comp"`` for the composite's). The renderer
+    computes once, before any operation runs: ``geometry``, where that layer's transforms take
+    it (:class:`~engine.geometry.LayerGeometry`, in full-resolution source units; for the
+    composite, layer 0's, whose size is the composite's); ``view``, how the composite becomes
+    the reply (:class:`~engine.geometry.ViewLayout`); ``alpha_output``, whether the output
+    format keeps alpha. Operations read them and never recompute them from the plan. (Built
+    without them, for one image layer, the context computes them from the plan itself.)
 
     ``scale`` is the size of the current image relative to the full-resolution (oriented)
     source: 0.25 after decoding a JPEG at 1/4 or resizing to a quarter. Operations whose
@@ -27,8 +41,10 @@ class RenderContext:
 
     ``content`` is the box of the current image (in its pixels, fractional) that holds the
     layer's full extent, when that is not the whole image: a JPEG decoded at 1/4 stores 4243
-    source columns in 1061 pixels of which only 1060.75 are covered. Operations that keep the
-    geometry (filters) leave it alone; one that moves pixels must map it or set it to None.
+    source columns in 1061 pixels of which only 1060.75 are covered; a layer of which only a
+    window is drawn (the view keeps no more) has a content box reaching outside the image.
+    Operations that keep the geometry (filters) leave it alone; one that moves pixels must map
+    it or set it to None.
     """
 
     plan: Plan
@@ -37,7 +53,46 @@ class RenderContext:
     scale: float = 1.0
     source_dpi: float | None = None
     content: tuple[float, float, float, float] | None = None
+    layer: Layer = 0
+    alpha_output: bool = False
+    geometry: LayerGeometry = None  # type: ignore[assignment]  # set in __post_init__
+    view: ViewLayout = None  # type: ignore[assignment]  # set in __post_init__
     extras: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.geometry is None:
+            layer = 0 if self.layer == COMP else self.layer
+            self.geometry = source_transform(
+                self.source_size, self.plan, layer=layer, dpi=self.source_dpi
+            )
+        if self.view is None:
+            self.view = view_layout(
+                self.geometry.size, self.plan, self.config, alpha_output=self.alpha_output
+            )
+
+    @property
+    def layer_scale(self) -> float:
+        """Pixels of the current image per layer pixel (per composite pixel for the
+        composite): 1 unless the source was decoded reduced. Filter radii "in composite
+        pixels" (``op_blur``, ``op_grow``) multiply by it."""
+        return self.scale / self.geometry.density
+
+    @property
+    def res_mode(self) -> str:
+        """The request's ``resMode=``, else the configured default."""
+        mode = self.plan.arg("resMode", "mode", self.config.res_mode)
+        if mode not in RES_MODES:
+            raise RenderError(
+                f"resMode {mode!r} (configured default) is unknown; expected one of "
+                + "|".join(sorted(RES_MODES))
+            )
+        return mode
+
+    @property
+    def fill(self) -> RGBA:
+        """RGBA of the layer's uncovered areas: ``bgColor=`` (alpha kept), else transparent."""
+        node = self.plan.get("bgColor", 0 if self.layer == COMP else self.layer)
+        return node.arg("color").to_rgba8() if node is not None else TRANSPARENT
 
 
 #: ``apply(image, nodes, ctx)``: ``nodes`` maps each of the operation's commands present in

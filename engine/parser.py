@@ -18,7 +18,7 @@ from engine.macros import MacroTable, expand
 from engine.plan import COMP, Layer, Node, Plan, execution_key
 from engine.registry import Registry, get_registry, on_change
 from engine.signatures import ArgError
-from engine.stages import Stage
+from engine.stages import COMPOSITE_SCOPED, Stage
 from engine.syntax import Item, check_text, decode_value, split_modifiers
 
 #: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
@@ -148,7 +148,7 @@ class _Builder:
         if sig.scope.is_global:
             layer: Layer | None = None
             stage = sig.stage
-        elif self.layer == COMP and sig.stage < Stage.FILTER:
+        elif self.layer == COMP and sig.stage < Stage.FILTER and key not in COMPOSITE_SCOPED:
             layer, stage = 0, sig.stage  # source transforms of layer=comp act on layer 0
         else:
             layer = self.layer

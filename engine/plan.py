@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from engine.commands import COMMAND_ORDER
 from engine.signatures import CommandSignature
-from engine.stages import Stage
+from engine.stages import COMPOSITE_SCOPED, PIPELINE_RANK, Stage
 from engine.syntax import encode_value
 
 COMP = "comp"
@@ -105,12 +105,17 @@ class Plan:
         """Canonical modifier string: composite segment first, then ``layer=N`` segments.
 
         Layer-0 source transforms and everything global go in the leading (``layer=comp``)
-        segment, where the parser assigns them back to the same place.
+        segment, where the parser assigns them back to the same place (except ``flip=`` and
+        ``opac=``, which there mean the composite's, :data:`engine.stages.COMPOSITE_SCOPED`).
         """
         head: list[str] = []
         layered: dict[Layer, list[str]] = {}
         for node in sorted(self.nodes, key=execution_key):
-            if node.layer in (None, COMP) or (node.layer == 0 and node.stage < Stage.FILTER):
+            if node.layer in (None, COMP) or (
+                node.layer == 0
+                and node.stage < Stage.FILTER
+                and node.command.lower() not in COMPOSITE_SCOPED
+            ):
                 head.append(node.to_modifier())
             else:
                 layered.setdefault(node.layer, []).append(node.to_modifier())
@@ -135,11 +140,13 @@ class Plan:
         return "\n".join(lines)
 
 
-def execution_key(node: Node) -> tuple[float, int, int, str]:
+def execution_key(node: Node) -> tuple[float, int, int, int, str]:
     """Sort key of IS's pipeline: the numbered layers (0, 1, ...), each in its own pipeline,
     then the composite, whose filters, view transform, sharpening and output interleave by
-    stage with the global commands; then the stage, the order in which the reference lists
+    stage with the global commands; then the stage, the declared pipeline order
+    (:data:`engine.stages.PIPELINE`), the order in which the reference lists the other
     commands (``wid`` before ``hei`` ...) and the name."""
     key = node.command.lower()
     layer = node.layer if isinstance(node.layer, int) else math.inf  # comp and global: last
-    return (layer, node.stage, COMMAND_ORDER.get(key, len(COMMAND_ORDER)), key)
+    rank = PIPELINE_RANK.get(key, len(PIPELINE_RANK))
+    return (layer, node.stage, rank, COMMAND_ORDER.get(key, len(COMMAND_ORDER)), key)

@@ -1,10 +1,10 @@
 """Plan + source → encoded rendition: the renderer that dispatches to the plugins.
 
-One render decodes the source once, at the smallest JPEG scale the whole plan still needs
-(``engine.geometry.decode_scale``), runs the layer-0 source transforms and filters, then the
-composite's filters, view transform, ``rect=`` and sharpening, stage by stage, through the
-operations the plugins registered, and finally converts to the requested pixel type and hands
-the image to the format plugin's encoder.
+One render plans the geometry, the view layout and the output format once, decodes the source
+once at the smallest JPEG scale the reply still needs, runs layer 0's pipeline, then the
+composite's (filters, view transform, ``rect=``, sharpening) as :mod:`engine.pipeline` lists
+them, through the operations the plugins registered, and finally converts to the requested
+pixel type and hands the image to the format plugin's encoder.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from PIL import Image, ImageCms
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import RenderError, UnsupportedError
 from engine.formats import EncodeOptions, Format, Quantize
-from engine.geometry import decode_scale
+from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
 from engine.operations import RenderContext
 from engine.parser import parse
-from engine.plan import COMP, Node, Plan
+from engine.pipeline import Step, steps
+from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
 from engine.source import SourceImage, open_source
-from engine.stages import Stage
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
@@ -42,7 +42,6 @@ COMPOSITING = frozenset({
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
 #: a full decode for a 400-pixel crop of a 1224-pixel photo; ≥ 0.99 with this margin).
 DRAFT_MARGIN = 1.25
-_PIXEL_STAGES = tuple(s for s in Stage if Stage.CROP <= s <= Stage.SHARPEN)
 _MODES = {"rgb": ("RGB", "RGBA"), "gray": ("L", "LA"), "cmyk": ("CMYK", None)}
 
 
@@ -89,7 +88,10 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
     registry = get_registry()
     _check_supported(plan, registry)
     fmt, pixel_type, compression = output_format(plan, registry)
-    needed = decode_scale(src.size, plan, config, alpha_output=fmt.alpha, dpi=src.dpi)
+    # Geometry, view layout and output format: computed once, read by every operation.
+    geometry = source_transform(src.size, plan, dpi=src.dpi)
+    view = view_layout(geometry.size, plan, config, alpha_output=fmt.alpha)
+    needed = min(1.0, geometry.density * view.density)
     image = src.load(min(1.0, needed * DRAFT_MARGIN))
     ctx = RenderContext(
         plan=plan,
@@ -98,13 +100,24 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
         scale=src.scale,
         source_dpi=src.dpi,
         content=src.content,
+        alpha_output=fmt.alpha,
+        geometry=geometry,
+        view=view,
     )
-    image = _run_segment(image, _segment(plan, 0), ctx, registry, composite=False)
-    image = _run_segment(image, _segment(plan, COMP), ctx, registry, composite=True)
+    image = run_steps(image, steps(plan, 0, registry), ctx)
+    ctx.layer = COMP
+    image = run_steps(image, steps(plan, COMP, registry), ctx)
     image = _to_pixel_type(image, fmt, pixel_type, plan, config)
     options = encode_options(plan, config, fmt, pixel_type, compression, src)
     data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
     return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+
+
+def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext) -> Image.Image:
+    """Run one layer's (or the composite's) operation calls in order."""
+    for step in pipeline:
+        image = step.operation.apply(image, step.nodes, ctx)
+    return image
 
 
 def _check_supported(plan: Plan, registry: Registry) -> None:
@@ -119,9 +132,6 @@ def _check_supported(plan: Plan, registry: Registry) -> None:
                 f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
                 "which is not supported yet"
             )
-        implemented = node.signature.noop or key in registry.operations
-        if Stage.CROP <= node.stage <= Stage.SHARPEN and not implemented:
-            raise UnsupportedError(f"{node.command}= has no operation that implements it")
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")
@@ -147,33 +157,6 @@ def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | No
         allowed = "|".join(fmt.compressions) or "no compression option"
         raise RenderError(f"fmt={name} does not take compression {compression}; expected {allowed}")
     return fmt, pixel_type, compression
-
-
-def _segment(plan: Plan, layer: int | str) -> dict[str, Node] | None:
-    if layer == 0:
-        nodes = {n.command.lower(): n for n in plan if n.layer == 0}
-        return nodes or None
-    return {n.command.lower(): n for n in plan if n.layer in (None, COMP)}
-
-
-def _run_segment(
-    image: Image.Image,
-    segment: dict[str, Node] | None,
-    ctx: RenderContext,
-    registry: Registry,
-    *,
-    composite: bool,
-) -> Image.Image:
-    """Run one pipeline (layer 0's, or the composite's) stage by stage; within a stage the
-    operations run in registration order (built-ins: DEFAULT_PLUGINS order)."""
-    if segment is None:
-        return image
-    for stage in _PIXEL_STAGES:
-        for op in registry.operations_for(stage):
-            present = {c: segment[c.lower()] for c in op.handles if c.lower() in segment}
-            if present or (composite and op.always):
-                image = op.apply(image, present, ctx)
-    return image
 
 
 def _to_pixel_type(

@@ -22,9 +22,10 @@ to the nearest integer and clipped to 0..255:
   gray (truncating): −100 is fully gray (R = G = B = Y), +100 doubles the chroma.
 * ``op_invert=1``: ``255 − v``.
 
-The commands run in this fixed order, whatever their order in the request: brightness,
-contrast, colorize, hue, saturation, colorbalance, invert (IS documents brightness and contrast
-as adjustments *before* colorizing). Consecutive per-channel curves (brightness, contrast;
+The commands run in the pipeline's declared order (``engine.stages.PIPELINE``), whatever
+their order in the request: brightness, contrast, colorize, hue, saturation, colorbalance,
+invert (IS documents brightness and contrast as adjustments *before* colorizing).
+Consecutive per-channel curves (brightness, contrast;
 colorbalance, invert; all four when nothing runs in between) are fused into one lookup table,
 so the image is traversed once for them. Each step still rounds to 8 bits, exactly as if it
 ran alone.
@@ -52,7 +53,7 @@ from engine.stages import Stage
 if TYPE_CHECKING:
     from engine.registry import Registrar
 
-ORDER = (
+COMMANDS = (
     "op_brightness",
     "op_contrast",
     "op_colorize",
@@ -201,10 +202,8 @@ _STEPS: dict[str, Callable[[Image.Image, Node], Image.Image]] = {
 
 def _adjust(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     pending: Curve | None = None  # curves not applied yet, so consecutive ones fuse
-    for command in ORDER:
-        node = nodes.get(command)
-        if node is None:
-            continue
+    for node in nodes.values():  # in the pipeline's declared order (engine.stages.PIPELINE)
+        command = node.command.lower()
         make_curve = _CURVES.get(command)
         if make_curve is not None:
             curve = make_curve(node)
@@ -223,7 +222,7 @@ def isrender_register_operations(register: Registrar) -> None:
             name="adjust",
             stage=Stage.FILTER,
             apply=_adjust,
-            commands=ORDER,
+            commands=COMMANDS,
             description="brightness, contrast, colour balance, colorize, hue, saturation, invert",
         )
     )

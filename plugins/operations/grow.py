@@ -6,7 +6,7 @@ the minimum (erosion, ``MinFilter``), with ``r = |amount|`` pixels; each channel
 independently and the image edges are extended. Alpha is left untouched.
 
 Like ``op_blur``'s, the radius is in composite pixels: it is multiplied by
-:func:`~plugins.operations.blur.composite_scale` (1 unless the source was decoded reduced) and
+``ctx.layer_scale`` (1 unless the source was decoded reduced) and
 rounded half up; a radius that rounds to 0 changes nothing.
 
 A square window is separable, so this is a 1-D running maximum along each axis; each one takes
@@ -27,7 +27,6 @@ from engine.hookspecs import hookimpl
 from engine.operations import Operation, RenderContext
 from engine.plan import Node
 from engine.stages import Stage
-from plugins.operations.blur import composite_scale
 
 if TYPE_CHECKING:
     from engine.registry import Registrar
@@ -50,7 +49,7 @@ def _running_extreme(values: np.ndarray, radius: int, pick: Extreme) -> np.ndarr
 
 def _grow(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     amount = nodes["op_grow"].arg("amount")
-    radius = math.floor(abs(amount) * composite_scale(ctx) + 0.5)
+    radius = math.floor(abs(amount) * ctx.layer_scale + 0.5)
     if not radius:
         return image
     pick: Extreme = np.maximum if amount > 0 else np.minimum

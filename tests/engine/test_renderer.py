@@ -59,7 +59,9 @@ def _reference(data: bytes, size: tuple[int, int], transpose=None) -> np.ndarray
         ("wid=700&fmt=png", None),
         ("flip=lr&wid=700&fmt=png", Image.Transpose.FLIP_LEFT_RIGHT),
         ("rotate=90&wid=400&fmt=png", Image.Transpose.ROTATE_270),
-        ("flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSVERSE),
+        ("layer=0&flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSVERSE),
+        # r-flip.md: under layer=comp, flip= applies to the composite, after rotate=.
+        ("flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSPOSE),
     ],
 )
 def test_reduced_decode_matches_a_full_decode(modifiers, transpose):
