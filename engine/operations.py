@@ -45,6 +45,12 @@ class RenderContext:
     window is drawn (the view keeps no more) has a content box reaching outside the image.
     Operations that keep the geometry (filters) leave it alone; one that moves pixels must map
     it or set it to None.
+
+    ``keep`` is the box of the layer (in layer pixels, after all its transforms) that the rest
+    of the render reads: the part the view shows plus what the filters after the layer
+    transforms reach (``Operation.reach``), or None for all of it. The operation that draws
+    the layer's final extent (``extend=``, or ``crop=`` when it is the last transform) may draw
+    only that window, with ``content`` saying where the whole layer lies relative to it.
     """
 
     plan: Plan
@@ -53,6 +59,7 @@ class RenderContext:
     scale: float = 1.0
     source_dpi: float | None = None
     content: tuple[float, float, float, float] | None = None
+    keep: tuple[float, float, float, float] | None = None
     layer: Layer = 0
     alpha_output: bool = False
     geometry: LayerGeometry = None  # type: ignore[assignment]  # set in __post_init__
@@ -98,6 +105,9 @@ class RenderContext:
 #: ``apply(image, nodes, ctx)``: ``nodes`` maps each of the operation's commands present in
 #: the plan to its :class:`~engine.plan.Node`; the result replaces the image.
 Apply = Callable[[Image.Image, Mapping[str, "Node"], RenderContext], Image.Image]
+#: ``reach(nodes, ctx)``: how far (in layer pixels) around each pixel it writes the operation
+#: reads; ``None`` when it needs the whole image (a histogram, say).
+Reach = Callable[[Mapping[str, "Node"], RenderContext], float | None]
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,10 @@ class Operation:
     of the IS language (a plugin's own ``op_sepia``); IS commands keep their documented
     signature. ``always`` runs the operation even when none of its commands is present (the
     view transform applies ``DefaultPix`` without any view command).
+
+    ``reach`` matters for filters: with it, a render whose view keeps only part of a large
+    layer (``extend=0,0,12000,12000&scl=1&rect=0,0,100,100``) filters only that part plus the
+    reach; without it (the default, always safe) the filter gets the whole layer.
     """
 
     name: str
@@ -117,6 +131,7 @@ class Operation:
     signatures: tuple[CommandSignature, ...] = ()
     always: bool = False
     description: str = ""
+    reach: Reach | None = None
 
     @property
     def handles(self) -> tuple[str, ...]:

@@ -113,8 +113,8 @@ def draw(
     ox, oy = origin
     sl, st, sr, sb = placement.source
     box = (
-        ox + sl * fx,
-        oy + st * fy,
+        max(ox + sl * fx, 0.0),
+        max(oy + st * fy, 0.0),
         min(ox + sr * fx, image.width),
         min(oy + sb * fy, image.height),
     )

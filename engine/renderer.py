@@ -24,7 +24,7 @@ from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
 from engine.operations import RenderContext
 from engine.parser import parse
-from engine.pipeline import Step, steps
+from engine.pipeline import Step, keep_box, steps
 from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
 from engine.source import SourceImage, open_source
@@ -104,9 +104,11 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
         geometry=geometry,
         view=view,
     )
+    composite = steps(plan, COMP, registry)
+    ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
     image = run_steps(image, steps(plan, 0, registry), ctx)
-    ctx.layer = COMP
-    image = run_steps(image, steps(plan, COMP, registry), ctx)
+    ctx.layer, ctx.keep = COMP, None
+    image = run_steps(image, composite, ctx)
     image = _to_pixel_type(image, fmt, pixel_type, plan, config)
     options = encode_options(plan, config, fmt, pixel_type, compression, src)
     data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it

@@ -45,6 +45,11 @@ def _blur(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> 
     return blurred
 
 
+def _reach(nodes: Mapping[str, Node], ctx: RenderContext) -> float:
+    """Pillow's Gaussian (three box passes) reads about 3 standard deviations far."""
+    return 3.0 * nodes["op_blur"].arg("radius") + 2.0
+
+
 @hookimpl
 def isrender_register_operations(register: Registrar) -> None:
     register.operation(
@@ -52,6 +57,7 @@ def isrender_register_operations(register: Registrar) -> None:
             name="op_blur",
             stage=Stage.FILTER,
             apply=_blur,
+            reach=_reach,
             description="Gaussian blur; radius = standard deviation in composite pixels",
         )
     )

@@ -49,13 +49,37 @@ def _crop(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> 
     left, top, right, bottom = geometry.crop_box
     exact = (ox + left * ctx.scale, oy + top * ctx.scale,
              ox + right * ctx.scale, oy + bottom * ctx.scale)  # fmt: skip
-    # Whole pixels covering the exact box; the content box keeps the fractions for the view.
-    x0, y0 = math.floor(exact[0] + _EPSILON), math.floor(exact[1] + _EPSILON)
-    x1 = max(x0 + 1, math.ceil(exact[2] - _EPSILON))
-    y1 = max(y0 + 1, math.ceil(exact[3] - _EPSILON))
-    box = (x0, y0, x1, y1)
+    # When the crop is the layer's last transform, draw only what the render keeps of it.
+    last = (
+        geometry.density == 1.0
+        and geometry.flip is None
+        and geometry.rotation == 0.0
+        and geometry.extend == (0, 0, 0, 0)
+    )
+    return _draw_extent(image, exact, ctx.keep if last else None, nodes, ctx)
+
+
+def _draw_extent(
+    image: Image.Image,
+    exact: tuple[float, float, float, float],
+    keep: tuple[float, float, float, float] | None,
+    nodes: Mapping[str, Node],
+    ctx: RenderContext,
+) -> Image.Image:
+    """Cut the layer whose full extent is ``exact`` (image pixels; it may reach outside the
+    image, that part takes the fill): whole pixels covering all of it, or only the ``keep``
+    window of it (layer pixels). ``ctx.content`` keeps the fractions and the offset."""
+    target = exact
+    if keep is not None:
+        width, height = ctx.geometry.size
+        fx, fy = (exact[2] - exact[0]) / width, (exact[3] - exact[1]) / height
+        target = (exact[0] + keep[0] * fx, exact[1] + keep[1] * fy,
+                  exact[0] + keep[2] * fx, exact[1] + keep[3] * fy)  # fmt: skip
+    x0, y0 = math.floor(target[0] + _EPSILON), math.floor(target[1] + _EPSILON)
+    x1 = max(x0 + 1, math.ceil(target[2] - _EPSILON))
+    y1 = max(y0 + 1, math.ceil(target[3] - _EPSILON))
     check_pixels((x1 - x0, y1 - y0), ctx.config, _command(nodes))
-    image = cut(image, box, ctx.fill)
+    image = cut(image, (x0, y0, x1, y1), ctx.fill)
     content = (exact[0] - x0, exact[1] - y0, exact[2] - x0, exact[3] - y0)
     ctx.content = None if _whole(content, image.size) else content
     return image
@@ -153,16 +177,16 @@ def _reduce_for_view(
 
 
 def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    # Wide margins under a small reply: draw them no finer than the view will keep.
+    # Wide margins under a small reply: draw them no finer than the view will keep, and no
+    # more of them than the render keeps (ctx.keep).
     image = _reduce_for_view(image, nodes, ctx)
     geometry = ctx.geometry
     per_layer_pixel = ctx.scale / geometry.density  # image pixels per layer pixel
     left, top, right, bottom = (round_half_up(m * per_layer_pixel) for m in geometry.extend)
     box = (-left, -top, image.width + right, image.height + bottom)
     box = (box[0], box[1], max(box[0] + 1, box[2]), max(box[1] + 1, box[3]))
-    check_pixels((box[2] - box[0], box[3] - box[1]), ctx.config, _command(nodes))
-    ctx.content = None  # margins are whole pixels; a partly covered edge stays as it is
-    return cut(image, box, ctx.fill)
+    # Margins are whole pixels; a partly covered edge of the image stays as it is.
+    return _draw_extent(image, tuple(map(float, box)), ctx.keep, nodes, ctx)  # type: ignore[arg-type]
 
 
 OPERATIONS = (

@@ -63,6 +63,10 @@ def _grow(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> 
     return Image.fromarray(pixels[..., 0] if bands == 1 else pixels)
 
 
+def _reach(nodes: Mapping[str, Node], ctx: RenderContext) -> float:
+    return abs(nodes["op_grow"].arg("amount")) + 1.0
+
+
 @hookimpl
 def isrender_register_operations(register: Registrar) -> None:
     register.operation(
@@ -70,6 +74,7 @@ def isrender_register_operations(register: Registrar) -> None:
             name="op_grow",
             stage=Stage.FILTER,
             apply=_grow,
+            reach=_reach,
             description="dilate (> 0) or erode (< 0) by |amount| composite pixels",
         )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import engine
@@ -58,3 +59,51 @@ def test_flip_of_the_composite_runs_after_layer_0_extend():
     result = engine.render(out.getvalue(), "layer=0&extend=5,0,0,0&bgColor=0,0,255&flip=lr&fmt=png")
     image = Image.open(io.BytesIO(result.data)).convert("RGB")
     assert image.getpixel((0, 5)) == (0, 0, 255) and image.getpixel((14, 5)) == (255, 0, 0)
+
+
+# --- only what the view keeps is drawn and filtered ------------------------------------------
+
+
+def _textured(size=(90, 70)) -> bytes:
+    rng = np.random.default_rng(9)
+    out = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)).save(out, "PNG")
+    return out.getvalue()
+
+
+class _Whole:
+    """A filter without a declared reach: the render then draws the whole layer."""
+
+    @engine.hookimpl
+    def isrender_register_operations(self, register) -> None:
+        signature = engine.CommandSignature("op_whole", (engine.Param("on", engine.Int(0, 1)),))
+        register.operation(
+            engine.Operation(
+                "op_whole", engine.Stage.FILTER, lambda image, nodes, ctx: image,
+                signatures=(signature,),
+            )
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "modifiers",
+    [
+        "extend=40,30,200,150&scl=1&rect=70,60,50,40&op_blur=3&op_grow=2&op_noise=20",
+        "extend=40,30,200,150&bgColor=0,0,255&flip=lr&rect=30,20,60,50&scl=1&op_blur=2",
+        "crop=-50,-40,300,200&scl=1&rect=40,30,70,50&op_noise=30,gaussian&op_hue=40",
+        "extend=0,0,900,700&wid=100&rect=10,10,40,40&op_blur=1&op_noise=10",
+    ],
+)
+def test_a_window_renders_the_same_pixels_as_the_whole_layer(modifiers):
+    data = _textured()
+    windowed = engine.render(data, f"{modifiers}&fmt=png-alpha").data
+    plugin = _Whole()
+    engine.register(plugin, name="whole")
+    try:
+        whole = engine.render(data, f"{modifiers}&op_whole=1&fmt=png-alpha").data
+    finally:
+        engine.unregister(plugin)
+    a = np.asarray(Image.open(io.BytesIO(windowed)), dtype=int)
+    b = np.asarray(Image.open(io.BytesIO(whole)), dtype=int)
+    assert a.shape == b.shape
+    assert np.abs(a - b).max() <= 1
