@@ -31,8 +31,11 @@ class RenderContext:
     it (:class:`~engine.geometry.LayerGeometry`, in full-resolution source units; for the
     composite, layer 0's, whose size is the composite's); ``view``, how the composite becomes
     the reply (:class:`~engine.geometry.ViewLayout`); ``alpha_output``, whether the output
-    format keeps alpha. Operations read them and never recompute them from the plan. (Built
-    without them, for one image layer, the context computes them from the plan itself.)
+    format keeps alpha; ``fill``, the RGBA of areas a transform uncovers (crop, rotate,
+    extend): layer 0's ``bgColor=``, transparent for other layers (their ``bgColor=`` goes
+    under them after ``opac=``, ``r-bgcolor.md``). Operations read them and never recompute
+    them from the plan. (Built without them, for one image layer, the context computes them
+    from the plan itself.)
 
     ``scale`` is the size of the current image relative to the full-resolution (oriented)
     source: 0.25 after decoding a JPEG at 1/4 or resizing to a quarter. Operations whose
@@ -64,9 +67,13 @@ class RenderContext:
     alpha_output: bool = False
     geometry: LayerGeometry = None  # type: ignore[assignment]  # set in __post_init__
     view: ViewLayout = None  # type: ignore[assignment]  # set in __post_init__
+    fill: RGBA = None  # type: ignore[assignment]  # set in __post_init__
     extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.fill is None:
+            node = self.plan.get("bgColor", 0 if self.layer == COMP else self.layer)
+            self.fill = node.arg("color").to_rgba8() if node is not None else TRANSPARENT
         if self.geometry is None:
             layer = 0 if self.layer == COMP else self.layer
             self.geometry = source_transform(
@@ -94,12 +101,6 @@ class RenderContext:
                 + "|".join(sorted(RES_MODES))
             )
         return mode
-
-    @property
-    def fill(self) -> RGBA:
-        """RGBA of the layer's uncovered areas: ``bgColor=`` (alpha kept), else transparent."""
-        node = self.plan.get("bgColor", 0 if self.layer == COMP else self.layer)
-        return node.arg("color").to_rgba8() if node is not None else TRANSPARENT
 
 
 #: ``apply(image, nodes, ctx)``: ``nodes`` maps each of the operation's commands present in

@@ -181,13 +181,16 @@ class _Builder:
                 expected="n, comp, n,name or the name of a layer defined earlier",
             )
         if name:
-            if isinstance(self.layer, int) and self.layer_names.get(name, self.layer) != self.layer:
+            reason = None
+            if name.lower() == COMP:  # r-layer.md: "comp is not permitted as a name string"
+                reason = "'comp' is not permitted as a layer name"
+            elif (
+                isinstance(self.layer, int) and self.layer_names.get(name, self.layer) != self.layer
+            ):
+                reason = f"layer name {name!r} is already used by layer {self.layer_names[name]}"
+            if reason is not None:
                 raise ParseError(
-                    f"layer name {name!r} is already used by layer {self.layer_names[name]}",
-                    command="layer",
-                    text=value,
-                    offset=item.offset,
-                    macro=item.macro,
+                    reason, command="layer", text=value, offset=item.offset, macro=item.macro
                 )
             if isinstance(self.layer, int):
                 self.layer_names[name] = self.layer

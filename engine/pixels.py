@@ -118,7 +118,7 @@ def draw(
         min(ox + sr * fx, image.width),
         min(oy + sb * fy, image.height),
     )
-    part = _resample(image, (right - left, bottom - top), box, mode)
+    part = resample(image, (right - left, bottom - top), box, mode)
     if placement.covers:
         return part
     part, value = prepare_fill(part, rgba)
@@ -127,12 +127,13 @@ def draw(
     return canvas
 
 
-def _resample(
+def resample(
     image: Image.Image,
     size: tuple[int, int],
     box: tuple[float, float, float, float],
     mode: str,
 ) -> Image.Image:
+    """The ``box`` of the image at ``size``: a plain cut when that needs no resampling."""
     whole = box[2] - box[0], box[3] - box[1]
     same_size = abs(whole[0] - size[0]) < _EPSILON and abs(whole[1] - size[1]) < _EPSILON
     if same_size and all(abs(v - round(v)) < _EPSILON for v in box):

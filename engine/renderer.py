@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
+from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import RenderError, UnsupportedError
 from engine.formats import EncodeOptions, Format, Quantize
@@ -31,12 +33,12 @@ from engine.source import SourceImage, open_source
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
-#: Layer commands that only make sense when layers are composited (a later issue).
+#: Layer commands that parse but do not render yet. text=/textPs= leave this set when
+#: engine.text lands: engine.compositor.opened_source is where a text layer is made.
 COMPOSITING = frozenset({
-    "src", "text", "textps", "mask", "maskuse", "color", "opac", "pos", "posn", "origin",
-    "originn", "hide", "blendmode", "effect", "effectmask", "map", "perspective", "textangle",
-    "textattr", "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath",
-    "croppathe", "pathattr", "op_growmask", "op_growmaskr", "sizen",
+    "text", "textps", "effect", "effectmask", "map", "perspective", "textangle", "textattr",
+    "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath", "croppathe",
+    "pathattr", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
@@ -58,41 +60,95 @@ class Rendition:
 
 
 def render(
-    source: Source,
+    source: Source | None,
     modifiers: str | Plan,
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
+    resolver: Resolver | None = None,
 ) -> Rendition:
     """Render ``source`` (path, bytes, binary file or PIL image) through an IS request.
 
     ``modifiers`` is a modifier string (parsed with ``macros``; ``$object$`` is the source's
-    base name) or an already parsed :class:`Plan`.
+    base name) or an already parsed :class:`Plan`. ``resolver`` turns the object names of
+    ``src=``/``mask=`` into image data (see :mod:`engine.compositor`). ``source`` may be None
+    for a request whose layer 0 is given by ``src=`` or ``color=`` with ``size=``.
     """
     config = config or DEFAULT_CONFIG
-    with open_source(source, config=config) as src:
-        return render_plan(src, _plan(src, modifiers, macros), config)
+    with ExitStack() as stack:
+        src = None if source is None else stack.enter_context(open_source(source, config=config))
+        return render_plan(src, _plan(src, modifiers, macros), config, resolver=resolver)
 
 
 def _plan(
-    src: SourceImage, modifiers: str | Plan, macros: Mapping[str, str] | MacroTable | None
+    src: SourceImage | None,
+    modifiers: str | Plan,
+    macros: Mapping[str, str] | MacroTable | None,
 ) -> Plan:
     """The request's plan; ``$object$`` is the source's base name."""
     if isinstance(modifiers, Plan):
         return modifiers
-    return parse(modifiers, macros=macros, object_name=src.name)
+    return parse(modifiers, macros=macros, object_name=src.name if src is not None else None)
 
 
-def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CONFIG) -> Rendition:
-    """Execute a plan on an opened source."""
+def render_plan(
+    src: SourceImage | None,
+    plan: Plan,
+    config: RenderConfig = DEFAULT_CONFIG,
+    *,
+    resolver: Resolver | None = None,
+) -> Rendition:
+    """Execute a plan on an opened source (None: layer 0 comes from the plan)."""
     registry = get_registry()
-    _check_supported(plan, registry)
+    _check_supported(plan)
     fmt, pixel_type, compression = output_format(plan, registry)
+    with ExitStack() as stack:
+        canvas = _canvas_source(src, plan, config, resolver, stack)
+        image = compose(canvas, plan, config, registry, resolver, alpha_output=fmt.alpha)
+        image = _to_pixel_type(image, fmt, pixel_type, plan, config)
+        options = encode_options(plan, config, fmt, pixel_type, compression, canvas)
+    data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
+    return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+
+
+def _canvas_source(
+    src: SourceImage | None,
+    plan: Plan,
+    config: RenderConfig,
+    resolver: Resolver | None,
+    stack: ExitStack,
+) -> SourceImage:
+    """Layer 0's content: its own ``src=``/``text=``, else the request's object, else a solid
+    ``color=`` layer (``r-src.md``: the object of the request when ``src=`` is absent)."""
+    own = any(plan.get(command, 0) is not None for command in ("src", "text", "textPs"))
+    if src is not None and not own:
+        return src
+    canvas = opened_source(plan, 0, resolver, config, stack)
+    if canvas is None:
+        raise RenderError(
+            "the request has no object and layer 0 no content; expected src=, text=, "
+            "or color= with size= on layer 0"
+        )
+    return canvas
+
+
+def compose(
+    src: SourceImage,
+    plan: Plan,
+    config: RenderConfig,
+    registry: Registry,
+    resolver: Resolver | None,
+    *,
+    alpha_output: bool,
+) -> Image.Image:
+    """Layer 0's pipeline, the other layers onto it, then the composite's pipeline (filters,
+    view, ``rect=``, sharpening): the reply's pixels, before the output pixel type."""
     # Geometry, view layout and output format: computed once, read by every operation.
     geometry = source_transform(src.size, plan, dpi=src.dpi)
-    view = view_layout(geometry.size, plan, config, alpha_output=fmt.alpha)
+    view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
     needed = min(1.0, geometry.density * view.density)
     image = src.load(min(1.0, needed * DRAFT_MARGIN))
+    image = prepare_content(image, plan, 0, resolver, config)
     ctx = RenderContext(
         plan=plan,
         config=config,
@@ -100,19 +156,16 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
         scale=src.scale,
         source_dpi=src.dpi,
         content=src.content,
-        alpha_output=fmt.alpha,
+        alpha_output=alpha_output,
         geometry=geometry,
         view=view,
     )
     composite = steps(plan, COMP, registry)
     ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
     image = run_steps(image, steps(plan, 0, registry), ctx)
+    image = composite_layers(image, ctx, registry, resolver)
     ctx.layer, ctx.keep = COMP, None
-    image = run_steps(image, composite, ctx)
-    image = _to_pixel_type(image, fmt, pixel_type, plan, config)
-    options = encode_options(plan, config, fmt, pixel_type, compression, src)
-    data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
-    return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+    return run_steps(image, composite, ctx)
 
 
 def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext) -> Image.Image:
@@ -122,18 +175,10 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
     return image
 
 
-def _check_supported(plan: Plan, registry: Registry) -> None:
+def _check_supported(plan: Plan) -> None:
     for node in plan:
-        if node.layer not in (None, 0, COMP):
-            raise UnsupportedError(
-                f"layer={node.layer} needs layer compositing, which is not supported yet"
-            )
-        key = node.command.lower()
-        if key in COMPOSITING:
-            raise UnsupportedError(
-                f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
-                "which is not supported yet"
-            )
+        if node.command.lower() in COMPOSITING:
+            raise UnsupportedError(f"{node.command}= is not supported yet")
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")
@@ -226,12 +271,13 @@ def render_props(
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, str]:
     """IS ``req=props``: evaluate the request as an image request and describe the reply."""
     config = config or DEFAULT_CONFIG
     with open_source(source, config=config) as src:
         plan = _plan(src, modifiers, macros)
-        rendition = render_plan(src, plan, config)
+        rendition = render_plan(src, plan, config, resolver=resolver)
         fmt, pixel_type, compression = output_format(plan, get_registry())
         options = encode_options(plan, config, fmt, pixel_type, compression, src)
     bgc = plan.arg("bgc", "color") or config.bkg_color

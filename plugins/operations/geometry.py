@@ -192,7 +192,7 @@ def _extend(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
 OPERATIONS = (
     Operation("crop", Stage.CROP, _crop, ("crop", "cropN"),
               description="crop=/cropN=: cut the source; outside it bgColor or transparent"),
-    Operation("size", Stage.SIZE, _size, ("size", "scale", "res"),
+    Operation("size", Stage.SIZE, _size, ("size", "sizeN", "scale", "res"),
               description="size=/scale=/res=: the layer's resolution (res= over source DPI)"),
     Operation("orient", Stage.FLIP, _orient, ("flip", "rotate"),
               description="flip=lr|ud|lrud, then rotate= clockwise, any angle, canvas grows"),

@@ -194,10 +194,11 @@ def test_props_describe_the_reply():
 @pytest.mark.parametrize(
     ("modifiers", "message"),
     [
-        ("layer=1&src=other", "layer=1 needs layer compositing"),
-        ("src=other", "src= needs layer compositing"),
-        ("text=hello", "text= needs layer compositing"),
-        ("opac=50", "opac= needs layer compositing"),
+        ("layer=1&src=other", "src=other: no resolver for layer sources"),
+        ("src=other", "src=other: no resolver for layer sources"),
+        ("text=hello", "text= is not supported yet"),
+        ("layer=1&color=ff0000", "a solid color layer needs both size= values or a mask="),
+        ("effect=-1", "effect= is not supported yet"),
         ("req=imageprops", "req=imageprops is not supported"),
         ("icc=CMYK", "icc= is not supported yet"),
         ("fmt=heic", "format not supported: fmt=heic"),
