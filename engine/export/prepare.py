@@ -47,16 +47,18 @@ class Prepared:
     request: str | None = None  # the IS request of a convert job
     macros: MacroTable | None = None
     extension: str | None = None  # of the converted files
+    resolver: Any = None  # CatalogResolver of the company when the request names objects
 
 
 def prepare(session: Any, job: ExportJob, limits: ExportLimits) -> Prepared:
     """Validate ``job`` for ``session``'s company; see the module docstring for the faults."""
     job = job.validated(limits)
-    request = macros = extension = None
+    request = macros = extension = resolver = None
     if job.fmt == "convert":
         macros = session.macro_table()
         request = job.request()
         extension = planned_extension(request, macros)
+        resolver = _resolver(session, request, macros)
     names = NameAllocator()
     assets: list[AssetRef] = []
     duplicates: list[AssetRef] = []
@@ -65,7 +67,15 @@ def prepare(session: Any, job: ExportJob, limits: ExportLimits) -> Prepared:
         ref = _asset_ref(session, position, handle, job.fmt or "", extension, names, handle in seen)
         (duplicates if handle in seen else assets).append(ref)
         seen.add(handle)
-    return Prepared(job, tuple(assets), tuple(duplicates), request, macros, extension)
+    return Prepared(job, tuple(assets), tuple(duplicates), request, macros, extension, resolver)
+
+
+def _resolver(session: Any, request: str, macros: MacroTable | None) -> Any:
+    """The company's assets as src=/mask= objects, when the request names any."""
+    from engine.catalog.resolver import catalog_resolver, names_objects
+    from engine.parser import parse
+
+    return catalog_resolver(session) if names_objects(parse(request, macros=macros)) else None
 
 
 def planned_extension(request: str, macros: MacroTable | None) -> str:

@@ -193,6 +193,7 @@ class JobRunner:
             object_name=split_extension(asset.name)[0],
             staging=str(self.staging),
             max_pixels=self.limits.max_convert_pixels,
+            resolver=self.prepared.resolver,
         )
         try:
             return self.submit(convert, task)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import IsRenderError
 from engine.macros import MacroTable
+
+if TYPE_CHECKING:
+    from engine.compositor import Resolver
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ConvertTask:
     object_name: str  # $object$: the asset's name without its extension
     staging: str  # folder for the rendition
     max_pixels: int  # ExportLimits.max_convert_pixels
+    resolver: Resolver | None = None  # src=/mask= objects: the company's catalog
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def _convert(task: ConvertTask) -> ConvertResult:
     from engine.renderer import render
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
-    rendition = render(Path(task.source), plan)
+    rendition = render(Path(task.source), plan, resolver=task.resolver)
     pixels = rendition.width * rendition.height
     if pixels > task.max_pixels:
         return ConvertResult(

@@ -314,3 +314,17 @@ def test_folder_resolver_finds_names_with_or_without_extension(tmp_path):
     for name, message in [("../etc/passwd", "outside"), ("nothing", "no image named")]:
         with pytest.raises(engine.SourceError, match=message):
             engine.render(CANVAS, f"layer=1&src={name}", resolver=folder)
+
+
+def test_cli_render_serves_layer_objects_from_a_folder(tmp_path, capsys):
+    from engine.cli import main
+
+    (tmp_path / "photo.png").write_bytes(CANVAS)
+    (tmp_path / "art").mkdir()
+    (tmp_path / "art" / "logo.png").write_bytes(OBJECTS["logo"])
+    out = tmp_path / "out.png"
+    args = ["render", str(tmp_path / "photo.png"), "-m", "layer=1&src=logo&fmt=png", "-o"]
+    assert main([*args, str(out), "--objects", str(tmp_path / "art")]) == 0
+    assert box_of(Image.open(out), RED) == (40, 35, 60, 45)
+    assert main([*args, str(out)]) == 2  # by default the source's folder, which has no logo
+    assert "no image named 'logo'" in capsys.readouterr().err
