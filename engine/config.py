@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.colors import Color
+
+if TYPE_CHECKING:
+    from engine.text import FontMap
 
 WHITE = Color("rgb", (1.0, 1.0, 1.0))
 
@@ -18,6 +22,8 @@ class RenderConfig:
     more pixels is refused before any pixel is decoded. It is also the render's pixel budget:
     a request whose crop, extend, rotation, view image or reply would hold more pixels (a
     hostile ``extend=``, or ``wid=`` under an unlimited ``MaxPix``) is refused before allocating.
+    ``font_map`` maps IS font names to font files for ``text=``/``textPs=`` layers; None means
+    ``engine.text.FontMap.default()`` (fonts the OS ships), made when a text layer first needs it.
     """
 
     default_pix: tuple[int, int] = (1280, 1280)
@@ -28,6 +34,7 @@ class RenderConfig:
     res_mode: str = "sharp2"
     bkg_color: Color = WHITE
     noise_seed: int = 0
+    font_map: FontMap | None = field(default=None, compare=False)
 
 
 DEFAULT_CONFIG = RenderConfig()
