@@ -21,6 +21,7 @@ from typing import Any
 from engine.catalog import ROLES, Asset, Catalog, Session
 from engine.catalog.home import DB_NAME, resolve_home
 from engine.cli.output import print_json
+from engine.cli.presetcheck import add_command as add_preset_check
 from engine.errors import AuthenticationFault, CatalogError
 
 ENV_USER = "ISRENDER_USER"
@@ -80,6 +81,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     imported.add_argument("file", metavar="FILE")
     add_auth_options(imported)
     imported.set_defaults(handler=_preset_import)
+    add_preset_check(preset)
 
 
 def _group(subparsers: argparse._SubParsersAction, name: str, help: str) -> Any:
@@ -245,4 +247,3 @@ def _preset_import(args: argparse.Namespace) -> int:
         count = session.import_presets(args.file)
     print(f"imported {count} preset(s) from {args.file}")
     return 0
-
