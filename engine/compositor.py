@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+import zlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import BinaryIO
@@ -39,6 +40,7 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from engine.config import RenderConfig
+from engine.effects import Blend, draw_with_effects, effects_of
 from engine.errors import RenderError, SourceError, UnsupportedError
 from engine.geometry import (
     Box,
@@ -217,11 +219,46 @@ def composite_layers(
     plan = ctx.plan
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
-    canvas = _fade(canvas, plan, 0)
+    canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     for layer in layer_numbers(plan):
         if not _hidden(plan, layer):
             canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
-    return _fade(canvas, plan, COMP)
+    return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
+
+
+def _canvas_scale(canvas: Image.Image, ctx: RenderContext) -> tuple[float, float, float, float]:
+    """Where the composite lies in the canvas image: its left, top, and pixels per composite
+    pixel (a reduced decode or a window makes them differ from 0, 0, 1, 1)."""
+    left, top, right, bottom = ctx.content or (0.0, 0.0, canvas.width, canvas.height)
+    width, height = ctx.geometry.size
+    return (left, top, (right - left) / width, (bottom - top) / height)
+
+
+def _with_own_effects(
+    canvas: Image.Image, plan: Plan, parent: Layer, ctx: RenderContext
+) -> Image.Image:
+    """Layer 0 or the composite drawn with its effect layers (on a transparent canvas)."""
+    if not any(effects_of(plan, parent)):
+        return canvas
+    image = _rgba(canvas)
+    _, _, sx, sy = _canvas_scale(canvas, ctx)
+    return draw_with_effects(
+        Image.new("RGBA", image.size, TRANSPARENT),
+        image,
+        (0, 0),
+        plan=plan,
+        parent=parent,
+        shape=image.getchannel("A"),
+        opacity=1.0,
+        scale=(sx, sy),
+        blend=_blender(ctx.config, parent),
+        mode="norm",
+    )
+
+
+def _blender(config: RenderConfig, layer: Layer) -> Blend:
+    seed = (config.noise_seed, zlib.crc32(str(layer).encode()))
+    return lambda canvas, part, at, mode: blend(canvas, part, at, mode, seed)
 
 
 class _LayerDraw:
@@ -259,9 +296,7 @@ class _LayerDraw:
         keep = self._keep(geometry, (tx, ty), layer_steps, canvas_ctx)
         if keep is None:
             return canvas  # nothing of the layer falls on the canvas
-        # The canvas image: composite pixels mapped by its content box.
-        cl, ct, cr, cb = canvas_ctx.content or (0.0, 0.0, canvas.width, canvas.height)
-        cfx, cfy = (cr - cl) / composite.size[0], (cb - ct) / composite.size[1]
+        cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
         needed = min(1.0, geometry.density * max(cfx, cfy))
         image = source.load(min(1.0, needed * DRAFT_MARGIN))
         image = prepare_content(image, plan, layer, self.resolver, self.config)
@@ -291,13 +326,26 @@ class _LayerDraw:
         left, top, right, bottom = placement.dest
         part = resample(_rgba(image), (right - left, bottom - top), placement.source,
                         ctx.res_mode)  # fmt: skip
-        part = _fade(_rgba(part), plan, layer)
+        part = _rgba(part)
+        shape = part.getchannel("A")
+        part = _fade(part, plan, layer)
         background = plan.get("bgColor", layer)
         if background is not None:
             under = Image.new("RGBA", part.size, background.arg("color").to_rgba8())
             part = Image.alpha_composite(under, part)
-        mode = _arg(plan, "blendMode", layer, "norm")
-        return blend(canvas, part, (left, top), mode, (self.config.noise_seed, layer))
+        opac = plan.get("opac", layer)
+        return draw_with_effects(
+            canvas,
+            part,
+            (left, top),
+            plan=plan,
+            parent=layer,
+            shape=shape,
+            opacity=opac.arg("opacity") / 100 if opac is not None else 1.0,
+            scale=(cfx, cfy),
+            blend=_blender(self.config, layer),
+            mode=_arg(plan, "blendMode", layer, "norm"),
+        )
 
     def _keep(
         self,

@@ -16,6 +16,9 @@ these exactly as a third-party plugin may.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 from PIL import Image, ImageFilter
 
 from engine.geometry import Placement
@@ -139,3 +142,31 @@ def resample(
     if same_size and all(abs(v - round(v)) < _EPSILON for v in box):
         return cut(image, tuple(round(v) for v in box), TRANSPARENT)  # type: ignore[arg-type]
     return resize(image, size, box, mode)
+
+
+# --- morphology ---------------------------------------------------------------------------
+
+Extreme = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _running_extreme(values: np.ndarray, radius: int, pick: Extreme) -> np.ndarray:
+    """``pick`` (np.maximum or np.minimum) over windows of ``2·radius+1`` along axis 0."""
+    count = values.shape[0]
+    width = 2 * radius + 1
+    padding = [(radius, radius)] + [(0, 0)] * (values.ndim - 1)
+    span, windows = 1, np.pad(values, padding, mode="edge")
+    while 2 * span <= width:  # windows[i] = pick over padded[i : i + span]
+        windows = pick(windows[:-span], windows[span:])
+        span *= 2
+    # span <= width < 2·span: two windows of ``span`` cover [i, i + width) exactly.
+    return pick(windows[:count], windows[width - span : width - span + count])
+
+
+def square_extreme(values: np.ndarray, radius: int, *, grow: bool) -> np.ndarray:
+    """Dilation (``grow``: the maximum) or erosion (the minimum) of ``values`` (height ×
+    width [× channels]) over the ``(2r+1)×(2r+1)`` square around each pixel; edges extend.
+    A square is separable: a 1-D running extreme along each axis, each in O(log r) passes
+    (windows doubled in width, then two overlapping ones combined)."""
+    pick: Extreme = np.maximum if grow else np.minimum
+    result = _running_extreme(values, radius, pick)
+    return _running_extreme(result.swapaxes(0, 1), radius, pick).swapaxes(0, 1)

@@ -30,7 +30,6 @@ OK, UNSUPPORTED, ERROR = "ok", "unsupported", "error"
 _REASONS = {
     "text": "text layers are not rendered yet",
     "textps": "text layers are not rendered yet",
-    "effect": "layer effects are not rendered yet",
     "template": "templates are not rendered yet",
     "icc": "ICC output profiles are not supported",
 }

@@ -36,7 +36,7 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 #: Layer commands that parse but do not render yet. text=/textPs= leave this set when
 #: engine.text lands: engine.compositor.opened_source is where a text layer is made.
 COMPOSITING = frozenset({
-    "text", "textps", "effect", "effectmask", "map", "perspective", "textangle", "textattr",
+    "text", "textps", "effectmask", "map", "perspective", "textangle", "textattr",
     "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath", "croppathe",
     "pathattr", "op_growmask", "op_growmaskr",
 })  # fmt: skip

@@ -328,3 +328,70 @@ def test_cli_render_serves_layer_objects_from_a_folder(tmp_path, capsys):
     assert box_of(Image.open(out), RED) == (40, 35, 60, 45)
     assert main([*args, str(out)]) == 2  # by default the source's folder, which has no logo
     assert "no image named 'logo'" in capsys.readouterr().err
+
+
+# --- effects: r-layer-effects.md, r-effect.md -----------------------------------------------
+
+
+def test_a_border_follows_the_layer_outside_or_inside():
+    """r-layer-effects.md: effect=-1&op_grow=3&color=... adds a 3 pixel border around the
+    layer's shape; effect=1 puts it on the inside edge instead."""
+    image = render("layer=1&src=logo&effect=-1&op_grow=3&color=0,0,255").convert("RGB")
+    assert box_of(image, BLUE) == (37, 32, 63, 48) and box_of(image, RED) == (40, 35, 60, 45)
+    image = render("layer=1&src=logo&effect=1&op_grow=3&color=0,0,255").convert("RGB")
+    assert box_of(image, BLUE) == (40, 35, 60, 45)  # the inside edge
+    assert box_of(image, RED) == (43, 38, 57, 42)
+
+
+def test_an_outer_effect_lies_behind_its_layer_and_pos_shifts_it():
+    image = render("layer=1&src=logo&effect=-1&color=0,0,255&pos=5,4").convert("RGB")
+    assert box_of(image, RED) == (40, 35, 60, 45)  # the layer hides the effect under it
+    assert box_of(image, BLUE) == (45, 39, 65, 49)
+
+
+def test_effect_opacity_is_the_parents_times_its_own():
+    """r-opac.md example: opac=90,70 on the layer, opac=50 on its effect: the content shows
+    at 63 %, the effect at 45 % (the parent's fill opacity does not apply to it)."""
+    image = render("layer=1&src=logo&opac=90,70&effect=-1&color=0,0,255&opac=50&pos=30,0")
+    image = image.convert("RGB")
+    assert image.getpixel((45, 40)) == pytest.approx((255, 94, 94), abs=1)  # 63 % red
+    assert image.getpixel((85, 40)) == pytest.approx((140, 140, 255), abs=1)  # 45 % blue
+
+
+def test_shadow_and_glow_macros_are_ours_and_can_be_overridden():
+    """r-layer-effects.md: effect=-1&$shadow$ is a drop shadow, any attribute may follow."""
+    image = render("layer=1&src=logo&effect=-1&$shadow$").convert("RGB")
+    assert image.getpixel((62, 48))[0] < 200  # grey below and right of the logo
+    assert image.getpixel((37, 32)) == WHITE  # nothing above and left
+    image = render("layer=1&src=logo&effect=-1&$shadow$&color=0,0,255&blendMode=norm")
+    r, g, b = image.convert("RGB").getpixel((62, 48))
+    assert b > r + 40 and r == g
+    glow = render("layer=1&src=logo&effect=-1&$glow$", source=solid((100, 80), (0, 0, 0)))
+    assert glow.convert("RGB").getpixel((38, 40))[0] > 60  # light around the logo
+    custom = engine.render(CANVAS, "layer=1&src=logo&effect=-1&$shadow$&fmt=png",
+                           resolver=resolver, macros={"shadow": "color=0,255,0"})  # fmt: skip
+    assert box_of(Image.open(io.BytesIO(custom.data)), GREEN) is None  # hidden under the logo
+
+
+def test_the_documented_drop_shadow_of_a_single_image():
+    """r-layer-effects.md: size=200,200&extend=0,0,10,10&effect=-1&$shadow$&color=50,143,254:
+    extend= leaves room for the shadow of the composite."""
+    image = render("size=40,20&extend=0,0,10,10&effect=-1&$shadow$&color=50,143,254",
+                   source=OBJECTS["logo"], fmt="png-alpha")  # fmt: skip
+    assert image.size == (50, 30)
+    assert image.getpixel((10, 10)) == (*RED, 255)
+    r, g, b, a = image.getpixel((44, 23))
+    assert (r, g, b) == pytest.approx((50, 143, 254), abs=3) and 0 < a < 255
+    assert image.getpixel((49, 0))[3] < 10 < image.getpixel((40, 24))[3]  # fades away
+
+
+def test_effect_layers_parse_and_print_back():
+    plan = engine.parse("layer=1&src=a&effect=-1&color=ff0000&op_blur=2&layer=2&src=b")
+    assert plan.to_modifiers() == (
+        "layer=1&src=a&layer=2&src=b&layer=1&effect=-1&color=ff0000&op_blur=2"
+    )
+    assert engine.parse(plan.to_modifiers()) == plan
+    with pytest.raises(engine.ParseError, match="invalid effect layer"):
+        engine.parse("effect=0")
+    with pytest.raises(engine.RenderError, match="effect layer -1 of layer 1 needs color="):
+        render("layer=1&src=logo&effect=-1&op_grow=2")

@@ -21,10 +21,10 @@ MACROS = (
     "magic\twid=200&op_magic=3\t\r\n"
     "solid\tlayer=1&color=00ff00\t\r\n"
 )
-#: preset → outcome: five render, three use what is not rendered yet, three are wrong
+#: preset → outcome: six render, two use what is not rendered yet, three are wrong
 EXPECTED = dict(
-    [(name, "ok") for name in ("thumb", "zoom", "pdp", "watermark", "badge")]
-    + [(name, "unsupported") for name in ("caption", "shadow", "heif")]
+    [(name, "ok") for name in ("thumb", "zoom", "pdp", "watermark", "badge", "shadow")]
+    + [(name, "unsupported") for name in ("caption", "heif")]
     + [(name, "error") for name in ("broken", "magic", "solid")]
 )
 
@@ -35,11 +35,11 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert main(["preset", "check", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert {p["name"]: p["status"] for p in report["presets"]} == EXPECTED
-    assert report["summary"] == {"presets": 11, "ok": 5, "unsupported": 3, "error": 3}
+    assert report["summary"] == {"presets": 11, "ok": 6, "unsupported": 2, "error": 3}
     by_name = {p["name"]: p for p in report["presets"]}
     assert by_name["pdp"]["output"] == "480x360 image/jpeg"
     assert by_name["caption"]["unsupported"] == ["text: text layers are not rendered yet"]
-    assert "effect: layer effects are not rendered yet" in by_name["shadow"]["unsupported"]
+    assert by_name["shadow"]["output"] == "640x480 image/jpeg"
     assert "format not supported: fmt=heic" in by_name["heif"]["message"]
     assert "command 'wid'" in by_name["broken"]["message"]
     assert "unknown command 'op_magic'" in by_name["magic"]["message"]
