@@ -84,6 +84,10 @@ class LimitError(RenderError):
     """A configured limit (MaxPix, pixel budget, jpegSize, ...) is exceeded."""
 
 
+class FontError(RenderError):
+    """A text layer names a font its font map does not hold, or a font file cannot be read."""
+
+
 class UnsupportedError(RenderError):
     """A documented IS feature this engine does not implement (yet)."""
 
