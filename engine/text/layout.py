@@ -244,8 +244,8 @@ class _LineBuilder:
         while pieces and pieces[-1].space:
             pieces = pieces[:-1]
         styles = [p.styled for p in pieces] or [end or self.end]
-        ascent = max(s.ascent + s.shift for s in styles)
-        descent = max(s.descent - s.shift for s in styles)
+        ascent = max(s.ascent for s in styles)  # line spacing ignores \up/\dn shifts
+        descent = max(s.descent for s in styles)
         line = Line(pieces, self.align, ascent, descent, justify and self.align == "justify")
         self.lines.append(line)
         self.line, self.line_width, self.first_line = [], 0.0, False

@@ -320,9 +320,9 @@ def _place(lines: list[Line], box_w: int | None) -> Block:
             x += piece.width + (stretch if piece.space else 0.0)
         y += line.height
     ink = [
-        (f.x + l, f.baseline + t, f.x + r, f.baseline + b)
+        (f.x + left, f.baseline + top, f.x + right, f.baseline + bottom)
         for f in fragments
-        for l, t, r, b in [_ink(f)]
+        for left, top, right, bottom in [_ink(f)]
     ]
     bounds = (
         min((i[0] for i in ink), default=0.0),

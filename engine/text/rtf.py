@@ -511,6 +511,7 @@ class _Reader:
             )
 
     def flush_run(self) -> None:
+        self.flush_bytes()
         if self.text:
             text = "".join(self.text)
             self.text = []
