@@ -160,7 +160,7 @@ def test_unicode_escapes_draw_glyphs_not_boxes():
 def test_self_sizing_layer_fits_the_text():
     # r-text.md: text= sizes the layer to the text when size= is not specified
     image = render(DEJAVU + r"\fs40 Hello world", size=None)
-    left, top, right, bottom = ink_box(image)
+    left, _, right, bottom = ink_box(image)
     assert left <= 3 and image.width - right <= 3 and bottom <= image.height
     assert 80 < image.width < 200 and 15 < image.height < 40  # \fs40 is 20 pt: 20 px at 72 dpi
 
