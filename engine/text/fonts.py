@@ -99,7 +99,8 @@ class FontMap:
     """IS font names (case-insensitive) → a font file per style.
 
     ``fonts`` maps each name to ``{style: path}`` with styles from :data:`STYLES`.
-    ``default_font`` is the name used when the RTF names no font (``attribute::DefaultFont``).
+    ``default_font`` is the name used when the RTF names no font (``attribute::DefaultFont``;
+    the first name when not given).
     ``fallback``, when set, is the name drawn instead of a font the map does not hold (opt-in;
     without it a missing font is an error, as in Adobe's server).
     """
@@ -121,7 +122,7 @@ class FontMap:
             key = name.strip().casefold()
             self._names[key] = name.strip()
             self._files.setdefault(key, {}).update({s: Path(p) for s, p in styles.items()})
-        self.default_font = default_font
+        self.default_font = default_font or next(iter(self._names.values()), None)
         self.fallback = fallback
         self.synthesize_styles = synthesize_styles
         for role, name in (("default font", default_font), ("fallback font", fallback)):
@@ -167,7 +168,7 @@ class FontMap:
         fonts = parse_font_map(data, folder=source.parent, source=os.fspath(path))
         return cls(
             fonts,
-            default_font=default_font or next(iter(fonts), None),
+            default_font=default_font,
             fallback=fallback,
             synthesize_styles=synthesize_styles,
         )
