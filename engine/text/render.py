@@ -201,7 +201,7 @@ class _Renderer:
         the text does not fit, then the largest that does."""
         sizes = [s.half_points for s in _styles(self.document)] or [24]
         high = self.limits.max_font_pixels * 72 / (max(sizes) / 2) * 0.999
-        low = min(72 / (min(sizes) / 2), high)
+        low = min(72 / (max(sizes) / 2), high)  # every font at most one pixel
         if self.attributes.res_mode == "maxres":
             high = min(high, self.attributes.res)
             low = min(low, high)

@@ -11,6 +11,7 @@ from engine.text import FontMap, TextLimits, render_text
 
 FONTS = FontMap.default()
 DEJAVU = r"{\fonttbl{\f0 DejaVu Sans;}}\f0"
+pytestmark = pytest.mark.skipif("DejaVu Sans" not in FONTS, reason="DejaVu is not installed")
 
 
 def render(rtf: str, size=(300, 50), command="text", attr=None, font_map=FONTS, **kw):
