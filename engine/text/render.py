@@ -144,25 +144,19 @@ class Block:
         return min(0.0, left), min(0.0, top), max(self.width, right), max(self.height, bottom)
 
 
+@dataclass(slots=True)
 class _Renderer:
-    def __init__(
-        self,
-        document: Document,
-        fonts: Fonts,
-        attributes: TextAttributes,
-        command: str,
-        box_w: int | None,
-        box_h: int | None,
-        limits: TextLimits,
-    ) -> None:
-        self.document = document
-        self.fonts = fonts
-        self.attributes = attributes
-        self.command = command
-        self.box_w = box_w
-        self.box_h = box_h
-        self.limits = limits
-        self.ps = command == "textPs"
+    document: Document
+    fonts: Fonts
+    attributes: TextAttributes
+    command: str
+    box_w: int | None
+    box_h: int | None
+    limits: TextLimits
+
+    @property
+    def ps(self) -> bool:
+        return self.command == "textPs"
 
     # -- choosing resolution and copy-fit -------------------------------------------------
 
