@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from engine.errors import ParseError
 
 ANTIALIASING = ("off", "norm", "crisp", "sharp", "strong", "smooth")
-RES_MODES = ("fixedres", "autores", "maxres")
-WORD_WRAPS = ("wrap", "nowrap", "nbwrap")
+RES_MODES = ("fixedRes", "autoRes", "maxRes")
+WORD_WRAPS = ("wrap", "noWrap", "nbWrap")
 #: The largest ``res`` accepted (dpi); font sizes are limited separately.
 MAX_RES = 10_000
 
@@ -68,7 +68,7 @@ def _res(value: str, text: str | None, default: float) -> float:
 
 def _keyword(value: str, allowed: tuple[str, ...], argument: int, text: str | None) -> str:
     word = value.lower()
-    if word and word not in allowed:
+    if word and word not in (a.lower() for a in allowed):
         raise ParseError(
             f"textAttr value {value!r} is not allowed here",
             command="textAttr",
