@@ -29,6 +29,7 @@ from engine.text.rtf import CharStyle, Document, Run, parse_rtf
 _COMMANDS = {"text": "text", "textps": "textPs"}
 _VERTICAL_SHARE = {"top": 0.0, "center": 0.5, "bottom": 1.0}
 _SEARCH_STEPS = 12
+_ANY_INK = [0] + [255] * 255  # coverage → where the colour goes (straight alpha)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +385,8 @@ def _paint(
                 fill=255,
             )
         _composite(rgb, alpha, mask, (x + left, baseline + top), color)
-    return Image.merge("RGBA", (*rgb.split(), alpha))
+    rgb.putalpha(alpha)
+    return rgb
 
 
 def _mask(fragment: Fragment, antialias: bool) -> Image.Image:
@@ -430,7 +432,7 @@ def _composite(
         return
     part = mask.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1]))
     if color[3] != 255:
-        part = part.point(lambda v: v * color[3] // 255)
-    rgb.paste(color[:3], (x0, y0, x1, y1), part.point(lambda v: 255 if v else 0))
+        part = part.point([v * color[3] // 255 for v in range(256)])
+    rgb.paste(color[:3], (x0, y0, x1, y1), part.point(_ANY_INK))
     box = (x0, y0, x1, y1)
     alpha.paste(ImageChops.lighter(alpha.crop(box), part), box)
