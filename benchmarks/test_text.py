@@ -36,10 +36,7 @@ def pillow_caption(font: ImageFont.FreeTypeFont) -> Image.Image:
 def test_caption(benchmark, role):
     font = ImageFont.truetype(str(FONTS.face(None).path), 24)
     benchmark.group = "text-caption-800x60"
-    if role == "engine":
-        image = benchmark(engine_caption)
-    else:
-        image = benchmark(pillow_caption, font)
+    image = benchmark(engine_caption) if role == "engine" else benchmark(pillow_caption, font)
     record(benchmark, role)
     assert image.size == SIZE
     ink = np.asarray(image)[:, :, 3] > 0
