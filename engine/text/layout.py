@@ -72,6 +72,8 @@ class Line:
     ascent: float
     descent: float
     justify: bool = False  # a justified line that is not the last of its paragraph
+    indent: float = 0.0  # \li, plus \fi on a paragraph's first line
+    right_indent: float = 0.0  # \ri
     width: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -153,31 +155,38 @@ def lay_out(
     """Break every paragraph into lines no wider than ``max_width`` (None: no wrapping)."""
     lines: list[Line] = []
     width = max_width if wrap != "nowrap" else None
-    for paragraph in document.paragraphs:
-        lines.extend(_paragraph_lines(paragraph, fonts, res, fit, width, wrap == "wrap"))
+    twip = res / 72 / 20
+    last = len(document.paragraphs) - 1
+    for number, paragraph in enumerate(document.paragraphs):
+        end = fonts.styled(paragraph.end_style, res, fit)
+        builder = _LineBuilder(paragraph, end, width, wrap == "wrap", twip)
+        for item in paragraph.items:
+            if isinstance(item, LineBreak):
+                builder.hard_break(fonts.styled(item.style, res, fit))
+                continue
+            styled = fonts.styled(item.style, res, fit)
+            for token in _TOKENS.findall(item.text):
+                builder.add(token, styled)
+        block = builder.finish()
+        # \sb and \sa: text= applies them at the box's top and bottom too, textPs= does not
+        if number > 0 or fonts.command == "text":
+            block[0].ascent += paragraph.style.before * twip
+        if number < last or fonts.command == "text":
+            block[-1].descent += paragraph.style.after * twip
+        lines.extend(block)
     return lines
-
-
-def _paragraph_lines(
-    paragraph: Paragraph, fonts: Fonts, res: float, fit: float, width: float | None, split: bool
-) -> list[Line]:
-    builder = _LineBuilder(paragraph, fonts.styled(paragraph.end_style, res, fit), width, split)
-    for item in paragraph.items:
-        if isinstance(item, LineBreak):
-            builder.hard_break(fonts.styled(item.style, res, fit))
-            continue
-        styled = fonts.styled(item.style, res, fit)
-        for token in _TOKENS.findall(item.text):
-            builder.add(token, styled)
-    return builder.finish()
 
 
 class _LineBuilder:
     """Greedy line breaking at spaces and after hyphens; a word wider than the line is split
     between characters when ``split`` (``wrap``), else left to overflow (``nbWrap``)."""
 
-    def __init__(self, paragraph: Paragraph, end: Styled, width: float | None, split: bool):
+    def __init__(
+        self, paragraph: Paragraph, end: Styled, width: float | None, split: bool, twip: float
+    ):
         self.align = paragraph.align
+        self.format = paragraph.style
+        self.twip = twip
         self.end = end
         self.width = width
         self.split = split
@@ -207,7 +216,7 @@ class _LineBuilder:
         word_width = sum(p.width for p in word)
         space_width = sum(p.width for p in self.spaces)
         keep_spaces = self.line or self.first_line
-        fits = self.width is None or self.line_width + space_width + word_width <= self.width
+        fits = self.width is None or self.line_width + space_width + word_width <= self.room
         if not fits and self.line:
             self.break_line(justify=True)
             keep_spaces = False
@@ -215,18 +224,17 @@ class _LineBuilder:
             self.line.extend(self.spaces)
             self.line_width += space_width
         self.spaces = []
-        if self.split and self.width is not None and self.line_width + word_width > self.width:
+        if self.split and self.width is not None and self.line_width + word_width > self.room:
             self.split_word(word)
             return
         self.line.extend(word)
         self.line_width += word_width
 
     def split_word(self, word: list[Piece]) -> None:
-        assert self.width is not None
         for piece in word:
             text = piece.text
             while text:
-                room = self.width - self.line_width
+                room = self.room - self.line_width
                 count = _fitting_prefix(text, piece.styled, room)
                 if count == 0 and self.line:
                     self.break_line(justify=False)
@@ -246,9 +254,31 @@ class _LineBuilder:
         styles = [p.styled for p in pieces] or [end or self.end]
         ascent = max(s.ascent for s in styles)  # line spacing ignores \up/\dn shifts
         descent = max(s.descent for s in styles)
-        line = Line(pieces, self.align, ascent, descent, justify and self.align == "justify")
-        self.lines.append(line)
+        ascent += self.spacing(ascent + descent) - (ascent + descent)
+        indent, right = self.indents()
+        justified = justify and self.align == "justify"
+        self.lines.append(Line(pieces, self.align, ascent, descent, justified, indent, right))
         self.line, self.line_width, self.first_line = [], 0.0, False
+
+    @property
+    def room(self) -> float:
+        """The width the current line may fill (with wrapping on)."""
+        assert self.width is not None
+        indent, right = self.indents()
+        return max(1.0, self.width - indent - right)
+
+    def indents(self) -> tuple[float, float]:
+        first = 0 if self.lines else self.format.first_indent
+        return (self.format.left_indent + first) * self.twip, self.format.right_indent * self.twip
+
+    def spacing(self, automatic: float) -> float:
+        """The line height \\sl and \\slmult ask for, given the automatic one."""
+        value = self.format.line_spacing
+        if value > 0 and self.format.spacing_multiple:
+            return automatic * value / 240
+        if value > 0:
+            return max(automatic, value * self.twip)
+        return -value * self.twip if value < 0 else automatic
 
     def hard_break(self, styled: Styled) -> None:
         self.place_word()

@@ -173,23 +173,42 @@ class _Renderer:
             block = self.truncated(block, self.document.copyfit_max_lines)
         return self.draw(block)
 
+    @property
+    def margins(self) -> tuple[float, float, float, float]:
+        """``textPs=`` ``\\marg*`` in pixels (left, top, right, bottom); point text has none."""
+        if not self.ps or self.box_w is None:
+            return (0.0, 0.0, 0.0, 0.0)
+        twip = self.attributes.res / 72 / 20
+        left, top, right, bottom = (m * twip for m in self.document.margins)
+        return left, top, right, bottom
+
+    @property
+    def inner(self) -> tuple[float | None, float | None]:
+        """The box inside the margins (None where the layer sizes itself)."""
+        left, top, right, bottom = self.margins
+        width = None if self.box_w is None else max(1.0, self.box_w - left - right)
+        height = None if self.box_h is None else max(1.0, self.box_h - top - bottom)
+        return width, height
+
     def block(self, res: float, fit: float) -> Block:
+        width = self.inner[0]
         lines = lay_out(
             self.document,
             self.fonts,
             res=res,
             fit=fit,
-            max_width=self.box_w,
+            max_width=width,
             wrap=self.attributes.word_wrap,
         )
-        return _place(lines, self.box_w)
+        return _place(lines, width)
 
     def fits(self, block: Block) -> bool:
-        assert self.box_w is not None and self.box_h is not None
+        width, height = self.inner
+        assert width is not None and height is not None
         left, top, right, bottom = (
             block.extent if not self.ps else (0, 0, block.width, block.height)
         )
-        return right - left <= self.box_w and bottom - top <= self.box_h
+        return right - left <= width and bottom - top <= height
 
     def fitting_res(self) -> float:
         """``autoRes``: the largest resolution whose text fits; ``maxRes``: ``res`` unless
@@ -230,8 +249,7 @@ class _Renderer:
         return low
 
     def truncated(self, block: Block, count: int) -> Block:
-        lines = block.lines[:count]
-        return _place(lines, self.box_w)
+        return _place(block.lines[:count], self.inner[0])
 
     # -- pixels ----------------------------------------------------------------------------
 
@@ -243,21 +261,23 @@ class _Renderer:
                 f"pixels; a text layer draws at most {self.limits.max_pixels} pixels"
             )
         fragments = block.fragments
-        if self.box_w is None:
+        margin_left, margin_top, _, margin_bottom = self.margins
+        inner_w, inner_h = self.inner
+        if self.box_w is None or inner_w is None:
             width, dx = math.ceil(right - left), -left
-        else:
-            width, dx = (
-                self.box_w,
-                0.0 if self.ps else _inside(block.ink[0], block.ink[2], self.box_w),
-            )
-        share = _VERTICAL_SHARE[self.document.vertical]
-        if self.box_h is None:
-            height, dy = math.ceil(bottom - top), -top
         elif self.ps:
-            kept = [i for i, line in enumerate(_bottoms(block.lines)) if line <= self.box_h]
+            width, dx = self.box_w, margin_left
+        else:
+            width, dx = self.box_w, _inside(block.ink[0], block.ink[2], self.box_w)
+        share = _VERTICAL_SHARE[self.document.vertical]
+        if self.box_h is None or inner_h is None:
+            height = math.ceil(bottom - top + margin_top + margin_bottom)
+            dy = margin_top - top
+        elif self.ps:
+            kept = [i for i, line in enumerate(_bottoms(block.lines)) if line <= inner_h]
             fragments = [f for f in fragments if f.line in kept]
             used = sum(block.lines[i].height for i in kept)
-            height, dy = self.box_h, max(0.0, self.box_h - used) * share
+            height, dy = self.box_h, margin_top + max(0.0, inner_h - used) * share
         else:
             height, dy = self.box_h, -top + max(0.0, self.box_h - (bottom - top)) * share
         width, height = max(width, 1), max(height, 1)
@@ -292,15 +312,15 @@ def _inside(left: float, right: float, box: int) -> float:
     return 0.0
 
 
-def _place(lines: list[Line], box_w: int | None) -> Block:
-    width = max((line.width for line in lines), default=0.0)
+def _place(lines: list[Line], box_w: float | None) -> Block:
+    width = max((line.indent + line.width + line.right_indent for line in lines), default=0.0)
     content = box_w if box_w is not None else width
     fragments: list[Fragment] = []
     y = 0.0
     for number, line in enumerate(lines):
         baseline = y + line.ascent
-        free = content - line.width
-        x = {"right": free, "center": free / 2}.get(line.align, 0.0)
+        free = content - line.indent - line.right_indent - line.width
+        x = line.indent + {"right": free, "center": free / 2}.get(line.align, 0.0)
         spaces = sum(1 for p in line.pieces if p.space)
         stretch = free / spaces if line.justify and spaces and free > 0 else 0.0
         for piece in line.pieces:

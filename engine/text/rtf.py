@@ -102,6 +102,17 @@ _ENTITIES = {
 }
 _ALIGNMENTS = {"ql": "left", "qr": "right", "qc": "center", "qj": "justify"}
 _VERTICAL = {"vertalt": "top", "vertalc": "center", "vertalb": "bottom"}
+_PARAGRAPH_LENGTHS = {
+    "sl": "line_spacing",
+    "slmult": "spacing_multiple",
+    "sb": "before",
+    "sa": "after",
+    "fi": "first_indent",
+    "li": "left_indent",
+    "ri": "right_indent",
+}
+_BOTH_COMMANDS = frozenset(("sl", "slmult", "sb", "sa"))  # the indents are textPs= only
+_MARGINS = ("margl", "margt", "margr", "margb")  # textPs= only
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +146,29 @@ class LineBreak:
     style: CharStyle
 
 
+@dataclass(frozen=True, slots=True)
+class ParagraphStyle:
+    """Paragraph formatting; lengths in twips (1/20 pt) as RTF writes them."""
+
+    align: str = "left"  # left | right | center | justify
+    line_spacing: int = 0  # \sl: 0 automatic, > 0 at least, < 0 exactly
+    spacing_multiple: bool = False  # \slmult1: \sl is in 240ths of the automatic spacing
+    before: int = 0  # \sb
+    after: int = 0  # \sa
+    first_indent: int = 0  # \fi (textPs= only)
+    left_indent: int = 0  # \li (textPs= only)
+    right_indent: int = 0  # \ri (textPs= only)
+
+
 @dataclass
 class Paragraph:
     items: list[Run | LineBreak]
-    align: str  # left | right | center | justify
+    style: ParagraphStyle
     end_style: CharStyle  # sizes an empty paragraph's line
+
+    @property
+    def align(self) -> str:
+        return self.style.align
 
 
 @dataclass
@@ -154,6 +183,7 @@ class Document:
     copyfit_lines: int = 0
     copyfit_max_lines: int = 0
     default_font: int | None = None
+    margins: tuple[int, int, int, int] = (0, 0, 0, 0)  # \margl \margt \margr \margb (twips)
 
     def color(self, index: int) -> tuple[int, int, int, int]:
         """The colour of ``\\cfN``; an index no table holds is black, as Adobe documents."""
@@ -171,7 +201,7 @@ class Document:
 @dataclass
 class _Group:
     style: CharStyle
-    align: str
+    paragraph: ParagraphStyle
     destination: str | None = None  # None: body text
     uc: int = 1
 
@@ -199,7 +229,7 @@ class _Reader:
         self.document = Document(paragraphs=[])
         self.tables = _Tables()
         self.stack: list[_Group] = []
-        self.group = _Group(CharStyle(), "left")
+        self.group = _Group(CharStyle(), ParagraphStyle())
         self.items: list[Run | LineBreak] = []
         self.text: list[str] = []  # characters of the run being read
         self.text_style = self.group.style
@@ -377,10 +407,18 @@ class _Reader:
             align = _ALIGNMENTS[word]
             if align == "justify" and not self.ps:
                 align = "left"  # \qj is textPs= only
-            group.align = align
+            group.paragraph = replace(group.paragraph, align=align)
             self.document.alignments.setdefault(word, offset)
         elif word == "pard":
-            group.align = "left"
+            group.paragraph = ParagraphStyle()
+        elif word in _PARAGRAPH_LENGTHS and (self.ps or word in _BOTH_COMMANDS):
+            field_name = _PARAGRAPH_LENGTHS[word]
+            number = (value == 1) if field_name == "spacing_multiple" else (value or 0)
+            group.paragraph = replace(group.paragraph, **{field_name: number})
+        elif word in _MARGINS and self.ps:
+            margins = list(self.document.margins)
+            margins[_MARGINS.index(word)] = max(0, value or 0)
+            self.document.margins = (margins[0], margins[1], margins[2], margins[3])
         elif word in _VERTICAL:
             self.document.vertical = _VERTICAL[word]
         elif word == "uc":
@@ -527,7 +565,8 @@ class _Reader:
         self.flush_run()
         if final and not self.items and self.document.paragraphs:
             return  # text ending in \par has no empty last paragraph
-        self.document.paragraphs.append(Paragraph(self.items, self.group.align, self.group.style))
+        paragraph = Paragraph(self.items, self.group.paragraph, self.group.style)
+        self.document.paragraphs.append(paragraph)
         self.items = []
 
 

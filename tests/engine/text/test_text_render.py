@@ -333,3 +333,52 @@ def test_empty_text_is_an_empty_layer():
     assert alpha(render("", size=(50, 20))).max() == 0
     image = render("", size=None)
     assert image.width >= 1 and image.height >= 1 and alpha(image).max() == 0
+
+
+def test_textps_top_margin_keeps_raised_text():
+    # r-text-positioning.md example five: "A 10 pt (200 twips) margin at the top renders this
+    # text without clipping" (\margt is textPs= only: r-document-text-box-properties.md)
+    rtf = DEJAVU + r"\margt200\fs40Normal {\up20Raised} Normal"
+    clipped = render(DEJAVU + r"\fs40Normal {\up20Raised} Normal", size=(230, 50), command="textPs")
+    margin = render(rtf, size=(230, 50), command="textPs")
+    assert alpha(clipped)[0].max() > 0 and alpha(margin)[0].max() == 0
+    unmarked = render(DEJAVU + r"\fs40Normal {\up20Raised} Normal", size=(230, 50))
+    assert ink_box(render(rtf, size=(230, 50))) == ink_box(unmarked)  # text= ignores \marg*
+    left = render(DEJAVU + r"\margl400 x", size=(200, 40), command="textPs")
+    assert ink_box(left)[0] >= 20  # 400 twips = 20 pt = 20 px at 72 dpi
+
+
+def test_line_spacing_and_paragraph_spacing():
+    # r-paragraph-formatting.md: \sl (negative: exactly), \slmult1 (multiples), \sb before the
+    # first paragraph "text= applies \sb to the first paragraph in the text box, textPs= does not"
+    auto = render(DEJAVU + r"a\line b", size=None)
+    exact = render(DEJAVU + r"\sl-600 a\line b", size=None)  # exactly 30 pt per line
+    double = render(DEJAVU + r"\sl480\slmult1 a\line b", size=None)
+    assert exact.height == 60
+    assert abs(double.height - 2 * auto.height) <= 2
+    text_top = ink_box(render(DEJAVU + r"\sb400 x", size=(100, 80)))[1]
+    ps_top = ink_box(render(DEJAVU + r"\sb400 x", size=(100, 80), command="textPs"))[1]
+    assert text_top - ink_box(render(DEJAVU + "x", size=(100, 80)))[1] == 20
+    assert ps_top == ink_box(render(DEJAVU + "x", size=(100, 80), command="textPs"))[1]
+
+
+def test_indents_are_textps_only():
+    # r-paragraph-formatting.md: \li, \fi "Twips; textPs= only"
+    plain = ink_box(render(DEJAVU + "x", size=(200, 40), command="textPs"))
+    indented = ink_box(render(DEJAVU + r"\li600 x", size=(200, 40), command="textPs"))
+    assert indented[0] - plain[0] == 30
+    assert (
+        ink_box(render(DEJAVU + r"\li600 x", size=(200, 40)))[0]
+        == ink_box(render(DEJAVU + "x", size=(200, 40)))[0]
+    )
+
+
+def test_justified_paragraph_fills_the_width():
+    # r-paragraph-formatting.md: \qj "Justify text horizontally", textPs= only
+    words = DEJAVU + r"\qj " + "wonderful " * 5 + "end"
+    justified = render(words, size=(170, 100), command="textPs")
+    ragged = render(words.replace(r"\qj ", ""), size=(170, 100), command="textPs")
+    first_line = (0, 0, 170, 14)
+    assert ink_box(justified.crop(first_line))[2] > 165
+    assert ink_box(ragged.crop(first_line))[2] < 160
+    assert ink_box(render(words, size=(170, 100)).crop(first_line))[2] < 160  # text=: left
