@@ -298,24 +298,28 @@ class _LineBuilder:
 
 def _fitting_prefix(text: str, styled: Styled, room: float) -> int:
     """The longest prefix of ``text`` (whole characters with their marks) within ``room``."""
-    low, high = 0, len(text)
+    ends = [i for i in range(1, len(text) + 1) if i == len(text) or not _is_mark(text[i])]
+    low, high = 0, len(ends)  # the answer is ends[low - 1] (0: nothing fits)
     while low < high:
-        middle = _cluster_end(text, (low + high + 1) // 2 - 1)
-        if middle <= low:
-            middle = _cluster_end(text, low)
-        if styled.measure(text[:middle]) <= room:
+        middle = (low + high + 1) // 2
+        if styled.measure(text[: ends[middle - 1]]) <= room:
             low = middle
         else:
             high = middle - 1
-    return low
+    return ends[low - 1] if low else 0
 
 
 def _cluster_end(text: str, index: int) -> int:
     """The end of the character at ``index`` with the combining marks that follow it."""
     end = index + 1
-    while end < len(text) and unicodedata.combining(text[end]):
+    while end < len(text) and _is_mark(text[end]):
         end += 1
     return end
+
+
+def _is_mark(char: str) -> bool:
+    """A combining mark, which stays with the character before it."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me")
 
 
 def run_count(document: Document) -> int:

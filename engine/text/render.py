@@ -398,7 +398,7 @@ def _paint(
             continue
         mask = _mask(fragment, antialias)
         color = document.color(fragment.styled.style.color)
-        if fragment.styled.style.underline:
+        if fragment.styled.style.underline and fragment.width >= 1:
             u_top, u_bottom = _underline(fragment.styled)
             ImageDraw.Draw(mask).rectangle(
                 (-left, -top + u_top, -left + math.ceil(fragment.width) - 1, -top + u_bottom - 1),

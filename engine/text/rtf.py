@@ -100,6 +100,8 @@ _ENTITIES = {
     "emspace": "\u2003",
     "enspace": "\u2002",
 }
+#: Control characters are not text (Adobe: "Control characters ... should always be removed").
+_CONTROLS = dict.fromkeys((*range(0x09), *range(0x0A, 0x20), 0x7F))
 _ALIGNMENTS = {"ql": "left", "qr": "right", "qc": "center", "qj": "justify"}
 _VERTICAL = {"vertalt": "top", "vertalc": "center", "vertalb": "bottom"}
 _PARAGRAPH_LENGTHS = {
@@ -384,10 +386,10 @@ class _Reader:
             return
         if group.destination is not None:
             return
-        if word == "u":
+        if word == "u" and value is not None:
             if self.consume_skip():
                 return
-            code = (value or 0) % 65536  # a signed 16-bit number
+            code = value % 65536  # a signed 16-bit number
             self.characters(chr(code), skippable=False)
             self.skip = group.uc
             return
@@ -554,6 +556,7 @@ class _Reader:
             text = "".join(self.text)
             self.text = []
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", errors="replace")
+            text = text.translate(_CONTROLS)
             if text:
                 self.items.append(Run(text, self.text_style))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import LimitError, ParseError
 from engine.text.rtf import BLACK, LineBreak, Run, parse_rtf
@@ -143,3 +145,18 @@ def test_malformed_rtf_names_command_and_offset(rtf, offset, reason):
 def test_thousands_of_paragraph_breaks_are_a_limit_error():
     with pytest.raises(LimitError, match="more than 1000"):
         read("\\par" * 5000)
+
+
+def test_control_characters_are_not_text():
+    # c-text-formatting.md: "Control characters ... should always be removed"
+    assert text_of("a\x00b\x07c\u0000" + r"\u0 \u7 d\u") == "abcd"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab {}\\';*-0129fsuclrpq\u00e9\u05d0")), max_size=60))
+def test_any_string_parses_or_is_a_parse_error(rtf):
+    # bad RTF is always a ParseError naming the command, never another exception
+    try:
+        read(rtf)
+    except ParseError as error:
+        assert error.command == "text" and 0 <= error.offset <= len(rtf)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.errors import FontError, LimitError, ParseError
+from engine.errors import FontError, IsRenderError, LimitError, ParseError
 from engine.text import FontMap, TextLimits, render_text
 
 FONTS = FontMap.default()
@@ -382,3 +384,63 @@ def test_justified_paragraph_fills_the_width():
     assert ink_box(justified.crop(first_line))[2] > 165
     assert ink_box(ragged.crop(first_line))[2] < 160
     assert ink_box(render(words, size=(170, 100)).crop(first_line))[2] < 160  # text=: left
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    rtf=st.lists(
+        st.sampled_from(
+            [
+                "a",
+                " ",
+                "word ",
+                "{",
+                "}",
+                r"\b ",
+                r"\i0 ",
+                r"\fs8 ",
+                r"\fs60 ",
+                r"\qc ",
+                r"\qr ",
+                r"\par ",
+                r"\line ",
+                r"\rtlch ",
+                r"\up9 ",
+                r"\u1488?",
+                r"\copyfit90 ",
+                r"\ul ",
+                r"\sl-200 ",
+                r"\li300 ",
+                r"\fi-400 ",
+                r"\margl900 ",
+                r"\qj ",
+                "\u0301",
+                "-",
+            ]
+        ),
+        max_size=25,
+    ).map("".join),
+    command=st.sampled_from(["text", "textPs"]),
+    size=st.sampled_from([None, (0, 0), (60, 0), (90, 40), (3, 3)]),
+    attr=st.sampled_from([None, "72,off", "96,norm,autoRes,nbWrap", "50,,maxRes,noWrap"]),
+)
+def test_any_text_layer_renders_or_fails_clearly(rtf, command, size, attr):
+    # every input gives an RGBA image of the requested size or an isrender error
+    try:
+        image = render(DEJAVU + rtf, size=size, command=command, attr=attr)
+    except IsRenderError:
+        return
+    assert image.mode == "RGBA"
+    if size and all(size):
+        assert image.size == size
+    elif size and size[0]:
+        assert image.width == size[0]
+
+
+def test_a_word_of_stacked_marks_wider_than_the_box_wraps():
+    # regression: splitting a word made of one letter and two combining marks in a box too
+    # narrow for it looped forever; a character keeps its marks and always makes progress
+    image = render(DEJAVU + r"\fs40 a\u769?\u769?b", size=(3, 30), command="textPs")
+    assert image.size == (3, 30)
+    image = render(DEJAVU + r"\fs40 a\u769?\u769?b", size=(3, 0))
+    assert image.width == 3 and image.height > 40  # two lines: "á́" and "b"
