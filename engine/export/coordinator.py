@@ -35,7 +35,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.catalog import Catalog, JobRecord, LogDetail
-from engine.errors import AuthorizationFault, JobError
+from engine.errors import AuthorizationFault, JobError, SettingsError
 from engine.export.email import SmtpSettings
 from engine.export.job import ExportJob
 from engine.export.limits import DEFAULT_LIMITS, ExportLimits
@@ -74,8 +74,8 @@ class Coordinator:
         limits: ExportLimits = DEFAULT_LIMITS,
         poll_interval: float = 0.2,
     ) -> None:
-        if max_workers is not None and max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+        if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
+            raise SettingsError(f"max_workers must be 1 or more, not {max_workers!r}")
         self.catalog = catalog
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
@@ -143,7 +143,9 @@ class Coordinator:
             return self._executor
         with self._lock:
             if self._pool is None:
-                self._pool = RecyclingProcessPool(self.workers)
+                self._pool = RecyclingProcessPool(
+                    self.workers, time_limit=self.limits.max_convert_seconds
+                )
             return self._pool
 
     # --- watching ----------------------------------------------------------------------------

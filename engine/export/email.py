@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from engine.catalog import JobRecord, LogDetail
-from engine.errors import IsRenderError
+from engine.errors import EmailError
 
 ENV_PREFIX = "ISRENDER_SMTP_"
 _SEVERITIES = {
@@ -39,10 +39,6 @@ _SEVERITIES = {
     "JobCompletion": (),
     "None": (),
 }
-
-
-class EmailError(IsRenderError):
-    """The notification could not be handed to the SMTP server."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import JobError
+from engine.errors import PackageTooLarge
 
 PART = ".part"
 MAX_KEY = 96
@@ -25,10 +25,6 @@ MAX_KEY = 96
 _STORED = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jp2", ".heic", ".zip", ".mp4", ".pdf"}
 )
-
-
-class PackageTooLarge(JobError):
-    """The package would exceed ExportLimits.max_package_bytes."""
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.errors import IsRenderError, PackageTooLarge
 from engine.export import email, joblog
 from engine.export.limits import ExportLimits
 from engine.export.naming import split_extension
 from engine.export.notify import notify
 from engine.export.package import (
     Entry,
-    PackageTooLarge,
     package_path,
     staging_path,
     too_large,
@@ -229,6 +229,9 @@ class JobRunner:
         if isinstance(error, BrokenExecutor) and asset.position not in self.tally.retried:
             self.tally.retried.add(asset.position)  # once, alone (see the module docstring)
             retries.append(asset)
+            return
+        if isinstance(error, IsRenderError):  # the time limit
+            self._failure(asset, f"conversion ended: {error}")
             return
         if error is not None:
             self._failure(asset, _worker_died(error))
