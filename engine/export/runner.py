@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import IsRenderError, PackageTooLarge
+from engine.errors import IsRenderError, JobError, PackageTooLarge
 from engine.export import email, joblog
 from engine.export.limits import ExportLimits
 from engine.export.naming import split_extension
@@ -47,6 +47,9 @@ from engine.export.package import (
 from engine.export.prepare import AssetRef, Prepared
 from engine.export.rules import Action
 from engine.export.worker import ConvertResult, ConvertTask, convert
+
+#: Pauses between the attempts to record a job's failure (a lock, a full disk), in seconds.
+FINISH_RETRY_PAUSES_S = (0.5, 2.0)
 
 Submit = Callable[[Callable[[ConvertTask], ConvertResult], ConvertTask], Future]
 
@@ -91,11 +94,13 @@ class JobRunner:
         self.staging = staging_path(self.packages, handle)
         self.tally = _Tally()
         self._last_progress: tuple[int, str] | None = None
+        self.written: Path | None = None  # the package, once written
 
     # --- the whole job ---------------------------------------------------------------------
 
     def run(self) -> None:
-        """Run to the end; an unexpected failure still finishes the job (fatal error)."""
+        """Run to the end; an unexpected failure still finishes the job (fatal error). JobError
+        when even that cannot be recorded (see :meth:`_internal_failure`)."""
         try:
             self._run()
         except Exception as exc:
@@ -311,9 +316,13 @@ class JobRunner:
             entries = [self.tally.entries[p] for p in sorted(self.tally.entries)]
             target = package_path(self.packages, self.handle)
             try:
-                package = str(write_package(entries, target, self.limits.max_package_bytes))
+                self.written = write_package(entries, target, self.limits.max_package_bytes)
+                package = str(self.written)
             except PackageTooLarge as exc:
                 self.tally.fatal = str(exc)
+        # A job recorded as finished never leaves temporary files behind (recovery only ever
+        # cleans up the jobs it claims).
+        shutil.rmtree(self.staging, ignore_errors=True)
         fatal = self.tally.fatal is not None
         if fatal:
             self.log.job_entry(joblog.FATAL, "error", self.tally.fatal or "")
@@ -328,14 +337,32 @@ class JobRunner:
         return f"export {verb}: {files} file(s); {where}"
 
     def _internal_failure(self, exc: Exception) -> None:
-        """A bug or a lost database must not leave the job Running for ever."""
-        try:
-            self.log.job_entry(
-                joblog.FATAL, "error", f"internal error: {type(exc).__name__}: {exc}"
-            )
-            self.catalog.finish_job(self.handle, fatal_error=True)
-        except Exception:  # nothing more can be recorded; recovery will close the job
-            return
+        """A bug or a failing database must not leave the job Running for ever: record the
+        failure, retrying a few times (a write lock held elsewhere, a full disk), and if that
+        is impossible raise JobError so that whoever waits for the job learns it. A package
+        already written is removed: it would belong to a failed job."""
+        if self.written is not None:
+            self.written.unlink(missing_ok=True)
+        logged = False
+        for pause in (*FINISH_RETRY_PAUSES_S, None):
+            try:
+                if not logged:
+                    message = f"internal error: {type(exc).__name__}: {exc}"
+                    self.log.job_entry(joblog.FATAL, "error", message)
+                    logged = True
+                self.catalog.finish_job(self.handle, fatal_error=True)
+                return
+            except JobError:  # finished meanwhile (its end was recorded after all)
+                return
+            except Exception as again:
+                last = again
+            if pause is not None:
+                time.sleep(pause)
+        raise JobError(
+            f"job {self.handle} failed ({type(exc).__name__}: {exc}) and its failure could not "
+            f"be recorded in the catalog ({type(last).__name__}: {last}); no package was kept, and "
+            "the next export closes the job as interrupted"
+        )
 
 
 def _worker_died(error: BaseException) -> str:

@@ -63,7 +63,7 @@ def test_pause_holds_dispatch_and_resume_finishes(gated, catalog, session):
     assert (record.state, record.success_count) == ("Paused", 1)
     assert executor.submitted == 1  # nothing new was dispatched while paused
     assert coordinator.pause_job(session, job).state == "Paused"  # pausing again: no change
-    assert Coordinator(catalog, executor=executor).recovered == []  # a live job is not touched
+    assert Coordinator(catalog, executor=executor).recover() == []  # a live job is not touched
     staging = list((Path(catalog.home) / "packages").glob("*.staging.part"))
     assert len(staging) == 1  # nor are its temporary files
 
