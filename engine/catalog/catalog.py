@@ -39,6 +39,7 @@ from engine.errors import (
     CatalogError,
     JobError,
 )
+from engine.mailbox import single_mailbox
 
 if TYPE_CHECKING:
     from engine.catalog.session import Session
@@ -149,8 +150,12 @@ class Catalog:
     ) -> User:
         """A new user; the password is stored only as a salted scrypt hash."""
         email = check_required("user e-mail", email).strip()
-        if "@" not in email or any(c.isspace() for c in email):
-            raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
+        try:
+            single_mailbox(email)
+        except ValueError as exc:
+            raise ApiFault(
+                f"invalid e-mail address {email!r}: {exc}", code=ApiFault.INVALID_PARAMETER
+            ) from None
         check_required("password", password)
         user = sql.insert_user(
             self.connection(),
