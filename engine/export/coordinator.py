@@ -54,6 +54,7 @@ from engine.export.prepare import Prepared, prepare
 from engine.export.recovery import close_interrupted, recover
 from engine.export.runner import JobRunner
 
+PRELOAD = ("engine.export.worker", "engine.renderer")  # what a conversion imports
 JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's type name
 
 # The states each control operation applies to; the target state is included where repeating
@@ -174,7 +175,7 @@ class Coordinator:
         with self._lock:
             if self._pool is None:
                 self._pool = RecyclingProcessPool(
-                    self.workers, time_limit=self.limits.max_convert_seconds
+                    self.workers, time_limit=self.limits.max_convert_seconds, preload=PRELOAD
                 )
             return self._pool
 

@@ -10,15 +10,31 @@ HEADER = struct.Struct(">Q")
 
 
 def write_frame(stream: BinaryIO, payload: bytes) -> None:
-    stream.write(HEADER.pack(len(payload)) + payload)
+    data = memoryview(HEADER.pack(len(payload)) + payload)
+    while data:  # an unbuffered stream may take part of it
+        written = stream.write(data)
+        data = data[written if written is not None else 0 :]
     stream.flush()
 
 
 def read_frame(stream: BinaryIO) -> bytes | None:
-    """The next frame, or ``None`` at end-of-file (also mid-frame: the writer died)."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
+    """The next frame, or ``None`` at end-of-file (also mid-frame: the writer died).
+
+    ``stream`` may be unbuffered (the pool's are, so that a selector sees every frame that has
+    not been read): short reads are continued."""
+    header = _read_exactly(stream, HEADER.size)
+    if header is None:
         return None
     (size,) = HEADER.unpack(header)
-    payload = stream.read(size)
-    return payload if len(payload) == size else None
+    return _read_exactly(stream, size)
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    parts, missing = [], size
+    while missing:
+        part = stream.read(missing)
+        if not part:
+            return None
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)

@@ -1,8 +1,9 @@
 """Local worker processes for conversions (the coordinator's default executor, and every other
 front end's): hardened, recycled, and with a time limit per task.
 
-``RecyclingProcessPool(max_workers=None, tasks_per_worker=64, *, time_limit=None)`` is a
-:class:`concurrent.futures.Executor`: ``submit(fn, *args, **kwargs)`` returns a future,
+``RecyclingProcessPool(max_workers=None, tasks_per_worker=64, *, time_limit=None,
+preload=())`` is a :class:`concurrent.futures.Executor`: ``submit(fn, *args, **kwargs)``
+returns a future,
 ``shutdown(wait=True, cancel_futures=False)`` lets the tasks in flight finish (and, without
 ``cancel_futures``, the queued ones) and ends the workers. ``fn`` and its arguments are
 pickled, so ``fn`` must be importable from the installed environment (a module-level
@@ -11,7 +12,9 @@ function of an installed package or the standard library).
 - **Isolation**: each worker runs one task at a time, so a worker that dies (crash, out of
   memory, killed) fails only its own task, with :class:`BrokenProcessPool`; the next task gets
   a fresh worker.
-- **Time limit**: a task still running ``time_limit`` seconds after it reached its worker
+- **Preloading**: each new worker imports the modules named in ``preload`` before it takes
+  its first task, so their import time counts against no task's time limit.
+- **Time limit**: a task still running ``time_limit`` seconds after its worker started it
   fails with :class:`~engine.errors.TimeLimitError` and its worker is killed (SIGKILL) and
   replaced; the other tasks are not affected.
 - **Recycling**: a worker is replaced after ``tasks_per_worker`` tasks, because allocator
@@ -35,7 +38,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -58,6 +61,7 @@ class _Task:
 class _Worker:
     process: subprocess.Popen
     done: int = 0
+    ready: bool = False  # it has imported the preloaded modules
     task: _Task | None = None
     deadline: float = field(default=float("inf"))
 
@@ -75,6 +79,7 @@ class RecyclingProcessPool(Executor):
         tasks_per_worker: int = TASKS_PER_WORKER,
         *,
         time_limit: float | None = None,
+        preload: Sequence[str] = (),
     ) -> None:
         if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
             raise SettingsError(
@@ -87,6 +92,7 @@ class RecyclingProcessPool(Executor):
         self.max_workers = max_workers or os.cpu_count() or 1
         self.tasks_per_worker = tasks_per_worker
         self.time_limit = time_limit
+        self.preload = tuple(preload)
         self._lock = threading.Lock()
         self._queue: deque[_Task] = deque()
         self._closed = False
@@ -193,14 +199,22 @@ class RecyclingProcessPool(Executor):
                 )
                 continue
             worker.task = task
-            limit = self.time_limit
-            worker.deadline = float("inf") if limit is None else time.monotonic() + limit
+            if worker.ready:
+                self._start_clock(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        limit = self.time_limit
+        worker.deadline = float("inf") if limit is None else time.monotonic() + limit
 
     def _start(self, workers: list[_Worker], selector: selectors.BaseSelector) -> _Worker:
         process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "engine.export.workerprocess", str(os.getpid())],
+            [
+                *(sys.executable, "-P", "-m", "engine.export.workerprocess"),
+                *(str(os.getpid()), *self.preload),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            bufsize=0,  # unbuffered: what the selector reports is what read_frame reads
             start_new_session=True,
         )
         worker = _Worker(process)
@@ -212,6 +226,11 @@ class RecyclingProcessPool(Executor):
         self, worker: _Worker, workers: list[_Worker], selector: selectors.BaseSelector
     ) -> None:
         frame = read_frame(worker.process.stdout)  # type: ignore[arg-type]
+        if frame is not None and not worker.ready:  # the first frame says it is ready
+            worker.ready = True
+            if worker.task is not None:
+                self._start_clock(worker)
+            return
         task, worker.task, worker.deadline = worker.task, None, float("inf")
         if frame is None:
             self._retire(worker, workers, selector, kill=True)

@@ -1,9 +1,10 @@
 """The program each worker process of :class:`engine.export.pool.RecyclingProcessPool` runs:
-``python -P -m engine.export.workerprocess PARENT_PID``.
+``python -P -m engine.export.workerprocess PARENT_PID [MODULE ...]``.
 
 The pool writes tasks to the worker's stdin and reads replies from its stdout, one frame each
 (:mod:`engine.export.frames`). A task is ``(fn, args, kwargs)``; a reply is
-``(True, result)`` or ``(False, exception)``. The worker
+``(True, result)`` or ``(False, exception)``. The worker first imports the MODULEs and sends
+an empty frame to say it is ready. The worker
 
 - imports only from the installed environment: ``-P`` keeps the working directory (and the
   script's folder) off ``sys.path``, so a ``numpy.py`` where isrender runs is never executed;
@@ -16,6 +17,7 @@ The pool writes tasks to the worker's stdin and reads replies from its stdout, o
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import queue
@@ -36,6 +38,9 @@ def main(argv: list[str]) -> None:
     os.dup2(null, 0)
     os.dup2(2, 1)  # print() in a task must not corrupt the replies
     os.close(null)
+    for module in argv[2:]:
+        importlib.import_module(module)
+    write_frame(outbox, b"")  # ready
     tasks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(inbox, tasks), daemon=True).start()
     while True:
