@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from concurrent.futures import wait
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from export_kit import WAIT, image_bytes, zip_entries
 
-from engine.export import ExportJob, RecyclingProcessPool
+from engine.errors import SettingsError, TimeLimitError
+from engine.export import Coordinator, ExportJob, RecyclingProcessPool
+from engine.export.coordinator import PRELOAD
 
 
 @pytest.fixture
@@ -61,3 +65,67 @@ def test_an_asset_that_kills_its_worker_fails_alone(make_coordinator, session):
     ]
     assert failure.asset_name == "crash.jpg"
     assert "worker process" in failure.message
+
+
+def test_a_task_over_the_time_limit_is_ended_alone():
+    """Issue 8.14: every conversion has a time limit that ends it cleanly."""
+    with RecyclingProcessPool(2, time_limit=1.0) as limited:
+        stuck = limited.submit(time.sleep, 120)
+        quick = [limited.submit(sum, [n, 1]) for n in range(6)]
+        assert [future.result(timeout=WAIT) for future in quick] == [1, 2, 3, 4, 5, 6]
+        with pytest.raises(TimeLimitError, match="time limit of 1 s"):
+            stuck.result(timeout=WAIT)
+        assert limited.submit(sum, [2, 2]).result(timeout=WAIT) == 4  # a fresh worker
+
+
+def test_workers_take_no_terminal_signals():
+    """Issue 8.4: a terminal's Ctrl-C reaches its foreground process group, not the workers."""
+    with RecyclingProcessPool(1) as single:
+        worker = single.submit(os.getpid).result(timeout=WAIT)
+        assert os.getpgid(worker) != os.getpgid(0)
+        assert os.getsid(worker) != os.getsid(0)
+        sleeping = single.submit(time.sleep, 1.0)
+        time.sleep(0.3)
+        os.kill(worker, signal.SIGINT)
+        assert sleeping.result(timeout=WAIT) is None  # not KeyboardInterrupt
+        assert single.submit(os.getpid).result(timeout=WAIT) == worker
+
+
+def test_zero_workers_is_a_settings_error(catalog):
+    """Issue 8.21: these raised ValueError, outside the error hierarchy."""
+    with pytest.raises(SettingsError, match="1 or more"):
+        RecyclingProcessPool(0)
+    with pytest.raises(SettingsError, match="max_workers must be 1 or more, not 0"):
+        Coordinator(catalog, max_workers=0)
+
+
+class SlowPool(RecyclingProcessPool):
+    """Every conversion of an asset whose name starts with 'slow' never ends."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        task = args[0] if args else None
+        if getattr(task, "object_name", "").startswith("slow"):
+            return super().submit(time.sleep, 120)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_conversion_over_its_time_limit_is_its_assets_error_only(make_coordinator, session):
+    executor = SlowPool(2, time_limit=3.0, preload=PRELOAD)
+    try:
+        coordinator = make_coordinator(executor=executor, max_workers=2)
+        names = ["good0.jpg", "slow.jpg", "good1.jpg", "good2.jpg"]
+        handles = [session.upload(image_bytes(n), name=name).handle for n, name in enumerate(names)]
+        job = ExportJob(handles, fmt="convert", is_modifier="fmt=png")
+        record = coordinator.wait(session, coordinator.submit_job(session, job), timeout=WAIT)
+    finally:
+        executor.shutdown()
+
+    assert (record.success_count, record.error_count, record.fatal_error) == (3, 1, False)
+    assert list(zip_entries(record.package)) == ["good0.png", "good1.png", "good2.png"]
+    [failure] = [
+        d for d in coordinator.get_job_log_details(session, record.handle) if d.severity == "error"
+    ]
+    assert failure.asset_name == "slow.jpg"
+    assert failure.message == (
+        "conversion ended: the task ran longer than the time limit of 3 s and was ended"
+    )
