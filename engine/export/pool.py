@@ -96,7 +96,7 @@ class RecyclingProcessPool(Executor):
         self._lock = threading.Lock()
         self._queue: deque[_Task] = deque()
         self._closed = False
-        self._manager: threading.Thread | None = None
+        self._manager = threading.Thread(target=self._manage, name="isrender pool", daemon=True)
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)  # a full pipe already wakes the manager
 
@@ -107,10 +107,7 @@ class RecyclingProcessPool(Executor):
             if self._closed:
                 raise RuntimeError("cannot submit to a pool that was shut down")
             self._queue.append(_Task(future, payload))
-            if self._manager is None:
-                self._manager = threading.Thread(
-                    target=self._manage, name="isrender worker pool", daemon=True
-                )
+            if self._manager.ident is None:  # started with the first task
                 self._manager.start()
         self._wake()
         return future
@@ -121,15 +118,15 @@ class RecyclingProcessPool(Executor):
             cancelled = list(self._queue) if cancel_futures else []
             if cancel_futures:
                 self._queue.clear()
-            manager = self._manager
+            started = self._manager.ident is not None
         for task in cancelled:
             task.future.cancel()
-        if manager is None:
+        if not started:
             self._close_wake_pipe()
             return
         self._wake()
         if wait:
-            manager.join()
+            self._manager.join()
 
     def _wake(self) -> None:
         with self._lock, contextlib.suppress(OSError):

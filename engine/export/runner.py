@@ -17,8 +17,11 @@ overwritten.
 Each state change, log entry and progress update is committed as it happens, so a process
 killed mid-job leaves a consistent record that :mod:`engine.export.recovery` closes later.
 A conversion whose worker process died is retried once, alone, so a file that crashes its
-worker cannot take the assets converted next to it down too (the default pool starts fresh
-workers on the next submission; with an executor that stays broken the retry is an error).
+worker cannot take the assets converted next to it down too with an executor where one death
+breaks every task in flight (``ProcessPoolExecutor``; the default pool fails only the dead
+worker's task, and starts a fresh worker). A conversion ended by the pool's time limit is that
+asset's error entry, not retried. If the job's own bookkeeping fails, the failure is recorded
+if at all possible (a few attempts), otherwise :meth:`JobRunner.run` raises JobError.
 """
 
 from __future__ import annotations
