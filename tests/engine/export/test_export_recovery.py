@@ -22,7 +22,7 @@ from export_kit import (
     zip_entries,
 )
 
-from engine.catalog import sql
+from engine.catalog import Catalog, sql
 from engine.cli import main
 from engine.errors import JobError
 from engine.export import ExportJob, runner
@@ -143,3 +143,41 @@ def test_a_catalog_write_that_keeps_failing_ends_the_wait_and_recovery_closes_th
     assert coordinator.recover() == [job]  # its thread is gone: closed as interrupted
     record = catalog.get_job(job)
     assert (record.state, record.fatal_error, record.package) == ("Done", True, None)
+
+
+@pytest.fixture
+def disk_full(monkeypatch):
+    """Recording a job's end fails as SQLite does on a full disk."""
+
+    def full(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(runner, "FINISH_RETRY_PAUSES_S", (0.01,))
+    monkeypatch.setattr(Catalog, "finish_job", full)
+    return monkeypatch
+
+
+def test_a_package_whose_job_cannot_be_recorded_is_not_orphaned(
+    disk_full, catalog, session, make_coordinator
+):
+    """Item 2: on a full disk the finished ZIP stayed behind, and recovery said "no package"."""
+    coordinator = make_coordinator()
+    asset = session.upload(image_bytes(1), name="a.jpg")
+    job = coordinator.submit_job(session, ExportJob((asset.handle,), fmt="orig"))
+    with pytest.raises(JobError, match="database or disk is full"):
+        coordinator.wait(session, job, timeout=WAIT)
+    assert list((Path(catalog.home) / "packages").iterdir()) == []
+
+    disk_full.undo()
+    assert coordinator.recover() == [job]
+    assert catalog.get_job(job).package is None
+
+
+def test_export_exits_with_an_error_when_its_job_cannot_be_recorded(
+    disk_full, capsys, monkeypatch, catalog, session
+):
+    monkeypatch.setenv("ISRENDER_PASSWORD", PASSWORD)
+    asset = session.upload(image_bytes(1), name="a.jpg")
+    argv = ["export", asset.handle, "--fmt", "orig", "--home", str(catalog.home)]
+    assert main([*argv, "--user", "ann@acme.test"]) == 2
+    assert "could not be recorded in the catalog" in capsys.readouterr().err
