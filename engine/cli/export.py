@@ -148,9 +148,8 @@ def _export(args: argparse.Namespace) -> int:
         handle = coordinator.submit_job(session, job, name=args.name)
         print(f"job {handle}", flush=True)
         record, signum = wait_with_progress(coordinator, session, handle)
-        cancelled = coordinator.get_job_log_details(
-            session, handle, log_types=["FileCancel"], per_page=1
-        )
+        # The catalog itself: the submitter may lack getJobLogDetails (TrialSiteAdmin).
+        cancelled = session.catalog.job_log_details(handle, log_types=["FileCancel"], per_page=1)
     print_summary(record)
     if args.out and record.package:
         files = unpack(record.package, Path(args.out))

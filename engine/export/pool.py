@@ -23,8 +23,9 @@ function of an installed package or the standard library).
   installed environment, never from the working directory; they run in their own session, so
   a terminal's Ctrl-C (SIGINT to the foreground process group) or hang-up does not reach them;
   they end when the process that owns the pool ends, however it ends (even ``kill -9``), and
-  hold none of its files (standard output included). No forkserver and no resource tracker
-  are involved: one management thread starts, feeds and reaps the workers.
+  hold none of its files but standard error (so a pipe reading its standard output ends).
+  No forkserver and no resource tracker are involved: one management thread starts, feeds
+  and reaps the workers.
 """
 
 from __future__ import annotations
