@@ -152,4 +152,4 @@ class SettingsError(IsRenderError):
 
 
 class TimeLimitError(LimitError):
-    """A task (a conversion) ran longer than its time limit and was ended."""
+    """A task (a conversion) ran longer than its time limit and was stopped."""

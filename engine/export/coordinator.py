@@ -86,6 +86,11 @@ class Coordinator:
     ) -> None:
         if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
             raise SettingsError(f"max_workers must be 1 or more, not {max_workers!r}")
+        if limits.max_convert_seconds is not None and not limits.max_convert_seconds > 0:
+            raise SettingsError(
+                "ExportLimits.max_convert_seconds must be more than 0 (or None: no limit), "
+                f"not {limits.max_convert_seconds!r}"
+            )
         self.catalog = catalog
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()

@@ -261,8 +261,8 @@ class RecyclingProcessPool(Executor):
             if task is not None:
                 task.future.set_exception(
                     TimeLimitError(
-                        f"the task ran longer than the time limit of {self.time_limit:g} s "
-                        "and was ended"
+                        f"it ran longer than the time limit of {self.time_limit:g} s; its "
+                        "worker process was killed"
                     )
                 )
 

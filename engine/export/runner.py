@@ -239,7 +239,7 @@ class JobRunner:
             retries.append(asset)
             return
         if isinstance(error, IsRenderError):  # the time limit
-            self._failure(asset, f"conversion ended: {error}")
+            self._failure(asset, f"conversion stopped: {error}")
             return
         if error is not None:
             self._failure(asset, _worker_died(error))

@@ -12,7 +12,7 @@ import pytest
 from export_kit import WAIT, image_bytes, zip_entries
 
 from engine.errors import SettingsError, TimeLimitError
-from engine.export import Coordinator, ExportJob, RecyclingProcessPool
+from engine.export import Coordinator, ExportJob, ExportLimits, RecyclingProcessPool
 from engine.export.coordinator import PRELOAD
 
 
@@ -62,7 +62,8 @@ class TroublePool(RecyclingProcessPool):
         (
             (time.sleep, 120),  # issue 8.14: a conversion over its time limit
             {"time_limit": 3.0, "preload": PRELOAD},
-            "conversion ended: the task ran longer than the time limit of 3 s and was ended",
+            "conversion stopped: it ran longer than the time limit of 3 s; its worker process was "
+            "killed",
         ),
     ],
     ids=["worker dies", "over the time limit"],
@@ -119,3 +120,5 @@ def test_zero_workers_is_a_settings_error(catalog):
         RecyclingProcessPool(0)
     with pytest.raises(SettingsError, match="max_workers must be 1 or more, not 0"):
         Coordinator(catalog, max_workers=0)
+    with pytest.raises(SettingsError, match="max_convert_seconds must be more than 0"):
+        Coordinator(catalog, limits=ExportLimits(max_convert_seconds=0))
