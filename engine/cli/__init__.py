@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -51,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IsRenderError as exc:
         print(f"isrender: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM during an export
+        return 128 + getattr(interrupt, "signum", signal.SIGINT)
 
 
 if __name__ == "__main__":
