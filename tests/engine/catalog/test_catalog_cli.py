@@ -346,3 +346,34 @@ def test_a_non_utf8_company_name_from_a_real_command_line(acme, tmp_path):
         done.stderr
         == b"isrender: invalid company name 'Caf\\udce9': it holds bytes that are not UTF-8\n"
     )
+
+
+def test_the_demo_bootstraps_a_private_home_through_init(tmp_path, capsys, monkeypatch):
+    demo_home = tmp_path / "demo"
+    assert run(capsys, "demo", "--home", str(demo_home))[0] == 0
+    assert stat.S_IMODE(demo_home.stat().st_mode) == 0o700
+    monkeypatch.setenv("ISRENDER_PASSWORD", "demo")
+    monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "x")
+    status, out, _ = run(
+        capsys, "user", "add", "new@example.com", "--role", "IpsUser",
+        "--home", str(demo_home), "--user", "demo@example.com",
+    )  # fmt: skip
+    assert status == 0 and out.endswith("Demo\tIpsUser\t(created)\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Name\tDefinition\nbig\twid=1&text=" + b"a" * (130 * 1024) + b"\n", "line 2: a field is"),
+        (b"\xef\xbb\xbfName\tDefinition\n\nbad\ttext=\xe9\n", "line 3: byte 0xe9 is not UTF-8"),
+    ],
+    ids=["field-over-128KiB", "bom-then-latin-1"],
+)
+def test_a_malformed_macro_file_is_one_line_naming_file_and_line(acme, capsys, tmp_path, content,
+                                                                 message):  # fmt: skip
+    macros = tmp_path / "bad.mac"
+    macros.write_bytes(content)
+    status, _, err = run(capsys, "preset", "import", str(macros), *ADMIN)
+    assert status == 2 and err.startswith(f"isrender: macro file {macros}, {message}")
+    status, _, err = run(capsys, "resolve", "$big$", "--macros", str(macros))
+    assert status == 2 and err.startswith(f"isrender: macro file {macros}, {message}")
