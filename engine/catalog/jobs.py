@@ -48,7 +48,7 @@ def check_text(what: str, value: str) -> str:
     Names a user types to find things again (e-mail, company, preset, job) are refused rather
     than stored with U+FFFD as file names are: a replaced name could never be typed back, and
     different bytes would become the same name."""
-    bad = None if value.isascii() else _SURROGATE.search(value)
+    bad = None if not isinstance(value, str) or value.isascii() else _SURROGATE.search(value)
     if bad is not None:
         raise _invalid(f"invalid {what} {value!r}: it holds bytes that are not UTF-8")
     return value

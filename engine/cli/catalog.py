@@ -199,13 +199,10 @@ def _init(args: argparse.Namespace) -> int:
             f"no company: give --company NAME or set ${ENV_COMPANY}",
             code=ApiFault.MISSING_PARAMETER,
         )
+    password = _new_password(email, ENV_PASSWORD)  # before anything is created
     with Catalog.open(args.home) as catalog:
         session = catalog.initialize(
-            company,
-            email,
-            _new_password(email, ENV_PASSWORD),
-            first_name=args.first_name,
-            last_name=args.last_name,
+            company, email, password, first_name=args.first_name, last_name=args.last_name
         )
         print(f"initialised the catalog in {catalog.home}")
     print(f"{session.company.handle}\t{session.company.name}")

@@ -377,3 +377,26 @@ def test_a_malformed_macro_file_is_one_line_naming_file_and_line(acme, capsys, t
     assert status == 2 and err.startswith(f"isrender: macro file {macros}, {message}")
     status, _, err = run(capsys, "resolve", "$big$", "--macros", str(macros))
     assert status == 2 and err.startswith(f"isrender: macro file {macros}, {message}")
+
+
+@pytest.mark.parametrize(("typed", "status"), [(b"pw 1\npw 1\n", 0), (b"pw 1\npw 2\n", 2)])
+def test_init_asks_for_the_password_twice(tmp_path, typed, status):
+    """Without $ISRENDER_PASSWORD and without a terminal, getpass reads standard input."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ISRENDER_")}
+    home = tmp_path / "home"
+    done = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "init", "--company", "Acme", *ADMIN, "--home", home],
+        input=typed,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        start_new_session=True,  # no controlling terminal to prompt on
+    )
+    assert done.returncode == status, done.stderr
+    if status:
+        assert b"isrender: the two passwords differ\n" in done.stderr
+        assert not home.exists()
+    else:
+        with Catalog.open(home) as catalog:
+            assert catalog.authenticate("boss@acme.test", "pw 1").role == "IpsAdmin"
