@@ -5,7 +5,7 @@ Every module in ``COMMAND_MODULES`` has ``add_commands(subparsers)``; each subco
 same way: errors of the isrender hierarchy and failed reads or writes (a missing folder, a full
 disk) are one line on stderr and exit status 2, never a traceback; a reader that went away
 (``isrender jobs list | head -1``) ends the command quietly with status 141, as SIGPIPE would;
-Ctrl-C gives 130.
+Ctrl-C gives 130. File names that are not UTF-8 are printed as the bytes they are.
 """
 
 from __future__ import annotations
@@ -53,29 +53,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_ERROR
+    _echo_undecodable_bytes()
     try:
         status = int(handler(args) or 0)
         sys.stdout.flush()  # what is still buffered must fail here, not at interpreter exit
         return status
     except IsRenderError as exc:
-        _error(args, str(exc), prefix="isrender")
+        message = f"isrender: {exc}"
     except BrokenPipeError:
         _drop_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        _error(args, f"{exc.filename}: {reason}" if exc.filename else reason)
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = f"isrender {args.command}: {where}{reason}"
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    return EXIT_ERROR
-
-
-def _error(args: argparse.Namespace, message: str, *, prefix: str | None = None) -> None:
-    print(f"{prefix or f'isrender {args.command}'}: {message}", file=sys.stderr)
+    print(message, file=sys.stderr)
     try:
         sys.stdout.flush()
     except OSError:  # standard output itself failed: its buffer can never be written
         _drop_stdout()
+    return EXIT_ERROR
+
+
+def _echo_undecodable_bytes() -> None:
+    """Let standard output write back the bytes of a file name that is not UTF-8 as they came
+    (Python holds them as lone surrogates, PEP 383), instead of failing on them."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
 
 
 def _drop_stdout() -> None:

@@ -96,3 +96,16 @@ def test_jobs_list_into_a_closed_pipe_ends_quietly(tmp_path):
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3, listed.stderr
     done = _closed_pipe_run("jobs", "list", cwd=tmp_path, env=env)
     assert (done.returncode, done.stderr.decode()) == (141, "")
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_as_its_bytes(tmp_path):
+    home = tmp_path / "home"
+    with Catalog.open(home, scrypt_n=2**8) as catalog:
+        catalog.initialize("Acme", "ann@acme.test", PASSWORD)
+    macros = tmp_path / os.fsdecode(b"caf\xe9.mac")
+    macros.write_bytes(b"Name\tDefinition\nthumb\twid=10\n")
+    env = {"ISRENDER_HOME": str(home), "ISRENDER_USER": "ann@acme.test"}
+    env |= {"ISRENDER_PASSWORD": PASSWORD, "PYTHONIOENCODING": "utf-8"}  # as in a UTF-8 locale
+    done = isrender("preset", "import", bytes(macros), cwd=tmp_path, env=env)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == b"imported 1 preset(s) from " + bytes(macros) + b"\n"
