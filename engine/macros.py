@@ -22,6 +22,9 @@ from engine.syntax import Item, split_modifiers
 
 MAX_DEPTH = 16
 MAX_ITEMS = 4096
+# A macro file is read whole; Scene7 presets hold at most 512 characters, so even a library of
+# tens of thousands of them is a few MiB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class MacroTable(Mapping[str, str]):
@@ -153,12 +156,18 @@ def _expand_into(
 
 
 def load_macros(path: str | os.PathLike[str]) -> MacroTable:
-    """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row)."""
+    """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row) of
+    at most ``MAX_FILE_BYTES``."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise MacroError(f"cannot read macro file {os.fspath(path)!r}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise MacroError(
+            f"macro file {os.fspath(path)} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+            expected="a Scene7 macro file (presets of at most 512 characters each)",
+        )
     return parse_macro_file(data, source=os.fspath(path))
 
 

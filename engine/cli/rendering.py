@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def _render(args: argparse.Namespace) -> int:
 
     rendition = render(args.source, args.modifiers, macros=_macros(args))
     out = Path(args.out)
-    if out.is_dir():
+    if out.is_dir() or args.out.endswith(
+        ("/", os.sep)
+    ):  # "out/" names a folder, even a missing one
         out = out / f"{Path(args.source).stem}.{rendition.extension}"
     write_file(out, rendition.data)
     print(

@@ -129,6 +129,15 @@ def test_load_macros_reads_a_file(tmp_path):
     assert load_macros(str(path)) == table
 
 
+def test_load_macros_refuses_a_file_over_the_size_limit(tmp_path, monkeypatch):
+    path = tmp_path / "huge.mac"
+    path.write_bytes(b"Name\tDefinition\n" + b"v\twid=1\n" * 1000)
+    assert len(load_macros(path)) == 1
+    monkeypatch.setattr("engine.macros.MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(MacroError, match=r"huge\.mac is larger than"):
+        load_macros(path)
+
+
 def test_load_macros_reports_a_missing_file(tmp_path):
     with pytest.raises(MacroError, match="cannot read macro file"):
         load_macros(tmp_path / "missing.mac")

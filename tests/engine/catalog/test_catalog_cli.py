@@ -322,12 +322,17 @@ def _assets(home):
         ),
         (("preset", "set", "th\udcffumb", "wid=1", *ADMIN), "preset name"),
         (("preset", "delete", "th\udcffumb", *ADMIN), "preset name"),
+        (
+            ("user", "add", "b@acme.test", "--role", "IpsUser", "--first-name", "B\udce9", *ADMIN),
+            "first name",
+        ),
         (("assets", "list", "--user", "b\udce9@acme.test"), "user e-mail"),
         (("assets", "list", *ADMIN, "--company", "Ac\udcffme"), "company handle or name"),
     ],
 )
-def test_names_that_are_not_utf8_are_refused_clearly(acme, capsys, argv, field):
+def test_names_that_are_not_utf8_are_refused_clearly(acme, capsys, monkeypatch, argv, field):
     """Python shows the bytes of a non-UTF-8 argument as lone surrogates (PEP 383)."""
+    monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "x")
     status, _, err = run(capsys, *argv)
     assert status == 2
     assert f"isrender: invalid {field} " in err and "holds bytes that are not UTF-8" in err
@@ -400,3 +405,11 @@ def test_init_asks_for_the_password_twice(tmp_path, typed, status):
     else:
         with Catalog.open(home) as catalog:
             assert catalog.authenticate("boss@acme.test", "pw 1").role == "IpsAdmin"
+
+
+def test_a_job_name_that_is_not_utf8_is_refused_clearly(acme, capsys):
+    with Catalog.open(acme) as catalog:
+        asset = catalog.authenticate("ann@acme.test", PASSWORD).upload(image_bytes(), name="a.png")
+    argv = ["export", asset.handle, "--fmt", "orig", "--name", "j\udce9", "--workers", "1"]
+    status, _, err = run(capsys, *argv, "--user", "ann@acme.test")
+    assert status == 2 and "isrender: invalid job name 'j\\udce9'" in err

@@ -45,6 +45,16 @@ def test_render_into_a_missing_folder_names_the_file(tmp_path, source):
     assert done.stderr.decode() == f"isrender render: {target}: No such file or directory\n"
 
 
+def test_render_into_a_missing_folder_named_with_a_slash_writes_no_file_in_its_place(
+    tmp_path, source
+):
+    folder = tmp_path / "renditions"
+    done = isrender("render", str(source), "-m", "wid=10", "-o", f"{folder}/", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.decode() == f"isrender render: {folder}/a.jpg: No such file or directory\n"
+    assert not folder.exists()
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
 def test_render_to_a_full_device_is_one_line(tmp_path, source):
     done = isrender("render", str(source), "-m", "wid=10", "-o", "/dev/full", cwd=tmp_path)
