@@ -106,9 +106,16 @@ def test_a_user_who_is_no_administrator_cannot_administer(acme, capsys, argv, op
 def test_an_administrator_adds_users_companies_and_roles(acme, capsys, monkeypatch):
     monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "bob's own password")
     status, out, _ = run(
-        capsys, "user", "add", "bob@acme.test", "--role", "IpsCompanyAdmin", "--first-name",
-        "Bob", *ADMIN,
-    )  # fmt: skip
+        capsys,
+        "user",
+        "add",
+        "bob@acme.test",
+        "--role",
+        "IpsCompanyAdmin",
+        "--first-name",
+        "Bob",
+        *ADMIN,
+    )
     assert status == 0 and out == "u|3\tbob@acme.test\tAcme\tIpsCompanyAdmin\t(created)\n"
     assert run(capsys, "company", "add", "Rival", *ADMIN)[:2] == (0, "c|2\tRival\n")
     status, out, _ = run(
@@ -136,8 +143,9 @@ def test_a_company_administrator_cannot_make_anyone_more(acme, capsys, monkeypat
     ):
         status, _, err = run(capsys, *argv, *as_cat)
         assert status == 2 and message in err
-    status, out, _ = run(capsys, "user", "add", "ann@acme.test", "--role", "ImagePortalUser",
-                         *as_cat)  # fmt: skip
+    status, out, _ = run(
+        capsys, "user", "add", "ann@acme.test", "--role", "ImagePortalUser", *as_cat
+    )
     assert status == 0 and "(existing user)" in out
     with Catalog.open(acme) as catalog:
         assert catalog.role("boss@acme.test", "Acme") == "IpsAdmin"
@@ -360,9 +368,17 @@ def test_the_demo_bootstraps_a_private_home_through_init(tmp_path, capsys, monke
     monkeypatch.setenv("ISRENDER_PASSWORD", "demo")
     monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "x")
     status, out, _ = run(
-        capsys, "user", "add", "new@example.com", "--role", "IpsUser",
-        "--home", str(demo_home), "--user", "demo@example.com",
-    )  # fmt: skip
+        capsys,
+        "user",
+        "add",
+        "new@example.com",
+        "--role",
+        "IpsUser",
+        "--home",
+        str(demo_home),
+        "--user",
+        "demo@example.com",
+    )
     assert status == 0 and out.endswith("Demo\tIpsUser\t(created)\n")
 
 
@@ -374,8 +390,9 @@ def test_the_demo_bootstraps_a_private_home_through_init(tmp_path, capsys, monke
     ],
     ids=["field-over-128KiB", "bom-then-latin-1"],
 )
-def test_a_malformed_macro_file_is_one_line_naming_file_and_line(acme, capsys, tmp_path, content,
-                                                                 message):  # fmt: skip
+def test_a_malformed_macro_file_is_one_line_naming_file_and_line(
+    acme, capsys, tmp_path, content, message
+):
     macros = tmp_path / "bad.mac"
     macros.write_bytes(content)
     status, _, err = run(capsys, "preset", "import", str(macros), *ADMIN)
