@@ -105,17 +105,8 @@ def test_a_user_who_is_no_administrator_cannot_administer(acme, capsys, argv, op
 
 def test_an_administrator_adds_users_companies_and_roles(acme, capsys, monkeypatch):
     monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "bob's own password")
-    status, out, _ = run(
-        capsys,
-        "user",
-        "add",
-        "bob@acme.test",
-        "--role",
-        "IpsCompanyAdmin",
-        "--first-name",
-        "Bob",
-        *ADMIN,
-    )
+    argv = ["user", "add", "bob@acme.test", "--role", "IpsCompanyAdmin", "--first-name", "Bob"]
+    status, out, _ = run(capsys, *argv, *ADMIN)
     assert status == 0 and out == "u|3\tbob@acme.test\tAcme\tIpsCompanyAdmin\t(created)\n"
     assert run(capsys, "company", "add", "Rival", *ADMIN)[:2] == (0, "c|2\tRival\n")
     status, out, _ = run(
@@ -367,18 +358,8 @@ def test_the_demo_bootstraps_a_private_home_through_init(tmp_path, capsys, monke
     assert stat.S_IMODE(demo_home.stat().st_mode) == 0o700
     monkeypatch.setenv("ISRENDER_PASSWORD", "demo")
     monkeypatch.setenv("ISRENDER_NEW_PASSWORD", "x")
-    status, out, _ = run(
-        capsys,
-        "user",
-        "add",
-        "new@example.com",
-        "--role",
-        "IpsUser",
-        "--home",
-        str(demo_home),
-        "--user",
-        "demo@example.com",
-    )
+    argv = ["user", "add", "new@example.com", "--role", "IpsUser", "--user", "demo@example.com"]
+    status, out, _ = run(capsys, *argv, "--home", str(demo_home))
     assert status == 0 and out.endswith("Demo\tIpsUser\t(created)\n")
 
 
