@@ -334,8 +334,11 @@ class Coordinator:
     def __enter__(self) -> Coordinator:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        """Waits for the jobs, except when leaving on Ctrl-C: then the process is ending, and
+        its unfinished jobs are closed as interrupted by the next recovery."""
+        interrupted = exc_type is not None and issubclass(exc_type, KeyboardInterrupt)
+        self.close(timeout=0 if interrupted else None)
 
 
 def _or(words: Sequence[str]) -> str:

@@ -234,3 +234,14 @@ def test_a_stop_from_another_process_is_never_lost_to_progress_reports(
     finally:
         _, errors = stopper.communicate(timeout=WAIT)  # closes its input: it exits
     assert stopper.returncode == 0, errors
+
+
+def test_leaving_a_coordinator_on_ctrl_c_does_not_wait_for_its_jobs(gated, catalog, session):
+    """A second Ctrl-C to ``isrender export`` ends the wait: its job is left to recovery."""
+    executor, coordinator = gated
+    job = submit(session, coordinator)
+    with pytest.raises(KeyboardInterrupt), coordinator:
+        raise KeyboardInterrupt
+    assert not catalog.get_job(job).finished  # returned at once, the conversion still held
+    executor.gate.set()
+    assert coordinator.wait(session, job, timeout=WAIT).state == "Done"
