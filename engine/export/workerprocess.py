@@ -38,11 +38,11 @@ def main(argv: list[str]) -> None:
     os.dup2(null, 0)
     os.dup2(2, 1)  # print() in a task must not corrupt the replies
     os.close(null)
+    tasks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(inbox, tasks), daemon=True).start()
     for module in argv[2:]:
         importlib.import_module(module)
     write_frame(outbox, b"")  # ready
-    tasks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-    threading.Thread(target=_receive, args=(inbox, tasks), daemon=True).start()
     while True:
         write_frame(outbox, _run(tasks.get()))
 
