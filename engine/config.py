@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from engine.colors import Color
 
 WHITE = Color("rgb", (1.0, 1.0, 1.0))
+#: Resolutions (``printRes=``, a source's DPI) are at most what JPEG's JFIF header can record;
+#: a file declaring more (EXIF allows 4294967295) is read as this.
+MAX_DPI = 65535.0
+#: A file declaring less than 1 dpi is read as 1 dpi.
+MIN_SOURCE_DPI = 1.0
 
 
 @dataclass(frozen=True)

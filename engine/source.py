@@ -57,7 +57,7 @@ from PIL import (
     UnidentifiedImageError,
 )
 
-from engine.config import DEFAULT_CONFIG, RenderConfig
+from engine.config import DEFAULT_CONFIG, MAX_DPI, MIN_SOURCE_DPI, RenderConfig
 from engine.errors import LimitError, SourceError
 from engine.geometry import transpose_box
 
@@ -311,7 +311,9 @@ def _dpi(value: object) -> float | None:
         dpi = float(value[0])
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    return dpi if 0 < dpi < float("inf") else None
+    if not dpi > 0:  # zero, negative or NaN: no resolution
+        return None
+    return min(max(dpi, MIN_SOURCE_DPI), MAX_DPI)
 
 
 def _orientation(image: Image.Image) -> int:
