@@ -1,21 +1,19 @@
 """Numeric ranges (issue 8 item 16): every number of a request is bounded by its signature, so
 no valid-looking value overflows inside the renderer, and resolutions read from files are
-clamped to what the encoders can record."""
+clamped to what the encoders can record (tests/hostile/test_source_limits.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 
 import pytest
-from PIL import Image, TiffImagePlugin
+from PIL import Image
 
 import engine
 from engine.commands import IS_COMMANDS
-from engine.renderer import COMPOSITING, render_props
+from engine.renderer import COMPOSITING
 from engine.signatures import Int, Real
-from engine.source import open_source
 
 SOURCE = Image.new("RGB", (64, 48), "red")
 
@@ -74,33 +72,3 @@ def test_every_number_at_its_bounds_renders_or_fails_cleanly(sig):
             # A clear error (MaxPix, the pixel budget ...) is fine; an OverflowError is not.
             with contextlib.suppress(engine.IsRenderError):
                 engine.render(SOURCE, request + extra)
-
-
-def jpeg_declaring_dpi(dpi: int) -> bytes:
-    """A JPEG whose EXIF resolution is ``dpi`` (Pillow reads it when JFIF gives none)."""
-    exif = Image.Exif()
-    exif[282] = exif[283] = TiffImagePlugin.IFDRational(dpi, 1)  # X/YResolution
-    exif[296] = 2  # inches
-    out = io.BytesIO()
-    Image.new("RGB", (16, 16), "red").save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-@pytest.mark.parametrize("fmt", ["png", "tif", "jpeg", "pdf"])
-def test_a_source_declaring_4294967295_dpi_converts_with_the_dpi_clamped(fmt):
-    rendition = engine.render(jpeg_declaring_dpi(4294967295), f"fmt={fmt}")
-    assert rendition.width == 16
-    props = render_props(jpeg_declaring_dpi(4294967295), "fmt=png")
-    assert props["image.printRes"] == "65535"
-
-
-def test_a_source_declaring_under_one_dpi_is_read_as_one_dpi():
-    with open_source(jpeg_declaring_dpi(4294967295)) as source:
-        assert source.dpi == 65535.0
-    exif = Image.Exif()
-    exif[282] = exif[283] = TiffImagePlugin.IFDRational(1, 100)
-    exif[296] = 2
-    out = io.BytesIO()
-    Image.new("RGB", (16, 16)).save(out, "JPEG", exif=exif.tobytes())
-    with open_source(out.getvalue()) as source:
-        assert source.dpi == 1.0
