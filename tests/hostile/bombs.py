@@ -82,11 +82,11 @@ def _jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
     return segments
 
 
-def many_scans_jpeg(scans: int = 5000, size: int = 8192) -> bytes:
+def many_scans_jpeg(scans: int = 5000, size: int = 4096) -> bytes:
     """A progressive gray JPEG with ``scans`` extra copies of one AC scan.
 
     A flat image makes each AC scan a few bytes (one end-of-band run), but libjpeg still passes
-    over every block for each one: ~200 KB that decode for tens of seconds.
+    over every block for each one: ~120 KB that decode for seconds to minutes.
     """
     out = io.BytesIO()
     Image.new("L", (size, size), 128).save(out, "JPEG", progressive=True, quality=90)
@@ -128,8 +128,9 @@ def jpeg_declaring_dpi(dpi: float = 4294967295) -> bytes:
     return out.getvalue()
 
 
-def variable_request(size: int = 1000, references: int = 5000, commands: int = 2) -> str:
-    """A ~31 KB request whose variables expand it to ``size × references × commands``."""
+def variable_request(size: int = 16000, references: int = 5000, commands: int = 1) -> str:
+    """A 31 KB request whose variables expand it to ``size × references × commands``
+    characters (80 million by default)."""
     return f"$a={'1' * size}&" + "&".join("text=" + "$a$" * references for _ in range(commands))
 
 
