@@ -13,7 +13,8 @@ decoding that a PNG's data covered every row:
 * :func:`jpeg_structure` — the number of scans and of entropy-coded bytes, walking the markers.
   A Huffman-coded JPEG spends at least one bit on every 8 × 8 block of every component (each
   block starts with a DC code of 1 to 16 bits), so fewer bytes than blocks / 8 cannot be a
-  complete image.
+  complete image. A JPEG of several scans (progressive ones) makes libjpeg hold every block's
+  coefficients, 128 bytes a block, whatever the scale it decodes at.
 * :func:`png_rows_complete` — inflates the ``IDAT`` stream (counting, not keeping, the bytes)
   and compares it with what the header's rows need; Pillow fills rows a short stream lacks.
 """
@@ -54,10 +55,23 @@ def decode_cost(size: tuple[int, int], mode: str) -> int:
 class JpegStructure(NamedTuple):
     scans: int
     entropy_bytes: int  # entropy-coded bytes of all scans walked
-    min_entropy_bytes: int  # the least a complete image needs (0 when no bound is known)
+    blocks: int  # 8 × 8 blocks of all components (0 when the frame was not found)
+    huffman: bool  # Huffman-coded (not arithmetic-coded or lossless)
+
+    @property
+    def min_entropy_bytes(self) -> int:
+        """The least scan data a complete image needs: a bit per block (0: no bound known)."""
+        return self.blocks // 8 if self.huffman else 0
+
+    @property
+    def coefficient_bytes(self) -> int:
+        """What libjpeg holds for a file of several scans: every block's 64 2-byte
+        coefficients (whatever the scale it decodes at); nothing for a single scan."""
+        return self.blocks * 128 if self.scans > 1 else 0
 
 
-#: Start-of-frame markers of Huffman-coded JPEGs (baseline, extended, progressive).
+#: Start-of-frame markers: all of them, and those of Huffman-coded DCT JPEGs.
+_SOF = frozenset({*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)})
 _HUFFMAN_SOF = frozenset({0xC0, 0xC1, 0xC2})
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 
@@ -68,7 +82,8 @@ def jpeg_structure(data: bytes | memoryview, *, max_scans: int) -> JpegStructure
     Malformed structure ends the walk quietly (Pillow reports it when decoding).
     """
     pos, end = 2, len(data)
-    scans = entropy = min_entropy = 0
+    scans = entropy = blocks = 0
+    huffman = False
     markers = None
     while pos + 4 <= end and scans <= max_scans:
         if data[pos] != 0xFF:
@@ -83,8 +98,8 @@ def jpeg_structure(data: bytes | memoryview, *, max_scans: int) -> JpegStructure
             pos += 2
             continue
         (length,) = struct.unpack_from(">H", data, pos + 2)
-        if marker in _HUFFMAN_SOF:
-            min_entropy = _min_entropy_bytes(data, pos + 4)
+        if marker in _SOF:
+            blocks, huffman = _blocks(data, pos + 4), marker in _HUFFMAN_SOF
         pos += 2 + length
         if marker == 0xDA:
             scans += 1
@@ -93,7 +108,7 @@ def jpeg_structure(data: bytes | memoryview, *, max_scans: int) -> JpegStructure
             stop = int(markers[index]) if index < len(markers) else end
             entropy += max(0, stop - pos)
             pos = stop
-    return JpegStructure(scans, entropy, min_entropy)
+    return JpegStructure(scans, entropy, blocks, huffman)
 
 
 def _markers(data: bytes | memoryview) -> np.ndarray:
@@ -106,8 +121,8 @@ def _markers(data: bytes | memoryview) -> np.ndarray:
     return ff[(code != 0) & (code != 0xFF) & ((code < 0xD0) | (code > 0xD7))]
 
 
-def _min_entropy_bytes(data: bytes | memoryview, at: int) -> int:
-    """One bit per 8 × 8 block of every component, from a start-of-frame segment at ``at``."""
+def _blocks(data: bytes | memoryview, at: int) -> int:
+    """8 × 8 blocks of every component, from the start-of-frame segment at ``at``."""
     try:
         _precision, height, width, count = struct.unpack_from(">BHHB", data, at)
         factors = [data[at + 6 + 3 * i + 1] for i in range(count)]
@@ -117,12 +132,11 @@ def _min_entropy_bytes(data: bytes | memoryview, at: int) -> int:
         return 0
     h_max = max(f >> 4 for f in factors) or 1
     v_max = max(f & 15 for f in factors) or 1
-    blocks = sum(
+    return sum(
         math.ceil(math.ceil(width * (f >> 4) / h_max) / 8)
         * math.ceil(math.ceil(height * (f & 15) / v_max) / 8)
         for f in factors
     )
-    return blocks // 8
 
 
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}

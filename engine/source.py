@@ -96,7 +96,14 @@ class SourceImage:
     """An opened source: header facts now, pixels on :meth:`load`; a context manager."""
 
     def __init__(
-        self, image: Image.Image, *, label: str, name: str | None, owned: bool, limit: int
+        self,
+        image: Image.Image,
+        *,
+        label: str,
+        name: str | None,
+        owned: bool,
+        config: RenderConfig,
+        held: int = 0,
     ) -> None:
         self.name = name
         self.format: str | None = image.format
@@ -113,7 +120,9 @@ class SourceImage:
         self.content: tuple[float, float, float, float] | None = None
         self._image = image
         self._label = label
-        self._limit = limit
+        self._config = config
+        self._limit = config.max_input_pixels
+        self._held = held  # bytes the decoder holds besides the pixels (JPEG coefficients)
         self._owned = owned  # the PIL image is ours: drafting and in-place colour are allowed
         self._working: Image.Image | None = None
         self._files = ExitStack()
@@ -143,6 +152,8 @@ class SourceImage:
                 _check_png_rows(image, self._label)
             if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
                 factor = _draft(image, min_scale)
+            if self._owned:  # a caller's PIL image may already hold its pixels
+                _check_cost(image.size, image.mode, self._config, self._label, self._held)
             image.load()
             image = _working_mode(image, self._label, in_place=self._owned)
         content = None
@@ -189,7 +200,7 @@ def open_source(
     if isinstance(source, Image.Image):
         label = label or "PIL image"
         _check_limit(source.size, limit, label)
-        return SourceImage(source, label=label, name=None, owned=False, limit=limit)
+        return SourceImage(source, label=label, name=None, owned=False, config=config)
     name = None
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
@@ -201,12 +212,14 @@ def open_source(
     image = _open(fp, label, limit)
     try:
         _check_limit(image.size, limit, label)
-        _check_cost(image, config, label)
+        held, size = 0, image.size
         if isinstance(image, JpegImagePlugin.JpegImageFile):
-            _check_jpeg(image, config, label)
+            held = _check_jpeg(image, config, label)
+            size = (-(-size[0] // 8), -(-size[1] // 8))  # the least it may be decoded at
+        _check_cost(size, image.mode, config, label, held)
         if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
             image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
-        return SourceImage(image, label=label, name=name, owned=True, limit=limit)
+        return SourceImage(image, label=label, name=name, owned=True, config=config, held=held)
     except BaseException:
         image.close()
         raise
@@ -288,20 +301,26 @@ def _check_limit(size: tuple[int, int], limit: int, label: str) -> None:
         )
 
 
-def _check_cost(image: Image.Image, config: RenderConfig, label: str) -> None:
-    cost = decode_cost(image.size, image.mode)
+def _check_cost(
+    size: tuple[int, int], mode: str, config: RenderConfig, label: str, held: int
+) -> None:
+    """Refuse a decode to ``size`` that would cost more than ``max_decode_bytes``; ``held``
+    is what the decoder holds besides the pixels."""
+    cost = decode_cost(size, mode) + held
     if cost > config.max_decode_bytes:
-        width, height = image.size
+        width, height = size
+        extra = f" and {held / 2**20:,.0f} MiB of JPEG coefficients" if held else ""
         raise LimitError(
-            f"{label}: decoding {width}x{height} {image.mode} pixels ({height:,} rows) would take "
+            f"{label}: decoding {width}x{height} {mode} pixels ({height:,} rows){extra} would take "
             f"about {cost / 2**20:,.0f} MiB, over the decode budget of "
             f"{config.max_decode_bytes / 2**20:,.0f} MiB; raise RenderConfig.max_decode_bytes "
             "to accept such sources"
         )
 
 
-def _check_jpeg(image: JpegImagePlugin.JpegImageFile, config: RenderConfig, label: str) -> None:
-    """Refuse more scans than ``max_jpeg_scans`` and scan data too short for the frame."""
+def _check_jpeg(image: JpegImagePlugin.JpegImageFile, config: RenderConfig, label: str) -> int:
+    """Refuse more scans than ``max_jpeg_scans`` and scan data too short for the frame;
+    return the bytes of coefficients libjpeg will hold."""
     with _file_bytes(image) as data:
         found = jpeg_structure(data, max_scans=config.max_jpeg_scans)
     if found.scans > config.max_jpeg_scans:
@@ -316,6 +335,7 @@ def _check_jpeg(image: JpegImagePlugin.JpegImageFile, config: RenderConfig, labe
             f"hold {width}x{height} pixels (a complete image needs at least "
             f"{found.min_entropy_bytes:,})"
         )
+    return found.coefficient_bytes
 
 
 def _check_png_rows(image: PngImagePlugin.PngImageFile, label: str) -> None:

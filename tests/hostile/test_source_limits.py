@@ -14,7 +14,13 @@ from PIL import Image
 import engine
 from engine.catalog import Catalog
 from engine.errors import CatalogError, LimitError, SourceError
-from engine.preflight import ROW_BYTES, decode_cost, jpeg_structure, png_rows_complete
+from engine.preflight import (
+    ROW_BYTES,
+    JpegStructure,
+    decode_cost,
+    jpeg_structure,
+    png_rows_complete,
+)
 from engine.renderer import render_props
 from engine.source import open_source, probe
 
@@ -41,12 +47,16 @@ def test_a_tall_png_within_the_pixel_limit_is_refused_on_its_header():
 
 
 def test_the_default_budget_refuses_the_1_by_150_million_png_and_keeps_real_images():
-    with pytest.raises(LimitError, match="decode budget of 640 MiB"):
+    with pytest.raises(LimitError, match="decode budget of 1,024 MiB"):
         open_source(bombs.tall_png())
     config = engine.RenderConfig()
     # The largest square RGBA image the pixel limit allows stays within the budget.
     side = int(config.max_input_pixels**0.5)
     assert decode_cost((side, side), "RGBA") <= config.max_decode_bytes
+    # So does a progressive 4:2:0 JPEG of that size decoded at full scale.
+    luma, chroma = -(-side // 8), -(-side // 16)
+    coefficients = JpegStructure(10, 0, luma**2 + 2 * chroma**2, True).coefficient_bytes
+    assert decode_cost((side, side), "RGB") + coefficients <= config.max_decode_bytes
 
 
 def test_the_upload_probe_applies_the_same_budget(tmp_path):
@@ -54,6 +64,31 @@ def test_the_upload_probe_applies_the_same_budget(tmp_path):
     path.write_bytes(bombs.tall_png())
     with pytest.raises(LimitError, match="decode budget"):
         probe(path)
+
+
+def photo_jpeg(**params: object) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2000, 2000), "navy").save(out, "JPEG", subsampling=0, **params)
+    return out.getvalue()
+
+
+def test_the_budget_applies_at_the_scale_the_render_decodes():
+    data = photo_jpeg()  # 16 MB at full size, 0.3 MB at 1/8 (libjpeg's DCT scaling)
+    config = engine.RenderConfig(max_decode_bytes=8 * 2**20)
+    assert engine.render(data, "wid=100", config=config).width == 100
+    with pytest.raises(LimitError, match="2000x2000 RGB pixels"):
+        engine.render(data, "wid=2000", config=config)
+
+
+def test_a_progressive_jpeg_is_charged_the_coefficients_libjpeg_holds():
+    baseline, progressive = photo_jpeg(), photo_jpeg(progressive=True)
+    assert jpeg_structure(baseline, max_scans=100).coefficient_bytes == 0
+    blocks = 3 * 250 * 250  # three full-resolution components of 2000 / 8 blocks squared
+    assert jpeg_structure(progressive, max_scans=100).coefficient_bytes == blocks * 128
+    config = engine.RenderConfig(max_decode_bytes=20 * 2**20)
+    assert engine.render(baseline, "wid=100", config=config).width == 100
+    with pytest.raises(LimitError, match="23 MiB of JPEG coefficients"):
+        engine.render(progressive, "wid=100", config=config)
 
 
 # --- item 14: JPEG scans are counted before decoding ------------------------------------------
