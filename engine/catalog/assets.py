@@ -148,16 +148,18 @@ def _xml_kind(head: bytes) -> Identified | None:
 
 def _decode_image(path: Path, name: str, *, strict: bool) -> Identified | None:
     """Decode fully, within the render limits (``engine.source.probe``); on failure raise
-    (``strict``, or a source over the limits) or return ``None``."""
+    (``strict``, or a source over the limits) or return ``None``. Messages name the file as
+    the user called it, never the staging path."""
     try:
         fmt, (width, height) = probe(path, label=repr(name))
     except LimitError as exc:
-        raise CatalogError(f"refused {exc}") from None
+        raise CatalogError(f"refused {str(exc).replace(str(path), name)}") from None
     except SourceError as exc:
         if not strict:
             return None
+        reason = str(exc).replace(str(path), name)
         raise CatalogError(
-            f"refused {exc}; it claims to be an image but cannot be decoded"
+            f"refused {reason}; it claims to be an image but cannot be decoded"
         ) from None
     return Identified("Image", _image_extension((fmt or "").lower(), name), width, height)
 
