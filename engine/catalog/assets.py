@@ -150,16 +150,17 @@ def _decode_image(path: Path, name: str, *, strict: bool) -> Identified | None:
     """Decode fully, within the render limits (``engine.source.probe``); on failure raise
     (``strict``, or a source over the limits) or return ``None``. Messages name the file as
     the user called it, never the staging path."""
+    label = repr(name)
     try:
-        fmt, (width, height) = probe(path, label=repr(name))
+        fmt, (width, height) = probe(path, label=label)
     except LimitError as exc:
         raise CatalogError(f"refused {str(exc).replace(str(path), name)}") from None
     except SourceError as exc:
         if not strict:
             return None
-        reason = str(exc).replace(str(path), name)
+        reason = str(exc).removeprefix(f"{label}: ").replace(str(path), name)
         raise CatalogError(
-            f"refused {reason}; it claims to be an image but cannot be decoded"
+            f"refused {label}: it claims to be an image but cannot be decoded ({reason})"
         ) from None
     return Identified("Image", _image_extension((fmt or "").lower(), name), width, height)
 
