@@ -211,18 +211,24 @@ def open_source(
         label, fp = label or _file_label(source), source
     image = _open(fp, label, limit)
     try:
-        _check_limit(image.size, limit, label)
-        held, size = 0, image.size
-        if isinstance(image, JpegImagePlugin.JpegImageFile):
-            held = _check_jpeg(image, config, label)
-            size = (-(-size[0] // 8), -(-size[1] // 8))  # the least it may be decoded at
-        _check_cost(size, image.mode, config, label, held)
-        if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
-            image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
-        return SourceImage(image, label=label, name=name, owned=True, config=config, held=held)
+        with _pillow_errors(label, "image header", limit):
+            return _checked(image, label, name, config)
     except BaseException:
         image.close()
         raise
+
+
+def _checked(image: Image.Image, label: str, name: str | None, config: RenderConfig) -> SourceImage:
+    """An opened file as a source, once its header and structure are within the limits."""
+    _check_limit(image.size, config.max_input_pixels, label)
+    held, size = 0, image.size
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        held = _check_jpeg(image, config, label)
+        size = (-(-size[0] // 8), -(-size[1] // 8))  # the least it may be decoded at
+    _check_cost(size, image.mode, config, label, held)
+    if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
+        image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
+    return SourceImage(image, label=label, name=name, owned=True, config=config, held=held)
 
 
 def probe(
