@@ -148,7 +148,7 @@ _ADAM7 += ((0, 1, 1, 2),)
 def png_rows_complete(data: bytes | memoryview) -> bool:
     """Whether the ``IDAT`` stream inflates to every row the header declares.
 
-    Unreadable structure counts as complete here: Pillow has already judged it.
+    Unreadable structure counts as complete here: Pillow's decoder judges it.
     """
     pos, needed, produced, in_data = 8, None, 0, False
     inflater = zlib.decompressobj()
@@ -166,24 +166,30 @@ def png_rows_complete(data: bytes | memoryview) -> bool:
             elif in_data or kind == b"IEND":
                 break  # the image data is consecutive IDAT chunks
             pos += 12 + length
-        if needed is None:
-            return True
-        produced += _inflated(inflater, b"", needed - produced)
     except (struct.error, zlib.error, IndexError):
         return True
-    return produced >= needed
+    return needed is None or produced >= needed
+
+
+#: Compressed bytes fed to zlib at a time, and the most it may inflate them to per call: the
+#: tail zlib leaves unconsumed is copied on every call, so the input goes in small slices.
+_SLICE = 64 * 1024
+_OUTPUT = 4 * 1024 * 1024
 
 
 def _inflated(inflater: zlib._Decompress, data: bytes | memoryview, wanted: int) -> int:
-    """Bytes ``data`` inflates to, counted in slices and stopping once ``wanted`` are seen."""
+    """Bytes ``data`` inflates to (counted, not kept), stopping once ``wanted`` are seen."""
     count = 0
-    chunk = bytes(data)
-    while count < wanted:
-        out = inflater.decompress(chunk, 1 << 20) if chunk else inflater.flush(1 << 20)
-        count += len(out)
-        chunk = inflater.unconsumed_tail
-        if not out and not chunk:
+    view = memoryview(data)
+    for start in range(0, len(view), _SLICE):
+        pending: bytes | memoryview = view[start : start + _SLICE]
+        while pending and count < wanted:
+            count += len(inflater.decompress(pending, _OUTPUT))
+            pending = inflater.unconsumed_tail
+        if count >= wanted:
             break
+    while count < wanted and (out := inflater.decompress(b"", _OUTPUT)):
+        count += len(out)  # output zlib still held back
     return count
 
 

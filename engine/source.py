@@ -104,6 +104,7 @@ class SourceImage:
         owned: bool,
         config: RenderConfig,
         held: int = 0,
+        fp: str | BinaryIO | None = None,
     ) -> None:
         self.name = name
         self.format: str | None = image.format
@@ -123,6 +124,7 @@ class SourceImage:
         self._config = config
         self._limit = config.max_input_pixels
         self._held = held  # bytes the decoder holds besides the pixels (JPEG coefficients)
+        self._fp = fp  # what the image was opened from (a path or a file), to read it again
         self._owned = owned  # the PIL image is ours: drafting and in-place colour are allowed
         self._working: Image.Image | None = None
         self._files = ExitStack()
@@ -147,14 +149,17 @@ class SourceImage:
             raise ValueError(f"{self._label} is closed")
         image = self._image
         factor = 1
+        watched = None
         with _pillow_errors(self._label, f"{self.format or 'image'} data", self._limit):
-            if self._owned and isinstance(image, PngImagePlugin.PngImageFile):
-                _check_png_rows(image, self._label)
             if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
                 factor = _draft(image, min_scale)
             if self._owned:  # a caller's PIL image may already hold its pixels
                 _check_cost(image.size, image.mode, self._config, self._label, self._held)
+            if self._owned and isinstance(image, PngImagePlugin.PngImageFile):
+                watched = _watch_last_row(image)
             image.load()
+            if watched is None or _row(image, watched[0]) == watched[1]:
+                _check_png_rows(image, self._fp, self._label)
             image = _working_mode(image, self._label, in_place=self._owned)
         content = None
         if factor > 1:
@@ -212,23 +217,25 @@ def open_source(
     image = _open(fp, label, limit)
     try:
         with _pillow_errors(label, "image header", limit):
-            return _checked(image, label, name, config)
+            return _checked(image, fp, label, name, config)
     except BaseException:
         image.close()
         raise
 
 
-def _checked(image: Image.Image, label: str, name: str | None, config: RenderConfig) -> SourceImage:
+def _checked(
+    image: Image.Image, fp: str | BinaryIO, label: str, name: str | None, config: RenderConfig
+) -> SourceImage:
     """An opened file as a source, once its header and structure are within the limits."""
     _check_limit(image.size, config.max_input_pixels, label)
     held, size = 0, image.size
     if isinstance(image, JpegImagePlugin.JpegImageFile):
-        held = _check_jpeg(image, config, label)
+        held = _check_jpeg(image, fp, config, label)
         size = (-(-size[0] // 8), -(-size[1] // 8))  # the least it may be decoded at
     _check_cost(size, image.mode, config, label, held)
     if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
         image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
-    return SourceImage(image, label=label, name=name, owned=True, config=config, held=held)
+    return SourceImage(image, label=label, name=name, owned=True, config=config, held=held, fp=fp)
 
 
 def probe(
@@ -324,10 +331,12 @@ def _check_cost(
         )
 
 
-def _check_jpeg(image: JpegImagePlugin.JpegImageFile, config: RenderConfig, label: str) -> int:
+def _check_jpeg(
+    image: JpegImagePlugin.JpegImageFile, fp: str | BinaryIO, config: RenderConfig, label: str
+) -> int:
     """Refuse more scans than ``max_jpeg_scans`` and scan data too short for the frame;
     return the bytes of coefficients libjpeg will hold."""
-    with _file_bytes(image) as data:
+    with _source_bytes(fp) as data:
         found = jpeg_structure(data, max_scans=config.max_jpeg_scans)
     if found.scans > config.max_jpeg_scans:
         raise LimitError(
@@ -344,8 +353,38 @@ def _check_jpeg(image: JpegImagePlugin.JpegImageFile, config: RenderConfig, labe
     return found.coefficient_bytes
 
 
-def _check_png_rows(image: PngImagePlugin.PngImageFile, label: str) -> None:
-    with _file_bytes(image) as data:
+def _watch_last_row(image: PngImagePlugin.PngImageFile) -> tuple[int, bytes] | None:
+    """Before Pillow decodes a PNG, mark the row its data writes last; return the row and
+    the marker's bytes, or ``None`` when no row can tell (then the data is inflated again).
+
+    Pillow fills in the rows a short image stream lacks, but it writes each row only once
+    decoded: if the marker is still there, the data may have ended early (or the row is the
+    marker colour), and :func:`_check_png_rows` decides. Re-inflating every PNG would add
+    half its decode time.
+    """
+    width, height = image.size
+    row = height - 1
+    if image.info.get("interlace"):
+        row -= 1 - row % 2  # Adam7's last pass writes the odd rows, in order
+    if row < 0 or getattr(image, "is_animated", False):
+        return None
+    bands = len(image.getbands())
+    marker = Image.new(image.mode, (width, 1), 1 if bands == 1 else tuple(range(1, bands + 1)))
+    canvas = Image.core.new(image.mode, image.size)
+    canvas.paste(marker.im, (0, row, width, row + 1))
+    image.im = canvas  # Pillow decodes into an image it finds in place
+    return row, marker.tobytes()
+
+
+def _row(image: Image.Image, y: int) -> bytes:
+    return image.crop((0, y, image.width, y + 1)).tobytes()
+
+
+def _check_png_rows(image: Image.Image, fp: str | BinaryIO | None, label: str) -> None:
+    """Refuse a PNG whose image data inflates to fewer bytes than its rows need."""
+    if fp is None or not isinstance(image, PngImagePlugin.PngImageFile):
+        return
+    with _source_bytes(fp) as data:
         complete = png_rows_complete(data)
     if not complete:
         raise SourceError(
@@ -355,25 +394,35 @@ def _check_png_rows(image: PngImagePlugin.PngImageFile, label: str) -> None:
 
 
 @contextmanager
-def _file_bytes(image: Image.Image) -> Iterator[bytes | memoryview | mmap.mmap]:
-    """The whole file an opened image reads from: mapped when it is a real file."""
-    fp = image.fp
+def _source_bytes(fp: str | BinaryIO) -> Iterator[bytes | memoryview | mmap.mmap]:
+    """The whole file a source was opened from (mapped when it is a real file); a file
+    object's position is kept."""
+    if isinstance(fp, str):
+        with open(fp, "rb") as file, _mapped(file) as data:
+            yield data
+        return
     position = fp.tell()
     try:
         if isinstance(fp, io.BytesIO):
             with fp.getbuffer() as view:
                 yield view
-            return
-        try:
-            mapped = mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ)
-        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-            fp.seek(0)
-            yield fp.read()
-            return
-        with mapped:
-            yield mapped
+        else:
+            with _mapped(fp) as data:
+                yield data
     finally:
         fp.seek(position)
+
+
+@contextmanager
+def _mapped(file: BinaryIO) -> Iterator[bytes | mmap.mmap]:
+    try:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        file.seek(0)
+        yield file.read()
+        return
+    with mapped:
+        yield mapped
 
 
 def _bomb(label: str, exc: Image.DecompressionBombError, limit: int) -> LimitError:

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 import engine
+import engine.source
 from engine.catalog import Catalog
 from engine.errors import CatalogError, LimitError, SourceError
 from engine.preflight import (
@@ -156,6 +157,44 @@ def test_a_png_whose_data_ends_early_is_refused():
     assert png_rows_complete(bombs.png(200, 200, color=2))
     with pytest.raises(SourceError, match="truncated PNG data: .* 200 rows"):
         engine.render(bombs.short_png(), "fmt=png")
+
+
+@pytest.mark.parametrize("given_as", ["bytes", "path", "file"])
+def test_a_short_png_is_refused_however_it_is_given(tmp_path, given_as):
+    path = tmp_path / "short.png"
+    path.write_bytes(bombs.short_png())
+    with path.open("rb") as file:
+        source = {"bytes": path.read_bytes(), "path": path, "file": file}[given_as]
+        with pytest.raises(SourceError, match="truncated PNG data"):
+            engine.render(source, "fmt=png")
+
+
+def test_a_complete_png_whose_last_row_looks_like_the_marker_is_accepted(monkeypatch):
+    # The row Pillow writes last is watched with a marker colour: only when it is still
+    # there is the stream inflated again to decide (a real row of that colour is kept).
+    inflated = []
+    monkeypatch.setattr(
+        engine.source,
+        "png_rows_complete",
+        lambda data: inflated.append(1) or png_rows_complete(data),
+    )
+    for mode, marker in (("RGB", (1, 2, 3)), ("L", 1), ("RGBA", (1, 2, 3, 4))):
+        image = Image.new(mode, (40, 30), "white")
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        assert load_png(out.getvalue()).getpixel((5, 29)) != marker
+        assert inflated == []  # an ordinary PNG is not inflated twice
+        image.paste(marker, (0, 29, 40, 30))
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        assert load_png(out.getvalue()).getpixel((5, 29)) == marker
+        assert inflated == [1]
+        inflated.clear()
+
+
+def load_png(data: bytes) -> Image.Image:
+    with open_source(data) as source:
+        return source.load()
 
 
 def test_an_interlaced_png_is_checked_pass_by_pass():
