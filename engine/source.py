@@ -149,17 +149,17 @@ class SourceImage:
             raise ValueError(f"{self._label} is closed")
         image = self._image
         factor = 1
-        watched = None
+        fp = self._fp  # None for a caller's PIL image, which may already hold its pixels
         with _pillow_errors(self._label, f"{self.format or 'image'} data", self._limit):
             if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
                 factor = _draft(image, min_scale)
-            if self._owned:  # a caller's PIL image may already hold its pixels
+            if fp is not None:
                 _check_cost(image.size, image.mode, self._config, self._label, self._held)
-            if self._owned and isinstance(image, PngImagePlugin.PngImageFile):
-                watched = _watch_last_row(image)
+            png = fp is not None and isinstance(image, PngImagePlugin.PngImageFile)
+            watched = _watch_last_row(image) if png else None
             image.load()
-            if watched is None or _row(image, watched[0]) == watched[1]:
-                _check_png_rows(image, self._fp, self._label)
+            if png and (watched is None or _row(image, watched[0]) == watched[1]):
+                _check_png_rows(image.size[1], fp, self._label)
             image = _working_mode(image, self._label, in_place=self._owned)
         content = None
         if factor > 1:
@@ -380,16 +380,13 @@ def _row(image: Image.Image, y: int) -> bytes:
     return image.crop((0, y, image.width, y + 1)).tobytes()
 
 
-def _check_png_rows(image: Image.Image, fp: str | BinaryIO | None, label: str) -> None:
+def _check_png_rows(rows: int, fp: str | BinaryIO, label: str) -> None:
     """Refuse a PNG whose image data inflates to fewer bytes than its rows need."""
-    if fp is None or not isinstance(image, PngImagePlugin.PngImageFile):
-        return
     with _source_bytes(fp) as data:
         complete = png_rows_complete(data)
     if not complete:
         raise SourceError(
-            f"{label}: truncated PNG data: the image data ends before the last of its "
-            f"{image.size[1]:,} rows"
+            f"{label}: truncated PNG data: the image data ends before the last of its {rows:,} rows"
         )
 
 
