@@ -4,8 +4,8 @@ Pillow trusts a header: a PNG declaring 1 × 150,000,000 pixels passes a width �
 then costs 150 million rows, each with its own pointer and per-row work; a progressive JPEG may
 hold thousands of scans, each a pass over every block; a 633-byte JPEG may claim 12000 × 12000
 pixels and be "decoded" by filling in rows. These checks read the header and the file's
-structure (never the pixels) so such sources are refused before decoding, and check after
-decoding that a PNG's data covered every row:
+structure (never the pixels) so such sources are refused before decoding, and tell whether a
+PNG's data covered every row:
 
 * :func:`decode_cost` — bytes the decode takes as Pillow stores it: per row a pointer and
   per-row work (:data:`ROW_BYTES`), per pixel the decoded mode's storage, plus the working
@@ -17,6 +17,7 @@ decoding that a PNG's data covered every row:
   coefficients, 128 bytes a block, whatever the scale it decodes at.
 * :func:`png_rows_complete` — inflates the ``IDAT`` stream (counting, not keeping, the bytes)
   and compares it with what the header's rows need; Pillow fills rows a short stream lacks.
+  (``engine.source`` calls it only when the row Pillow writes last was left unwritten.)
 """
 
 from __future__ import annotations
