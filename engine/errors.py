@@ -139,3 +139,21 @@ class ApiFault(IpsFault):
 
 class JobError(IsRenderError):
     """A job cannot be submitted, found or controlled in its current state."""
+
+
+class PackageTooLarge(JobError):
+    """An export package would exceed ``ExportLimits.max_package_bytes``."""
+
+
+class EmailError(IsRenderError):
+    """A job notification could not be built or handed to the SMTP server, or the SMTP
+    settings are invalid."""
+
+
+class SettingsError(IsRenderError):
+    """An isrender setting is invalid: a constructor argument such as a worker count, or an
+    ``ISRENDER_*`` environment variable."""
+
+
+class TimeLimitError(LimitError):
+    """A task (a conversion) ran longer than its time limit and was stopped."""
