@@ -68,6 +68,10 @@ class MacroError(ParseError):
     """An undefined, cyclic or too deeply nested macro, or a malformed macro file."""
 
 
+class ColorError(ParseError):
+    """A colour value that does not follow §1.7 (``engine.parse_color``)."""
+
+
 class PluginError(IsRenderError):
     """Two plugins claim the same name, or a plugin declares something invalid."""
 
