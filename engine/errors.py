@@ -68,6 +68,10 @@ class MacroError(ParseError):
     """An undefined, cyclic or too deeply nested macro, or a malformed macro file."""
 
 
+class ColorError(ParseError):
+    """A colour value that does not follow §1.7 (``engine.parse_color``)."""
+
+
 class PluginError(IsRenderError):
     """Two plugins claim the same name, or a plugin declares something invalid."""
 
@@ -82,6 +86,10 @@ class SourceError(RenderError):
 
 class LimitError(RenderError):
     """A configured limit (MaxPix, pixel budget, jpegSize, ...) is exceeded."""
+
+
+class FontError(RenderError):
+    """A text layer names a font its font map does not hold, or a font file cannot be read."""
 
 
 class UnsupportedError(RenderError):
@@ -135,3 +143,21 @@ class ApiFault(IpsFault):
 
 class JobError(IsRenderError):
     """A job cannot be submitted, found or controlled in its current state."""
+
+
+class PackageTooLarge(JobError):
+    """An export package would exceed ``ExportLimits.max_package_bytes``."""
+
+
+class EmailError(IsRenderError):
+    """A job notification could not be built or handed to the SMTP server, or the SMTP
+    settings are invalid."""
+
+
+class SettingsError(IsRenderError):
+    """An isrender setting is invalid: a constructor argument such as a worker count, or an
+    ``ISRENDER_*`` environment variable."""
+
+
+class TimeLimitError(LimitError):
+    """A task (a conversion) ran longer than its time limit and was stopped."""
