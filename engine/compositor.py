@@ -81,10 +81,6 @@ def opened_source(
     src = plan.get("src", layer)
     if src is not None:
         name = src.arg("object")
-        if name[:3] in ("is(", "is{", "ir(", "ir{") or name.startswith("("):
-            raise UnsupportedError(
-                f"src={name}: nested and embedded requests are not supported yet"
-            )
         return stack.enter_context(open_source(resolve(name, "src", resolver), config=config))
     for command in ("text", "textPs"):
         if plan.get(command, layer) is not None:

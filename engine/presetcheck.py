@@ -83,10 +83,6 @@ def _unsupported(plan: Plan) -> tuple[str, ...]:
         key = node.command.lower()
         if key in COMPOSITING or key in _REASONS:
             found.append(f"{node.command}: {_REASONS.get(key, 'parsed but not rendered yet')}")
-    for command in ("src", "mask"):
-        for node in plan:
-            if node.command.lower() == command and node.args[0][:3] in ("is(", "ir(", "is{"):
-                found.append(f"{command}: nested requests are not rendered yet")
     return tuple(dict.fromkeys(found))
 
 

@@ -24,6 +24,7 @@ from engine.errors import RenderError, UnsupportedError
 from engine.formats import EncodeOptions, Format, Quantize
 from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
+from engine.nesting import NestingResolver
 from engine.operations import RenderContext
 from engine.parser import parse
 from engine.pipeline import Step, keep_box, steps
@@ -77,7 +78,8 @@ def render(
     config = config or DEFAULT_CONFIG
     with ExitStack() as stack:
         src = None if source is None else stack.enter_context(open_source(source, config=config))
-        return render_plan(src, _plan(src, modifiers, macros), config, resolver=resolver)
+        plan = _plan(src, modifiers, macros)
+        return render_plan(src, plan, config, resolver=resolver, macros=macros)
 
 
 def _plan(
@@ -97,13 +99,16 @@ def render_plan(
     config: RenderConfig = DEFAULT_CONFIG,
     *,
     resolver: Resolver | None = None,
+    macros: Mapping[str, str] | MacroTable | None = None,
 ) -> Rendition:
-    """Execute a plan on an opened source (None: layer 0 comes from the plan)."""
+    """Execute a plan on an opened source (None: layer 0 comes from the plan); ``macros``
+    serve the nested requests of ``src=is(...)``."""
     registry = get_registry()
-    _check_supported(plan)
+    check_supported(plan)
+    resolver = NestingResolver(resolver, macros, config)
     fmt, pixel_type, compression = output_format(plan, registry)
     with ExitStack() as stack:
-        canvas = _canvas_source(src, plan, config, resolver, stack)
+        canvas = canvas_source(src, plan, config, resolver, stack)
         image = compose(canvas, plan, config, registry, resolver, alpha_output=fmt.alpha)
         image = _to_pixel_type(image, fmt, pixel_type, plan, config)
         options = encode_options(plan, config, fmt, pixel_type, compression, canvas)
@@ -111,7 +116,7 @@ def render_plan(
     return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
 
 
-def _canvas_source(
+def canvas_source(
     src: SourceImage | None,
     plan: Plan,
     config: RenderConfig,
@@ -175,7 +180,7 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
     return image
 
 
-def _check_supported(plan: Plan) -> None:
+def check_supported(plan: Plan) -> None:
     for node in plan:
         if node.command.lower() in COMPOSITING:
             raise UnsupportedError(f"{node.command}= is not supported yet")
@@ -277,7 +282,7 @@ def render_props(
     config = config or DEFAULT_CONFIG
     with open_source(source, config=config) as src:
         plan = _plan(src, modifiers, macros)
-        rendition = render_plan(src, plan, config, resolver=resolver)
+        rendition = render_plan(src, plan, config, resolver=resolver, macros=macros)
         fmt, pixel_type, compression = output_format(plan, get_registry())
         options = encode_options(plan, config, fmt, pixel_type, compression, src)
     bgc = plan.arg("bgc", "color") or config.bkg_color

@@ -395,3 +395,40 @@ def test_effect_layers_parse_and_print_back():
         engine.parse("effect=0")
     with pytest.raises(engine.RenderError, match="effect layer -1 of layer 1 needs color="):
         render("layer=1&src=logo&effect=-1&op_grow=2")
+
+
+# --- nested requests: r-request-nesting-and-embedding.md, r-src.md --------------------------
+
+
+def test_a_nested_request_is_a_layer_source():
+    """The nesting page: an entire IS request can be a layer source, src=is(nestedRequest);
+    its fmt= (and qlt, bgc, req ...) is ignored, its alpha becomes the layer mask."""
+    image = render("layer=1&src=is(logo?size=40,20&op_invert=1&fmt=gif&bgc=ff0000)")
+    assert box_of(image, (0, 255, 255)) == (30, 30, 70, 50)
+    braces = render("layer=1&src=is{logo?size=40,20&op_invert=1}")  # r-src.md writes braces
+    assert np.array_equal(np.asarray(braces), np.asarray(image))
+
+
+def test_the_documented_layering_template_with_a_nested_layer_0():
+    """The nesting page's example: layer=0&src=is(?src=$img$&size=300,300&cache=on)&layer=1&...;
+    variables of the outer request are substituted into the nested one."""
+    image = render(
+        "$img=big&layer=0&src=is(?src=$img$&size=60,60&cache=on)&layer=1&src=logo", source=None
+    )
+    assert image.size == (60, 60)
+    assert box_of(image, RED) == (20, 25, 40, 35) and image.getpixel((2, 2))[:3] == GREEN
+
+
+def test_nested_requests_refuse_cycles_and_embedded_requests():
+    loop = {"loop": "layer=0&src=is(?$loop$)"}
+    with pytest.raises(engine.RenderError, match="nested request cycle"):
+        engine.render(CANVAS, "layer=1&src=is(?$loop$)", resolver=resolver, macros=loop)
+    for embedded in ("ir(cat/obj?res=30)", "(http://example.com/a.jpg)", "fxg(x)"):
+        with pytest.raises(engine.UnsupportedError, match="embedded Image Rendering"):
+            render(f"layer=1&src={embedded}")
+
+
+def test_a_nested_mask():
+    """r-mask.md: layer masks can be nested requests too."""
+    image = render("layer=1&src=logo&mask=is(rightmask?wid=20)")
+    assert box_of(image, RED, 64) == (50, 35, 60, 45)

@@ -194,8 +194,8 @@ def test_props_describe_the_reply():
 @pytest.mark.parametrize(
     ("modifiers", "message"),
     [
-        ("layer=1&src=other", "src=other: no resolver for layer sources"),
-        ("src=other", "src=other: no resolver for layer sources"),
+        ("layer=1&src=other", "object 'other': no resolver for layer sources"),
+        ("src=other", "object 'other': no resolver for layer sources"),
         ("text=hello", "text= is not supported yet"),
         ("layer=1&color=ff0000", "a solid color layer needs both size= values or a mask="),
         ("effect=-1&op_blur=2", "effect layer -1 of layer comp needs color="),
