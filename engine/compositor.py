@@ -306,6 +306,7 @@ class _LayerDraw:
             keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
             layer=layer,
             alpha_output=canvas_ctx.alpha_output,
+            output=canvas_ctx.output,
             geometry=geometry,
             view=canvas_ctx.view,
             fill=TRANSPARENT,

@@ -87,4 +87,4 @@ class NestingResolver:
         with ExitStack() as stack:
             src = stack.enter_context(open_source(inner(obj), config=config)) if obj else None
             canvas = canvas_source(src, plan, config, inner, stack)
-            return compose(canvas, plan, config, get_registry(), inner, alpha_output=True)
+            return compose(canvas, plan, config, get_registry(), inner)

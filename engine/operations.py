@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.config import RenderConfig
 from engine.errors import RenderError
+from engine.formats import Output
 from engine.geometry import LayerGeometry, ViewLayout, source_transform, view_layout
 from engine.pixels import RES_MODES, TRANSPARENT
 from engine.plan import COMP, Layer
@@ -30,12 +31,13 @@ class RenderContext:
     computes once, before any operation runs: ``geometry``, where that layer's transforms take
     it (:class:`~engine.geometry.LayerGeometry`, in full-resolution source units; for the
     composite, layer 0's, whose size is the composite's); ``view``, how the composite becomes
-    the reply (:class:`~engine.geometry.ViewLayout`); ``alpha_output``, whether the output
-    format keeps alpha; ``fill``, the RGBA of areas a transform uncovers (crop, rotate,
-    extend): layer 0's ``bgColor=``, transparent for other layers (their ``bgColor=`` goes
-    under them after ``opac=``, ``r-bgcolor.md``). Operations read them and never recompute
-    them from the plan. (Built without them, for one image layer, the context computes them
-    from the plan itself.)
+    the reply (:class:`~engine.geometry.ViewLayout`); ``output``, the reply's format plugin,
+    pixel type and compression (:class:`~engine.formats.Output`; None inside a nested request)
+    and ``alpha_output``, whether the reply keeps alpha; ``fill``, the RGBA of areas a
+    transform uncovers (crop, rotate, extend): layer 0's ``bgColor=``, transparent for other
+    layers (their ``bgColor=`` goes under them after ``opac=``, ``r-bgcolor.md``). Operations
+    read them and never recompute them from the plan. (Built without them, for one image
+    layer, the context computes them from the plan itself.)
 
     ``scale`` is the size of the current image relative to the full-resolution (oriented)
     source: 0.25 after decoding a JPEG at 1/4 or resizing to a quarter. Operations whose
@@ -65,12 +67,15 @@ class RenderContext:
     keep: tuple[float, float, float, float] | None = None
     layer: Layer = 0
     alpha_output: bool = False
+    output: Output | None = None
     geometry: LayerGeometry = None  # type: ignore[assignment]  # set in __post_init__
     view: ViewLayout = None  # type: ignore[assignment]  # set in __post_init__
     fill: RGBA = None  # type: ignore[assignment]  # set in __post_init__
     extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.output is not None:
+            self.alpha_output = self.output.alpha
         if self.fill is None:
             node = self.plan.get("bgColor", 0 if self.layer == COMP else self.layer)
             self.fill = node.arg("color").to_rgba8() if node is not None else TRANSPARENT

@@ -21,7 +21,7 @@ from PIL import Image, ImageCms
 from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import RenderError, UnsupportedError
-from engine.formats import EncodeOptions, Format, Quantize
+from engine.formats import EncodeOptions, Format, Output, Quantize
 from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
 from engine.nesting import NestingResolver
@@ -106,10 +106,11 @@ def render_plan(
     registry = get_registry()
     check_supported(plan)
     resolver = NestingResolver(resolver, macros, config)
-    fmt, pixel_type, compression = output_format(plan, registry)
+    output = output_format(plan, registry)
+    fmt, pixel_type, compression = output
     with ExitStack() as stack:
         canvas = canvas_source(src, plan, config, resolver, stack)
-        image = compose(canvas, plan, config, registry, resolver, alpha_output=fmt.alpha)
+        image = compose(canvas, plan, config, registry, resolver, output=output)
         image = _to_pixel_type(image, fmt, pixel_type, plan, config)
         options = encode_options(plan, config, fmt, pixel_type, compression, canvas)
     data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
@@ -144,10 +145,14 @@ def compose(
     registry: Registry,
     resolver: Resolver | None,
     *,
-    alpha_output: bool,
+    output: Output | None = None,
+    alpha_output: bool = True,
 ) -> Image.Image:
     """Layer 0's pipeline, the other layers onto it, then the composite's pipeline (filters,
-    view, ``rect=``, sharpening): the reply's pixels, before the output pixel type."""
+    view, ``rect=``, sharpening): the reply's pixels, before the output pixel type. Without
+    an ``output`` (a nested request) the pixels keep alpha as ``alpha_output`` says."""
+    if output is not None:
+        alpha_output = output.alpha
     # Geometry, view layout and output format: computed once, read by every operation.
     geometry = source_transform(src.size, plan, dpi=src.dpi)
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
@@ -162,6 +167,7 @@ def compose(
         source_dpi=src.dpi,
         content=src.content,
         alpha_output=alpha_output,
+        output=output,
         geometry=geometry,
         view=view,
     )
@@ -192,7 +198,7 @@ def check_supported(plan: Plan) -> None:
             raise UnsupportedError(f"{command}= is not supported yet")
 
 
-def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | None]:
+def output_format(plan: Plan, registry: Registry) -> Output:
     """The format plugin, pixel type and compression the request asks for (§3.2 defaults)."""
     name = plan.arg("fmt", "format", "jpeg")
     fmt = registry.format(name)
@@ -208,7 +214,7 @@ def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | No
     if compression is not None and compression not in fmt.compressions:
         allowed = "|".join(fmt.compressions) or "no compression option"
         raise RenderError(f"fmt={name} does not take compression {compression}; expected {allowed}")
-    return fmt, pixel_type, compression
+    return Output(fmt, pixel_type, compression)
 
 
 def _to_pixel_type(
