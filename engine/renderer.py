@@ -20,7 +20,7 @@ from PIL import Image, ImageCms
 
 from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
-from engine.errors import RenderError, UnsupportedError
+from engine.errors import RenderError, SourceError, UnsupportedError
 from engine.formats import EncodeOptions, Format, Output, Quantize
 from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
@@ -31,6 +31,7 @@ from engine.pipeline import Step, keep_box, steps
 from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
 from engine.source import SourceImage, open_source
+from engine.templates import Template, templated_request
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
@@ -67,6 +68,7 @@ def render(
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
     resolver: Resolver | None = None,
+    templates: Mapping[str, Template] | None = None,
 ) -> Rendition:
     """Render ``source`` (path, bytes, binary file or PIL image) through an IS request.
 
@@ -74,12 +76,51 @@ def render(
     base name) or an already parsed :class:`Plan`. ``resolver`` turns the object names of
     ``src=``/``mask=`` into image data (see :mod:`engine.compositor`). ``source`` may be None
     for a request whose layer 0 is given by ``src=`` or ``color=`` with ``size=``.
+    ``templates`` are the compositing templates ``template=`` may name
+    (:mod:`engine.templates`); the source is then only what ``$object$`` names.
     """
     config = config or DEFAULT_CONFIG
     with ExitStack() as stack:
         src = None if source is None else stack.enter_context(open_source(source, config=config))
         plan = _plan(src, modifiers, macros)
+        if plan.get("template") is not None:
+            return _render_template(source, src, modifiers, plan, config, resolver, macros,
+                                    templates)  # fmt: skip
         return render_plan(src, plan, config, resolver=resolver, macros=macros)
+
+
+def _render_template(
+    source: Source | None,
+    src: SourceImage | None,
+    modifiers: str | Plan,
+    plan: Plan,
+    config: RenderConfig,
+    resolver: Resolver | None,
+    macros: Mapping[str, str] | MacroTable | None,
+    templates: Mapping[str, Template] | None,
+) -> Rendition:
+    """``template=``: the templated request, its layer 0 from the template, the request's
+    object served to the template as ``$object$``."""
+    name = plan.arg("template", "object")
+    template = (templates or {}).get(name)
+    if template is None:
+        known = ", ".join(sorted(templates or {})) or "none were given"
+        raise RenderError(f"template={name}: no such template (known: {known})")
+    text = modifiers if isinstance(modifiers, str) else plan.to_modifiers()
+    object_name = (src.name if src is not None else None) or "object"
+    request = parse(templated_request(text, template), macros=macros, object_name=object_name)
+    if source is not None and hasattr(source, "read"):  # a file: served as its bytes
+        source.seek(0)  # type: ignore[union-attr]
+        source = source.read()  # type: ignore[union-attr]
+
+    def serve(name: str) -> Source:
+        if name == object_name and source is not None:
+            return source
+        if resolver is None:
+            raise SourceError(f"object {name!r}: no resolver for layer sources")
+        return resolver(name)
+
+    return render_plan(None, request, config, resolver=serve, macros=macros)
 
 
 def _plan(
@@ -193,9 +234,10 @@ def check_supported(plan: Plan) -> None:
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")
-    for command in ("template", "icc"):
-        if plan.get(command) is not None:
-            raise UnsupportedError(f"{command}= is not supported yet")
+    if plan.get("template") is not None:
+        raise RenderError("template= needs engine.render(..., templates=...) to find it")
+    if plan.get("icc") is not None:
+        raise UnsupportedError("icc= is not supported yet")
 
 
 def output_format(plan: Plan, registry: Registry) -> Output:

@@ -432,3 +432,31 @@ def test_a_nested_mask():
     """r-mask.md: layer masks can be nested requests too."""
     image = render("layer=1&src=logo&mask=is(rightmask?wid=20)")
     assert box_of(image, RED, 64) == (50, 35, 60, 45)
+
+
+# --- templates: c-templates.md, r-template.md, r-example-a.md ------------------------------
+
+
+def test_a_template_places_the_object_where_the_template_says():
+    """r-template.md: with template=, the request's object is not layer 0; it is reachable
+    as $object$. r-example-a.md: the request's $text= replaces the template's default."""
+    from engine.templates import Template
+
+    templates = {
+        "banner": Template(
+            "$w=30&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,0"
+            "&originN=-0.5,0&posN=-0.5,0",
+            post_modifier="fmt=png",
+        )
+    }
+    data = engine.render(OBJECTS["logo"], "template=banner", templates=templates).data
+    image = Image.open(io.BytesIO(data))
+    assert image.size == (100, 50) and image.format == "PNG"
+    assert box_of(image, RED) == (0, 18, 30, 33)  # 30 wide, at the left centre
+    data = engine.render(OBJECTS["logo"], "template=banner&$w=60", templates=templates).data
+    assert box_of(Image.open(io.BytesIO(data)), RED) == (0, 10, 60, 40)
+
+
+def test_an_unknown_template_is_an_error():
+    with pytest.raises(engine.RenderError, match="template=nope: no such template"):
+        engine.render(CANVAS, "template=nope", templates={})
