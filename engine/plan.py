@@ -148,6 +148,8 @@ class Plan:
         for node in self.nodes:
             if node.layer is None:
                 group = "request" if node.stage in (Stage.OUTPUT, Stage.REQUEST) else "view"
+            elif (effect := effect_parent(node.layer)) is not None:
+                group = f"layer {effect[0]}, effect {effect[1]}"
             else:
                 group = f"layer {node.layer}"
             if group != title:
