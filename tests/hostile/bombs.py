@@ -152,3 +152,11 @@ def thousand_layers(count: int = 1000) -> str:
         f"layer={n}&src=a&pos={n % 60 - 30},{n % 40 - 20}&opac={n % 100}"
         for n in range(1, count + 1)
     )
+
+
+def deep_nesting(levels: int = 40) -> str:
+    """``layer=1&src=is(?layer=0&src=is(?...a...))``, ``levels`` deep."""
+    request = "src=a"
+    for _ in range(levels):
+        request = f"layer=0&src=is(?{request})"
+    return "layer=1&" + request.removeprefix("layer=0&")

@@ -82,6 +82,7 @@ _CROP = "crop=-6000,-6000,12064,12048&scl=1&rect=6000,6000,100,100&op_blur=3&op_
 _LAYER_EXTEND = "layer=1&src=a&extend=0,0,12000,12000&op_blur=3&op_noise=5&fmt=png"
 _LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
 _SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
+_DEEP = bombs.deep_nesting()
 
 
 CASES = [
@@ -102,6 +103,7 @@ CASES = [
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
     Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
+    Case("nested-depth", bombs.small_png, "render-layers", _DEEP, "LimitError", "deeper than 8"),
     # item 14: a progressive JPEG of thousands of scans took 35 s to render and to upload.
     Case("scans-render", bombs.many_scans_jpeg, *_render("wid=200"), "LimitError", "scans"),
     Case("scans-upload", bombs.many_scans_jpeg, "upload", "s.jpg", "CatalogError", "scans"),
