@@ -30,7 +30,7 @@ OK, UNSUPPORTED, ERROR = "ok", "unsupported", "error"
 _REASONS = {
     "text": "text layers are not rendered yet",
     "textps": "text layers are not rendered yet",
-    "template": "templates are not stored in the catalog yet (engine.render(templates=))",
+    "template": "templates live in the catalog, not in a macro file; check it there",
     "icc": "ICC output profiles are not supported",
 }
 

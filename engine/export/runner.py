@@ -202,6 +202,7 @@ class JobRunner:
             staging=str(self.staging),
             max_pixels=self.limits.max_convert_pixels,
             resolver=self.prepared.resolver,
+            templated=self.prepared.templated,
         )
         try:
             return self.submit(convert, task)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.errors import IsRenderError
+from engine.errors import IsRenderError, SourceError
 from engine.macros import MacroTable
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class ConvertTask:
     staging: str  # folder for the rendition
     max_pixels: int  # ExportLimits.max_convert_pixels
     resolver: Resolver | None = None  # src=/mask= objects: the company's catalog
+    templated: bool = False  # a template made the request: the asset is only its $object$
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def _convert(task: ConvertTask) -> ConvertResult:
     from engine.renderer import render
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
-    rendition = render(Path(task.source), plan, resolver=task.resolver)
+    if task.templated:  # layer 0 is the template's; src=$object$ is this asset
+        rendition = render(None, plan, resolver=_ObjectFirst(task))
+    else:
+        rendition = render(Path(task.source), plan, resolver=task.resolver)
     pixels = rendition.width * rendition.height
     if pixels > task.max_pixels:
         return ConvertResult(
@@ -82,3 +86,17 @@ def _convert(task: ConvertTask) -> ConvertResult:
         height=rendition.height,
         size=len(rendition.data),
     )
+
+
+class _ObjectFirst:
+    """The task's asset under its object name, every other name from the task's resolver."""
+
+    def __init__(self, task: ConvertTask) -> None:
+        self.task = task
+
+    def __call__(self, name: str) -> Path:
+        if name == self.task.object_name:
+            return Path(self.task.source)
+        if self.task.resolver is None:
+            raise SourceError(f"no image asset named {name!r}")
+        return self.task.resolver(name)

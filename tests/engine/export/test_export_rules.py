@@ -290,3 +290,30 @@ def _flat(size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "PNG")
     return out.getvalue()
+
+
+def test_a_company_template_frames_every_asset(make_coordinator, session):
+    """r-template.md through an ExportJob: the company's template (createTemplate) is the
+    layout, each asset is its $object$, the request's $var= fill its parameters."""
+    session.create_template(
+        "Frame",
+        "$w=20&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,0",
+        post_modifier="fmt=png",
+    )
+    photo = session.upload(_flat((40, 30), (255, 0, 0)), name="shot.png").handle
+    job = ExportJob((photo,), fmt="convert", is_modifier="template=frame&$w=60")
+    record, _ = run(make_coordinator(processes=True), session, job)
+
+    assert (record.state, record.success_count) == ("Done", 1)
+    [(name, data)] = zip_entries(record.package).items()
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    assert (name, image.size) == ("shot.png", (100, 50))
+    assert image.getpixel((50, 25)) == (255, 0, 0) and image.getpixel((5, 5)) == (0, 0, 255)
+    assert image.getpixel((21, 25)) == (255, 0, 0)  # 60 wide: x 20..80
+
+
+def test_an_unknown_template_is_refused_before_the_job_starts(coordinator, session):
+    photo = session.upload(_flat((40, 30), (255, 0, 0)), name="shot.png").handle
+    job = ExportJob((photo,), fmt="convert", is_modifier="template=nope")
+    with pytest.raises(ApiFault, match="template=nope"):
+        coordinator.submit_job(session, job)
