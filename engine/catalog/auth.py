@@ -5,9 +5,11 @@ The catalog operations have no single IPS counterpart; their lists are decisions
 the nearest IPS operations (``getAssets``/``getImageFormats`` for reading, ``saveImageFormat``,
 ``createAssetSet`` and the upload jobs for writing):
 
-* ``upload``, ``createSet``, ``setPreset``, ``deletePreset``: every role that may submit or
-  control jobs (IpsAdmin, IpsCompanyAdmin, IpsUser, TrialSiteAdmin, TrialSiteUser,
-  ImagePortalAdmin, ImagePortalContrib, ImagePortalContribUser).
+* ``upload``, ``createSet``, ``setPreset``, ``deletePreset``, ``setUrlModifier``: every role
+  that may submit or control jobs (IpsAdmin, IpsCompanyAdmin, IpsUser, TrialSiteAdmin,
+  TrialSiteUser, ImagePortalAdmin, ImagePortalContrib, ImagePortalContribUser).
+* ``setCompanyAttribute`` (the IS attributes ``isrender serve`` reads): the company
+  administrators only (IpsAdmin, IpsCompanyAdmin, TrialSiteAdmin, ImagePortalAdmin).
 * ``getAssets``, ``getPresets``: those plus ImagePortalUser (read-only, as in ``getAssets``).
 * ``WebServiceUser`` appears in none of these IPS role lists, so it may do none of them: the role
   exists and can authenticate, but is refused every operation here.
@@ -65,6 +67,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "createSet": _EDIT_ROLES,
     "setPreset": _EDIT_ROLES,
     "deletePreset": _EDIT_ROLES,
+    "setUrlModifier": _EDIT_ROLES,
+    "setCompanyAttribute": frozenset(
+        {"IpsAdmin", "IpsCompanyAdmin", "TrialSiteAdmin", "ImagePortalAdmin"}
+    ),
     "getAssets": _READ_ROLES,
     "getPresets": _READ_ROLES,
 }

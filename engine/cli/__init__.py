@@ -2,7 +2,8 @@
 
 Every module in ``COMMAND_MODULES`` has ``add_commands(subparsers)``; each subcommand sets
 ``handler=function(args) -> int`` with ``set_defaults``. Errors of the isrender hierarchy are
-printed on stderr without a traceback and give exit status 2.
+printed on stderr without a traceback and give the exit status their class carries
+(``IsRenderError.exit_status``: 2 for a refused request, 77 for a refused sign-in, ...).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ COMMAND_MODULES = (
     "engine.cli.rendering",
     "engine.cli.catalog",
     "engine.cli.export",
+    "engine.cli.serve",
 )
 
 
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except IsRenderError as exc:
         print(f"isrender: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 
