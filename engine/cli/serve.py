@@ -28,7 +28,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--queue",
         type=_natural,
         metavar="N",
-        help="renders that may wait for a worker before 503 (default 4 per worker)",
+        help="renders that may wait for a worker before 503 (default 16 per worker)",
     )
     serve.add_argument(
         "--timeout",

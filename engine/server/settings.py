@@ -29,7 +29,7 @@ class ServerSettings:
 
     home: Path = field(default_factory=resolve_home)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    queue: int | None = None  # default: 4 per worker
+    queue: int | None = None  # default: 16 per worker
     render_timeout: float = 30.0
     drain_timeout: float = 30.0
     max_age: int = DEFAULT_MAX_AGE
@@ -40,7 +40,7 @@ class ServerSettings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", resolve_home(self.home))
         if self.queue is None:
-            object.__setattr__(self, "queue", 4 * self.workers)
+            object.__setattr__(self, "queue", 16 * self.workers)
         checks = {
             "workers": self.workers >= 1,
             "queue": (self.queue or 0) >= 0,

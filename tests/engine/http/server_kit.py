@@ -67,7 +67,7 @@ def running_server(home: Path, *options: str) -> Iterator[RunningServer]:
         process = subprocess.Popen(
             [sys.executable, "-m", "engine.cli", "serve", "--home", str(home),
              "--port", str(port), *options],
-            stdout=out, stderr=subprocess.STDOUT, cwd=home.parent,
+            stdout=out, stderr=subprocess.STDOUT, cwd=home.parent, start_new_session=True,
         )  # fmt: skip
     server = RunningServer(process, f"http://127.0.0.1:{port}", log)
     try:
