@@ -122,13 +122,13 @@ def test_explicit_home_wins_over_the_environment(acme, capsys, tmp_path):
 
 def test_sign_in_failures(acme, capsys, monkeypatch):
     status, _, err = run(capsys, "assets", "list")
-    assert status == 2 and "--user" in err
+    assert status == 77 and "--user" in err  # AuthenticationFault.exit_status
     monkeypatch.setenv("ISRENDER_PASSWORD", "wrong")
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
-    assert status == 2 and "Invalid username/password" in err
+    assert status == 77 and "Invalid username/password" in err
     monkeypatch.setenv("ISRENDER_PASSWORD", PASSWORD)
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test", "--company", "Rival")
-    assert status == 2 and "not a member" in err
+    assert status == 77 and "not a member" in err
 
 
 def test_a_read_only_role_cannot_upload(acme, capsys, tmp_path):
@@ -136,7 +136,7 @@ def test_a_read_only_role_cannot_upload(acme, capsys, tmp_path):
     photo = tmp_path / "photo.png"
     photo.write_bytes(image_bytes())
     status, _, err = run(capsys, "upload", str(photo), "--user", "ivy@acme.test")
-    assert status == 2 and "ImagePortalUser has no permission for operation upload" in err
+    assert status == 77 and "ImagePortalUser has no permission for operation upload" in err
 
 
 def test_presets(acme, capsys, tmp_path):
@@ -176,7 +176,7 @@ def test_a_file_name_that_is_not_utf8_uploads_without_a_traceback(acme, capsys, 
 def test_a_password_that_is_not_utf8_is_just_a_wrong_password(acme, capsys, monkeypatch):
     monkeypatch.setenv("ISRENDER_PASSWORD", "s3cret\udcff")
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
-    assert status == 2 and "Invalid username/password" in err
+    assert status == 77 and "Invalid username/password" in err
 
 
 def test_signing_in_to_a_missing_home_says_so_and_creates_nothing(acme, capsys, tmp_path):
