@@ -43,7 +43,7 @@ def record(benchmark, role: str) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:
     write = terminalreporter.write_line
     for group, roles in sorted(MEDIANS.items()):
-        if group.startswith("export-") and roles:
+        if group.startswith(("export-", "serve-")) and roles:
             count = int(group.split("-")[1].split("x")[0])
             parts = [f"{role}: {count / median:.1f} renditions/s" for role, median in
                      sorted(roles.items())]  # fmt: skip
