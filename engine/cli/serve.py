@@ -50,6 +50,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         dest="drain_timeout",
         help="seconds in-flight requests get on SIGTERM/Ctrl-C (default 30)",
     )
+    serve.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep encoded renditions in DIR, keyed by ETag (default: no result cache)",
+    )
+    serve.add_argument(
+        "--cache-size",
+        type=_positive,
+        metavar="MB",
+        help="bound of the result cache in MiB (default 1024)",
+    )
     serve.set_defaults(handler=_serve)
 
     modifier = subparsers.add_parser(
@@ -101,9 +112,11 @@ def _serve(args: argparse.Namespace) -> int:
     from engine.server.run import serve
     from engine.server.settings import ServerSettings
 
-    options = ("workers", "queue", "render_timeout", "max_age", "drain_timeout")
+    options = ("workers", "queue", "render_timeout", "max_age", "drain_timeout", "cache_dir")
     settings = ServerSettings.from_env(
-        home=args.home, **{name: getattr(args, name) for name in options}
+        home=args.home,
+        cache_bytes=args.cache_size * 1024**2 if args.cache_size else None,
+        **{name: getattr(args, name) for name in options},
     )
     print(f"isrender serve: catalog {settings.home}, {settings.workers} render worker(s), "
           f"http://{args.host}:{args.port}/is/image/{{company}}/{{name}}", flush=True)  # fmt: skip

@@ -1,23 +1,24 @@
 """HTTP caching of IS replies: strong ETags, conditional requests, ``cache=`` and max-age.
 
 * ``ETag``: a strong validator, the sha256 of the engine version, the asset's content hash,
-  the canonical resolved request (``Plan.to_modifiers()``, so presets and URL modifiers are
-  in it) and the response format: equal tags mean byte-identical replies.
+  the canonical resolved request (presets, variables and URL modifiers applied; without
+  ``cache=``, and for images without ``id=``/``handler=``, which change no byte) and the
+  request type and response format: equal tags mean byte-identical replies.
 * ``If-None-Match`` (any matching tag, or ``*``) → 304 before any rendering; without it,
   ``If-Modified-Since`` at or after ``Last-Modified`` (when the file or its URL modifiers
   last changed) → 304.
 * ``Cache-Control``: ``public, max-age=N`` from the company's ``Expiration`` attribute
   (hours; ``NonImgExpiration`` for properties), else the server's ``--max-age``; ``0``
   gives ``no-cache`` and ``-1`` a year. IS ``cache=off`` or ``cache=off,…`` (client side off)
-  gives ``no-store``; the server side of ``cache=`` has nothing to act on (isrender keeps no
-  server-side rendition cache), and ``validate``/``update`` leave client caching on, as
-  Adobe documents.
+  gives ``no-store``; the server half switches the result cache (``engine.server.cache``)
+  when it is on; ``validate``/``update`` leave client caching on, as Adobe documents.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
@@ -66,10 +67,21 @@ def not_modified(headers: Mapping[str, str], tag: str | None, modified: datetime
     return modified.replace(microsecond=0) <= when
 
 
-def client_caching(mode: str | None) -> bool:
-    """The client half of ``cache=on|off|validate|update`` or ``cache=client,server``."""
+@dataclass(frozen=True)
+class CacheModes:
+    """What ``cache=`` allows: client caching, and reading/writing the result cache."""
+
+    client: bool = True
+    read: bool = True
+    write: bool = True
+
+
+def cache_modes(mode: str | None) -> CacheModes:
+    """``cache=on|off|validate|update`` (both halves) or ``cache=client,server``; ``update``
+    renders afresh and stores the result, ``validate`` is ``on`` (entries are keyed by the
+    content hash, so a changed file never matches an old entry)."""
     if mode is None or not mode.strip():
-        return True
+        return CacheModes()
     parts = [part.strip().lower() for part in mode.split(",")]
     valid = (len(parts) == 1 and parts[0] in _MODES) or (
         len(parts) == 2 and all(part in ("on", "off") for part in parts)
@@ -81,7 +93,8 @@ def client_caching(mode: str | None) -> bool:
             text=mode,
             expected="on, off, validate, update, or client,server each on or off",
         )
-    return parts[0] != "off"
+    client, server = parts if len(parts) == 2 else (parts[0], parts[0])
+    return CacheModes(client != "off", server in ("on", "validate"), server != "off")
 
 
 def cache_control(max_age: int | None, *, client: bool = True) -> str:

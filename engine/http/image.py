@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -67,7 +68,7 @@ class Prepared:
     mime_type: str = ""
     etag: str | None = None
     max_age: int | None = None
-    client_cache: bool = True
+    cache: caching.CacheModes = field(default_factory=caching.CacheModes)
     props: dict[str, str] = field(default_factory=dict)
     error: IsRenderError | None = None
 
@@ -138,9 +139,14 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     plan = prepared.plan = parse(
         prepared.request, macros=prepared.macros, object_name=_asset_id(asset.name)
     )
-    canonical = plan.to_modifiers()
     if kind == "resolve":
         return
+    # Commands that change no byte of the reply stay out of the key: cache=, the request
+    # type (kind and fmt are in it), and for images the id= and handler= of JSONP replies.
+    ignored = {"cache", "req"} if kind != "img" else {"cache", "req", "id", "handler"}
+    canonical = "&".join(
+        f"{n.layer}:{n.to_modifier()}" for n in plan if n.command.lower() not in ignored
+    )
     prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
     if kind == "imageprops":
         prepared.props = image_properties(prepared.source, asset, prepared.company, non_image_age)
@@ -149,7 +155,7 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         prepared.max_age = non_image_age
     else:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
-        prepared.client_cache = caching.client_caching(plan.arg("cache", "mode"))
+        prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
 
 
@@ -177,8 +183,7 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
         del response.headers["content-length"]  # unknown without rendering
         return response
     if kind == "img":
-        rendition: Rendition = await server.renders.run(_task(server, prepared, "img"))
-        return Response(rendition.data, media_type=rendition.mime_type, headers=headers)
+        return await _image(server, prepared, headers)
     if kind == "props":
         prepared.props = await server.renders.run(_task(server, prepared, "props"))
     body, content_type = render_properties(
@@ -191,13 +196,35 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
     return Response(body, headers=headers)
 
 
+async def _image(server: Server, prepared: Prepared, headers: dict[str, str]) -> Response:
+    """The rendition: from the result cache when it is on and holds it (no worker is
+    involved), else rendered and then stored after the response is sent."""
+    cache, etag = server.cache, prepared.etag
+    if cache is None or etag is None:
+        rendition: Rendition = await server.renders.run(_task(server, prepared, "img"))
+        return Response(rendition.data, media_type=rendition.mime_type, headers=headers)
+    if prepared.cache.read:
+        hit = await run_in_threadpool(cache.get, etag)
+        if hit is not None:
+            headers["X-Cache"] = "HIT"
+            return Response(hit[0], media_type=hit[1], headers=headers)
+    rendition = await server.renders.run(_task(server, prepared, "img"))
+    headers["X-Cache"] = "MISS"
+    store = None
+    if prepared.cache.write:
+        store = BackgroundTask(cache.put, etag, rendition.data, rendition.mime_type)
+    return Response(
+        rendition.data, media_type=rendition.mime_type, headers=headers, background=store
+    )
+
+
 def _property_type(fmt: str) -> str:
     return render_properties({}, fmt)[1]
 
 
 def _headers(prepared: Prepared) -> dict[str, str]:
     headers = {
-        "Cache-Control": caching.cache_control(prepared.max_age, client=prepared.client_cache)
+        "Cache-Control": caching.cache_control(prepared.max_age, client=prepared.cache.client)
     }
     if prepared.etag is not None:
         headers["ETag"] = prepared.etag

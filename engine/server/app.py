@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.catalog import Catalog
 from engine.catalog.home import DB_NAME
 from engine.errors import IsRenderError, NotFoundError
+from engine.server.cache import ResultCache
 from engine.server.renders import RenderPool
 from engine.server.responses import error_response
 from engine.server.settings import ServerSettings
@@ -41,10 +42,12 @@ access_log = logging.getLogger("isrender.access")
 
 @dataclass
 class Server:
-    """What a front end's endpoints use. ``renders`` exists while the app runs."""
+    """What a front end's endpoints use. ``renders`` exists while the app runs; ``cache`` is
+    the result cache, when it is on."""
 
     settings: ServerSettings
     catalog: Catalog
+    cache: ResultCache | None = None
     renders: RenderPool = field(init=False)
 
 
@@ -68,7 +71,10 @@ def create_app(
             f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
             "create one with 'isrender demo' or 'isrender company add'"
         )
-    server = Server(settings, Catalog.open(settings.home))
+    cache = None
+    if settings.cache_dir is not None:
+        cache = ResultCache(settings.cache_dir, settings.cache_bytes)
+    server = Server(settings, Catalog.open(settings.home), cache)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

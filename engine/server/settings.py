@@ -25,7 +25,9 @@ class ServerSettings:
     ``render_timeout`` seconds is stopped (504) and its worker replaced. On SIGTERM or Ctrl-C
     the server stops accepting and gives the requests in flight ``drain_timeout`` seconds.
     ``max_age`` is the default ``Cache-Control: max-age`` of images (a company's
-    ``Expiration`` attribute overrides it), ``non_image_max_age`` that of properties."""
+    ``Expiration`` attribute overrides it), ``non_image_max_age`` that of properties.
+    ``cache_dir`` turns on the result cache (``engine.server.cache``) of at most
+    ``cache_bytes``."""
 
     home: Path = field(default_factory=resolve_home)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -36,9 +38,13 @@ class ServerSettings:
     non_image_max_age: int = DEFAULT_MAX_AGE
     tasks_per_worker: int = 64
     retry_after: int = 1
+    cache_dir: Path | None = None
+    cache_bytes: int = 1024**3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", resolve_home(self.home))
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if self.queue is None:
             object.__setattr__(self, "queue", 16 * self.workers)
         checks = {
@@ -50,6 +56,7 @@ class ServerSettings:
             "non_image_max_age": self.non_image_max_age >= 0,
             "tasks_per_worker": self.tasks_per_worker >= 1,
             "retry_after": self.retry_after >= 0,
+            "cache_bytes": self.cache_bytes >= 1,
         }
         for name, ok in checks.items():
             if not ok:
@@ -70,7 +77,9 @@ class ServerSettings:
             if text:
                 kind = int if item.name not in ("render_timeout", "drain_timeout") else float
                 values[item.name] = (
-                    Path(text) if item.name == "home" else _number(kind, item.name, text)
+                    Path(text)
+                    if item.name in ("home", "cache_dir")
+                    else _number(kind, item.name, text)
                 )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -187,6 +187,8 @@ def test_the_etag_follows_the_resolved_request_not_its_spelling(served):
     one = served.get(f"{IMAGE}?wid=120&fmt=png").headers["etag"]
     assert served.get(f"{IMAGE}?$thumb$").headers["etag"] == one
     assert served.get(f"{IMAGE}?WID=120&fmt=PNG").headers["etag"] == one
+    assert served.get(f"{IMAGE}?req=img&wid=120&fmt=png&id=v2&cache=on").headers["etag"] == one
+    assert served.get(f"{IMAGE}?wid=120&fmt=png&qlt=50").headers["etag"] != one
 
 
 def test_head_renders_nothing_and_sends_the_headers(served):

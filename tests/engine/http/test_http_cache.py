@@ -1,0 +1,86 @@
+"""The optional result cache: hits skip the workers, ``cache=`` switches it, LRU in bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from PIL import Image
+from server_kit import make_catalog, running_server, upload_photo
+
+from engine.server.cache import ResultCache
+
+pytestmark = pytest.mark.slow
+
+SLOW = "wid=2400&op_blur=30&fmt=png"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("cache") / "home"
+    session = make_catalog(home)
+    with contextlib.closing(session.catalog):
+        upload_photo(session, "small.jpg", size=(640, 427), seed=21)
+        path = home.parent / "big.png"
+        Image.effect_noise((2400, 1600), 60).convert("RGB").save(path)
+        session.upload(path)
+    return home
+
+
+def _cache_files(folder):
+    return [p for p in folder.rglob("*") if p.is_file() and p.parent.name != "tmp"]
+
+
+def test_a_hit_is_the_same_bytes_without_a_worker(home, tmp_path):
+    cache = tmp_path / "cache"
+    with running_server(home, "--workers", "1", "--queue", "0", "--cache-dir", str(cache)) as s:
+        first = s.get("/is/image/Demo/small?wid=200&fmt=png")
+        deadline = time.monotonic() + 10
+        while not _cache_files(cache) and time.monotonic() < deadline:
+            time.sleep(0.05)  # stored after the response was sent
+        second = s.get("/is/image/Demo/small?wid=200&fmt=png")
+        assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
+        assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+        assert second.headers["content-type"] == "image/png"
+        # The only worker is busy and the queue is empty: a miss gets 503, a hit is served.
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(httpx.get, f"{s.url}/is/image/Demo/big?{SLOW}", timeout=120)
+            time.sleep(0.3)
+            busy = s.get("/is/image/Demo/small?wid=201&fmt=png")
+            hit = s.get("/is/image/Demo/small?wid=200&fmt=png")
+            assert slow.result().status_code == 200
+        assert busy.status_code == 503
+        assert (hit.status_code, hit.headers["x-cache"]) == (200, "HIT")
+
+
+def test_the_cache_modifier_switches_the_server_half(home, tmp_path):
+    cache = tmp_path / "cache"
+    with running_server(home, "--workers", "1", "--cache-dir", str(cache)) as s:
+        assert s.get("/is/image/Demo/small?wid=90&cache=on,off").headers["x-cache"] == "MISS"
+        time.sleep(0.3)
+        assert _cache_files(cache) == []
+        s.get("/is/image/Demo/small?wid=90")
+        time.sleep(0.3)
+        assert s.get("/is/image/Demo/small?wid=90&cache=off").headers["x-cache"] == "MISS"
+        assert s.get("/is/image/Demo/small?wid=90&cache=update").headers["x-cache"] == "MISS"
+        assert s.get("/is/image/Demo/small?wid=90&cache=validate").headers["x-cache"] == "HIT"
+
+
+def test_eviction_keeps_the_bound_and_the_recently_used(tmp_path):
+    cache = ResultCache(tmp_path / "c", max_bytes=10_000)
+    tags = [f'"{i:040x}"' for i in range(30)]
+    cache.put(tags[0], b"x" * 900, "image/png")
+    for tag in tags[1:]:
+        time.sleep(0.002)
+        cache.put(tag, b"y" * 900, "image/png")
+        assert cache.get(tags[0]) is not None  # used all along: never evicted
+    total = sum(p.stat().st_size for p in _cache_files(tmp_path / "c"))
+    assert total <= 10_000
+    assert cache.get(tags[1]) is None and cache.get(tags[-1]) == (b"y" * 900, "image/png")
+    cache.put('"' + "f" * 40 + '"', b"z" * 5_000, "image/png")  # over 10 % of the bound
+    assert cache.get('"' + "f" * 40 + '"') is None
+    with pytest.raises(ValueError):
+        cache.get("../../etc/passwd")
