@@ -2,13 +2,15 @@
 ``isrender serve`` (uvicorn, httpx with a kept-alive connection) against in-process
 ``engine.render`` of the same request, in the same run (aim: HTTP overhead under 10 % at one
 client); throughput with 1 and 2 render workers under 4 concurrent clients (aim on 2 cores:
-≥ 1.8×); and a cache hit, a conditional request answered 304 without rendering (aim: < 2 ms).
+≥ 1.8×); and a cache hit (aim: < 2 ms), both a conditional request answered 304 and a GET
+answered from the result cache, neither rendering.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,7 +87,7 @@ def test_http_throughput(benchmark, home, workers):
     record(benchmark, f"{workers} worker(s)")
 
 
-def test_http_cache_hit(benchmark, home):
+def test_http_cache_hit_304(benchmark, home):
     with running_server(home, "--workers", "1") as server, httpx.Client(timeout=120) as client:
         url = f"{server.url}/is/image/Bench/photo?{REQUEST}"
         tag = client.get(url).headers["etag"]
@@ -94,4 +96,23 @@ def test_http_cache_hit(benchmark, home):
             assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
 
         benchmark.group = "http-cache-hit-304"
+        benchmark.pedantic(hit, rounds=1 if QUICK else 200)
+
+
+def test_http_cache_hit_result_cache(benchmark, home, tmp_path):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    with (
+        running_server(home, "--workers", "1", *cache) as server,
+        httpx.Client(timeout=120) as client,
+    ):
+        url = f"{server.url}/is/image/Bench/photo?{REQUEST}"
+        client.get(url)
+        deadline = time.monotonic() + 30
+        while client.get(url).headers["x-cache"] != "HIT" and time.monotonic() < deadline:
+            time.sleep(0.05)  # the entry is stored after the first response is sent
+
+        def hit() -> None:
+            assert client.get(url).headers["x-cache"] == "HIT"
+
+        benchmark.group = "http-cache-hit-result-cache"
         benchmark.pedantic(hit, rounds=1 if QUICK else 200)
