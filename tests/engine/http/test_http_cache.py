@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from PIL import Image
-from server_kit import make_catalog, running_server, upload_photo
+from server_kit import SLOW, running_server, small_and_big
 
 from engine.server.cache import ResultCache
 
 pytestmark = pytest.mark.slow
 
-SLOW = "wid=2400&op_blur=30&fmt=png"
-
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("cache") / "home"
-    session = make_catalog(home)
-    with contextlib.closing(session.catalog):
-        upload_photo(session, "small.jpg", size=(640, 427), seed=21)
-        path = home.parent / "big.png"
-        Image.effect_noise((2400, 1600), 60).convert("RGB").save(path)
-        session.upload(path)
-    return home
+    return small_and_big(tmp_path_factory.mktemp("cache") / "home", seed=21)
 
 
 def _cache_files(folder):
