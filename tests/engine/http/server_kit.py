@@ -48,6 +48,8 @@ def upload_photo(session: Session, name: str, size=(640, 427), seed=1, fmt="JPEG
 
 #: About half a second of rendering each on the 2400×1600 ``big`` image (a blurred PNG).
 SLOW = "wid=2400&op_blur=30&fmt=png"
+#: Several seconds: noise defeats PNG compression.
+VERY_SLOW = "wid=2400&op_usm=5,50,0&op_noise=50&fmt=png"
 
 
 def small_and_big(home: Path, seed: int) -> Path:
@@ -141,6 +143,20 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_for_connections(server: RunningServer, count: int, timeout: float = 30) -> None:
+    """Until ``count`` TCP connections to the server are established (from /proc/net/tcp)."""
+    port = f"{int(server.url.rsplit(':', 1)[1]):04X}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        fields = [line.split() for line in lines]
+        established = [f for f in fields if f[1].endswith(":" + port) and f[3] == "01"]
+        if len(established) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} connections to {server.url}")
 
 
 def descendants(pid: int) -> set[int]:

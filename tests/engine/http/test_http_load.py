@@ -11,14 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from server_kit import SLOW, alive, descendants, running_server, small_and_big
+from server_kit import (
+    SLOW,
+    VERY_SLOW,
+    alive,
+    descendants,
+    running_server,
+    small_and_big,
+    wait_for_connections,
+)
 
 import engine
 
 pytestmark = pytest.mark.slow
-
-#: Several seconds: noise defeats PNG compression.
-VERY_SLOW = "wid=2400&op_usm=5,50,0&op_noise=50&fmt=png"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +81,8 @@ def test_stopping_under_load_finishes_the_requests_in_flight(home, how):
             futures = [
                 pool.submit(httpx.get, f"{url}?{SLOW}&id={i}", timeout=120) for i in range(6)
             ]
-            time.sleep(0.5)
+            wait_for_connections(server, 6)
+            time.sleep(0.3)  # accepted and read by the server
             workers |= descendants(server.process.pid)
             if how == "SIGTERM":
                 server.process.send_signal(signal.SIGTERM)
