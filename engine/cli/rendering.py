@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.cli.output import print_json
+from engine.cli.output import print_json, write_file
 from engine.macros import MacroTable, load_macros
 from engine.registry import get_registry
 
@@ -14,8 +15,13 @@ from engine.registry import get_registry
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     render = subparsers.add_parser("render", help="render an image through IS modifiers")
     _add_request_options(render)
-    render.add_argument("-o", "--out", required=True, metavar="OUT",
-                        help="output file, or a folder (then NAME.EXT from the source)")
+    render.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="output file, or a folder (then NAME.EXT from the source)",
+    )
     render.set_defaults(handler=_render)
 
     props = subparsers.add_parser("props", help="print the IS req=props fields of a render")
@@ -25,8 +31,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     plugins = subparsers.add_parser("plugins", help="list every format and command")
     plugins.add_argument("--json", action="store_true", help="print JSON")
-    plugins.add_argument("--markdown", action="store_true",
-                         help="print the README's tables of formats and commands")
+    plugins.add_argument(
+        "--markdown", action="store_true", help="print the README's tables of formats and commands"
+    )
     plugins.set_defaults(handler=_plugins)
 
 
@@ -45,11 +52,15 @@ def _render(args: argparse.Namespace) -> int:
 
     rendition = render(args.source, args.modifiers, macros=_macros(args))
     out = Path(args.out)
-    if out.is_dir():
+    if out.is_dir() or args.out.endswith(
+        ("/", os.sep)
+    ):  # "out/" names a folder, even a missing one
         out = out / f"{Path(args.source).stem}.{rendition.extension}"
-    out.write_bytes(rendition.data)
-    print(f"{out}\t{rendition.width}x{rendition.height}\t{rendition.mime_type}"
-          f"\t{len(rendition.data)} bytes")
+    write_file(out, rendition.data)
+    print(
+        f"{out}\t{rendition.width}x{rendition.height}\t{rendition.mime_type}"
+        f"\t{len(rendition.data)} bytes"
+    )
     return 0
 
 
@@ -122,15 +133,16 @@ def registry_markdown() -> str:
             continue
         seen.add(id(fmt))
         if fmt.encode is None:
-            unsupported.append(f"`{fmt.name}` ({fmt.description})" if fmt.description else
-                               f"`{fmt.name}`")
+            unsupported.append(
+                f"`{fmt.name}` ({fmt.description})" if fmt.description else f"`{fmt.name}`"
+            )
             continue
         lines.append(
             f"| `{fmt.name}` | {', '.join(fmt.aliases) or '—'} | {fmt.mime_type} | "
             f".{fmt.extension} | {'yes' if fmt.alpha else 'no'} | {', '.join(fmt.pixel_types)} | "
             f"{', '.join(fmt.compressions) or '—'} | {owner.get(('format', fmt.name.lower()))} |"
         )
-    lines += ["", "Known but refused with \"format not supported\": " + "; ".join(unsupported)]
+    lines += ["", 'Known but refused with "format not supported": ' + "; ".join(unsupported)]
     lines += [
         "",
         "| command | arguments | stage | status |",
