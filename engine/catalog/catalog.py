@@ -42,6 +42,7 @@ from engine.errors import (
     NotFoundError,
 )
 from engine.macros import MacroTable
+from engine.mailbox import single_mailbox
 
 if TYPE_CHECKING:
     from engine.catalog.session import Session
@@ -179,8 +180,12 @@ class Catalog:
         email = check_text("user e-mail", check_required("user e-mail", email)).strip()
         check_text("first name", first_name)
         check_text("last name", last_name)
-        if "@" not in email or any(c.isspace() for c in email):
-            raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
+        try:
+            single_mailbox(email)
+        except ValueError as exc:
+            raise ApiFault(
+                f"invalid e-mail address {email!r}: {exc}", code=ApiFault.INVALID_PARAMETER
+            ) from None
         check_required("password", password)
         user = sql.insert_user(
             self.connection(),

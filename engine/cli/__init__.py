@@ -70,8 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = exc.strerror or str(exc)
         where = f"{exc.filename}: " if exc.filename else ""
         message, status = f"isrender {args.command}: {where}{reason}", EXIT_ERROR
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM during an export
+        return (
+            EXIT_INTERRUPTED
+            if (signum := getattr(interrupt, "signum", None)) is None
+            else 128 + signum
+        )
     print(message, file=sys.stderr)
     try:
         sys.stdout.flush()
