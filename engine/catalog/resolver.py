@@ -56,3 +56,22 @@ def catalog_resolver(session: Any) -> CatalogResolver:
             for key in keys:
                 paths.setdefault(key.lower(), path)
     return CatalogResolver(company, paths)
+
+
+def plan_resolver(catalog: Any, company: Any, plan: Plan) -> CatalogResolver | None:
+    """A resolver of just the objects ``plan`` names (``src=``/``mask=``, not those inside
+    nested requests), looked up as ``/is/image/{company}/{name}`` finds images
+    (``Catalog.find_image``; a leading ``{company}/`` root id is allowed); None when the plan
+    names none. Unknown names are left out, so using them is the resolver's clear error."""
+    names = {node.arg("object") for node in plan if node.command.lower() in _OBJECT_COMMANDS}
+    if not names:
+        return None
+    paths: dict[str, str] = {}
+    root = company.name.lower() + "/"
+    for name in names:
+        key = name.strip("/")
+        bare = key[len(root) :] if key.lower().startswith(root) else key
+        asset = catalog.find_image(company, bare)
+        if asset is not None and asset.blob is not None:
+            paths[key.lower()] = str(catalog.blobs.path(asset.blob))
+    return CatalogResolver(company.name, paths)

@@ -326,7 +326,8 @@ def test_cli_render_serves_layer_objects_from_a_folder(tmp_path, capsys):
     args = ["render", str(tmp_path / "photo.png"), "-m", "layer=1&src=logo&fmt=png", "-o"]
     assert main([*args, str(out), "--objects", str(tmp_path / "art")]) == 0
     assert box_of(Image.open(out), RED) == (40, 35, 60, 45)
-    assert main([*args, str(out)]) == 2  # by default the source's folder, which has no logo
+    # by default the source's folder, which has no logo
+    assert main([*args, str(out)]) == engine.SourceError.exit_status
     assert "no image named 'logo'" in capsys.readouterr().err
 
 
