@@ -16,7 +16,7 @@ from engine.catalog.jobs import (
     JOB_STATES,
     SEVERITIES,
 )
-from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, ScheduledJob, User
 from engine.catalog.session import Session
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Company",
     "JobRecord",
     "LogDetail",
+    "ScheduledJob",
     "Session",
     "User",
     "default_home",

@@ -67,6 +67,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "deletePreset": _EDIT_ROLES,
     "getAssets": _READ_ROLES,
     "getPresets": _READ_ROLES,
+    # IPS operations of the SOAP service, with the roles their pages list.
+    "getCompanyInfo": _READ_ROLES - {"IpsCompanyAdmin"},
+    "getCompanyMembership": _READ_ROLES,
+    "getAssetsByName": _JOB_ROLES,
+    "searchAssets": _READ_ROLES,
+    "setUrlModifier": frozenset(
+        {
+            "IpsUser",
+            "IpsAdmin",
+            "IpsCompanyAdmin",
+            "ImagePortalAdmin",
+            "ImagePortalContrib",
+            "ImagePortalContribUser",
+        }
+    ),
+    "getImageFormats": _READ_ROLES - {"TrialSiteAdmin", "TrialSiteUser"},
+    "saveImageFormat": frozenset({"IpsUser", "IpsAdmin", "IpsCompanyAdmin", "ImagePortalAdmin"}),
+    "deleteImageFormat": frozenset({"IpsUser", "IpsAdmin", "IpsCompanyAdmin", "ImagePortalAdmin"}),
 }
 
 

@@ -158,6 +158,67 @@ class Session:
     def open_original(self, handle: str) -> BinaryIO:
         return open(self.original_path(handle), "rb")
 
+    def find_assets(
+        self,
+        *,
+        names: Sequence[str] | None = None,
+        folder: str | None = None,
+        include_subfolders: bool = True,
+        asset_types: Sequence[str] | None = None,
+    ) -> list[Asset]:
+        """The company's assets, in upload order, filtered by exact ``names``
+        (case-insensitive), by ``folder`` (and its sub-folders unless
+        ``include_subfolders`` is false) and by ``asset_types`` (case-insensitive)."""
+        self.require("getAssets")
+        found = sql.list_assets(self.catalog.connection(), self._company_id, None)
+        if names is not None:
+            wanted = {name.casefold() for name in names}
+            found = [asset for asset in found if asset.name.casefold() in wanted]
+        if folder is not None:
+            root = clean_folder(folder)
+            found = [
+                asset
+                for asset in found
+                if asset.folder == root
+                or (include_subfolders and asset.folder.startswith(root.rstrip("/") + "/"))
+            ]
+        if asset_types:
+            kinds = {kind.casefold() for kind in asset_types}
+            found = [asset for asset in found if asset.asset_type.casefold() in kinds]
+        return found
+
+    def set_url_modifier(
+        self, asset_handle: str, url_modifier: str = "", url_post_apply_modifier: str = ""
+    ) -> None:
+        """IPS ``setUrlModifier``: the IS commands applied before the request's own
+        (``url_modifier``, the catalog's Modifier) and after them (the PostModifier). Each
+        must parse as an IS modifier string with the company's presets; empty clears it."""
+        self.require("setUrlModifier")
+        asset = self._lookup(asset_handle)
+        table = self.macro_table()
+        cleaned = []
+        for field, text in (
+            ("urlModifier", url_modifier),
+            ("urlPostApplyModifier", url_post_apply_modifier),
+        ):
+            body = (text or "").strip().lstrip("?&")
+            try:
+                parse(body, macros=table)
+            except ParseError as exc:
+                raise ApiFault(
+                    f"{field} is not a valid IS modifier string: {exc}",
+                    code=ApiFault.INVALID_PARAMETER,
+                ) from exc
+            cleaned.append(body)
+        sql.set_url_modifier(
+            self.catalog.connection(), handles.row_id(asset.handle), cleaned[0], cleaned[1]
+        )
+
+    def url_modifier(self, asset_handle: str) -> tuple[str, str]:
+        """``(urlModifier, urlPostApplyModifier)`` of the asset; empty strings if never set."""
+        asset = self.get_asset(asset_handle)
+        return sql.url_modifier(self.catalog.connection(), handles.row_id(asset.handle))
+
     def _lookup(self, handle: str) -> Asset:
         parsed = handles.parse_asset(handle) if isinstance(handle, str) else None
         asset = None

@@ -20,7 +20,9 @@ def notify(
     *,
     package: str | None,
     fatal: bool,
+    url: str | None = None,
 ) -> None:
+    """``url``: where the package can be downloaded (default: its ``file://`` URL)."""
     record = catalog.get_job(log.job)
     counts = {"errors": record.error_count, "warnings": record.warning_count}
     if not email.should_send(record.email_setting, **counts):
@@ -36,7 +38,7 @@ def notify(
     final = replace(
         record, state="Done", package=package, fatal_error=fatal, end_date=datetime.now(UTC)
     )
-    message = email.compose(final, _all_details(catalog, log.job), smtp.sender)
+    message = email.compose(final, _all_details(catalog, log.job), smtp.sender, download_url=url)
     try:
         email.send(smtp, message)
     except email.EmailError as exc:

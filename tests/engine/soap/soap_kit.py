@@ -1,0 +1,144 @@
+"""Helpers of the IPS web service tests: a real uvicorn server on 127.0.0.1 serving the SOAP
+routes, a settable clock, zeep clients built from the served WSDL, and waiting."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import requests
+import uvicorn
+import zeep
+from PIL import Image
+from starlette.applications import Starlette
+from zeep.transports import Transport
+
+from engine.soap import IpsService, lifespan, soap_routes
+from engine.soap.schema import AUTH_NAMESPACE
+
+PASSWORD = "correct horse battery staple"
+CHEAP_SCRYPT_N = 2**8
+WAIT = 30.0
+SERVICE = "/scene7/services/IpsApiService"
+
+
+class Clock:
+    """A clock the test moves by hand (the scheduler's ``clock``)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self.now += delta
+
+
+class Server:
+    """``IpsService`` behind real uvicorn on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, service: IpsService) -> None:
+        self.service = service
+        app = Starlette(routes=soap_routes(service), lifespan=lifespan(service))
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    def __enter__(self) -> Server:
+        self._thread.start()
+        wait_for(lambda: self._server.started or not self._thread.is_alive(), "the server")
+        if not self._server.started:
+            raise AssertionError("the server did not start")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(WAIT)
+        self._socket.close()
+        assert not self._thread.is_alive(), "the server did not stop"
+
+    def client(
+        self,
+        email: str | None = None,
+        password: str = PASSWORD,
+        *,
+        version: str | None = None,
+        basic: bool = False,
+    ) -> zeep.Client:
+        """A zeep client from the served WSDL (the bare ``?wsdl``, or ``version``'s), signing
+        in with an authHeader, or HTTP Basic with ``basic``."""
+        session = requests.Session()
+        if basic and email:
+            session.auth = (email, password)
+        wsdl = (
+            f"{self.url}/scene7/webservice/IpsApi-{version}.wsdl"
+            if version
+            else f"{self.url}{SERVICE}?wsdl"
+        )
+        client = zeep.Client(wsdl, transport=Transport(session=session))
+        if email and not basic:
+            header = client.get_element(f"{{{AUTH_NAMESPACE}}}authHeader")
+            client.set_default_soapheaders([header(user=email, password=password)])
+        return client
+
+    def post(self, body: str | bytes, **headers: str) -> httpx.Response:
+        return httpx.post(f"{self.url}{SERVICE}", content=body, headers=headers, timeout=WAIT)
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 60)
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def zip_names(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.namelist()
+
+
+def envelope(
+    body: str, header: str = "", ns: str = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
+) -> str:
+    """A SOAP 1.1 envelope around ``body`` (written with the ``ips`` prefix for ``ns``)."""
+    return (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:ips="{ns}" xmlns:auth="{AUTH_NAMESPACE}">'
+        f"<soapenv:Header>{header}</soapenv:Header><soapenv:Body>{body}</soapenv:Body>"
+        "</soapenv:Envelope>"
+    )
+
+
+def auth_header(email: str, password: str = PASSWORD, extra: str = "") -> str:
+    return f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}</auth:password>{extra}</auth:authHeader>"

@@ -1,0 +1,137 @@
+"""The seed's export over SOAP, end to end: upload through the UploadFile servlet, find the
+asset, submit an ExportJob with zeep, poll, download the package with HTTP Basic."""
+
+from __future__ import annotations
+
+import httpx
+from soap_kit import PASSWORD, WAIT, jpeg_bytes, wait_for, zip_names
+
+from engine.soap.schema import AUTH_NAMESPACE
+
+ANN = "ann@acme.test"
+NS = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
+
+
+def upload(
+    server,
+    files: dict[str, bytes],
+    *,
+    company: str,
+    job: str = "upload-1",
+    email: str = ANN,
+    password: str = PASSWORD,
+    extra: str = "",
+) -> httpx.Response:
+    auth = (
+        f'<authHeader xmlns="{NS}"><user>{email}</user><password>{password}</password>'
+        "<appName>test</appName></authHeader>"
+    )
+    params = (
+        f'<uploadPostParam xmlns="{NS}"><companyHandle>{company}</companyHandle>'
+        f"<jobName>{job}</jobName>{extra}<endJob>true</endJob>"
+        "<uploadParams><overwrite>true</overwrite><emailSetting>None</emailSetting>"
+        "</uploadParams></uploadPostParam>"
+    )
+    parts = [("auth", (None, auth)), ("uploadParams", (None, params))]
+    parts += [(f"file{n}", (name, data)) for n, (name, data) in enumerate(files.items())]
+    return httpx.post(f"{server.url}/scene7/UploadFile", files=parts, timeout=WAIT)
+
+
+def test_the_seed_export_over_soap(server, world):
+    answer = upload(server, {"fileToExport.jpg": jpeg_bytes()}, company=world.acme)
+    assert answer.status_code == 200, answer.text
+    assert "<" in answer.text and "jobHandle" in answer.text and NS in answer.text
+
+    client = server.client(ANN)
+    saved = client.service.saveImageFormat(
+        companyHandle=world.acme, name="test", urlModifier="fmt=tif"
+    )
+    assert saved == f"{world.acme}|test"
+    assets = client.service.getAssetsByName(
+        companyHandle=world.acme, nameArray={"items": ["fileToExport.jpg"]}
+    )
+    (asset,) = assets
+    assert (asset.name, asset.type) == ("fileToExport.jpg", "Image")
+
+    handle = client.service.submitJob(
+        companyHandle=world.acme,
+        jobName="seed export",
+        exportJob={
+            "assetHandleArray": {"items": [asset.assetHandle]},
+            "fmt": "convert",
+            "is_modifier": "&fmt=png",
+            "macro": "$test$",
+            "emailSetting": "None",
+        },
+    )
+    assert handle.startswith("j|")
+
+    def finished():
+        active = client.service.getActiveJobs(companyHandle=world.acme)
+        return not [job for job in active or [] if job.jobHandle == handle]
+
+    wait_for(finished, "the export job to finish")
+    logs = client.service.getJobLogs(companyHandle=world.acme)
+    log = next(item for item in logs if item.jobHandle == handle)
+    assert (log.fileSuccessCount, log.fileErrorCount, log.fatalError) == (1, 0, False)
+
+    details = client.service.getJobLogDetails(companyHandle=world.acme, jobHandle=handle)
+    entries = details[0].detailArray["items"]
+    end = next(entry for entry in entries if entry.logType == "EndGet")
+    url = end.logMessage.split("download: ", 1)[1]
+    assert url.startswith(f"{server.url}/scene7/packages?jobHandle=")
+
+    assert httpx.get(url, timeout=WAIT).status_code == 401
+    package = httpx.get(url, auth=(ANN, PASSWORD), timeout=WAIT)
+    assert package.status_code == 200
+    assert zip_names(package.content) == ["fileToExport.tiff"]
+
+
+def test_the_package_is_refused_to_other_companies_and_wrong_passwords(server, world):
+    upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme)
+    client = server.client(ANN)
+    (asset,) = client.service.getAssetsByName(
+        companyHandle=world.acme, nameArray={"items": ["a.jpg"]}
+    )
+    handle = client.service.submitJob(
+        companyHandle=world.acme,
+        jobName="orig",
+        exportJob={
+            "assetHandleArray": {"items": [asset.assetHandle]},
+            "fmt": "orig",
+            "emailSetting": "None",
+        },
+    )
+    wait_for(lambda: not client.service.getActiveJobs(companyHandle=world.acme), "the job")
+    url = server.service.package_url(handle)
+    assert httpx.get(url, auth=("oli@other.test", PASSWORD), timeout=WAIT).status_code == 404
+    assert httpx.get(url, auth=(ANN, "wrong"), timeout=WAIT).status_code == 401
+    assert zip_names(httpx.get(url, auth=(ANN, PASSWORD), timeout=WAIT).content) == ["a.jpg"]
+
+
+def test_upload_servlet_faults_are_bare_fault_documents_with_status_200(server, world):
+    answer = upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme, password="wrong")
+    assert answer.status_code == 200
+    assert (
+        "authenticationFault" in answer.text
+        and "<ns0:code>10001</ns0:code>" in answer.text.replace("tns:", "ns0:")
+    )
+    other = upload(server, {"a.jpg": jpeg_bytes()}, company=world.other)
+    assert other.status_code == 200 and "authorizationFault" in other.text and "20000" in other.text
+
+
+def test_upload_servlet_logs_each_file(server, world):
+    answer = upload(
+        server,
+        {"good.jpg": jpeg_bytes(), "bad.jpg": b"not an image"},
+        company=world.acme,
+        extra="<destFolder>/shoes</destFolder>",
+    )
+    assert answer.status_code == 200, answer.text
+    client = server.client(ANN)
+    logs = client.service.getJobLogs(companyHandle=world.acme)
+    (log,) = logs
+    assert (log.jobName, log.fileSuccessCount, log.fileErrorCount) == ("upload-1", 1, 1)
+    found = client.service.searchAssets(companyHandle=world.acme, folder="/shoes")
+    assert [a.name for a in found.assetArray["items"]] == ["good.jpg"]
+    assert AUTH_NAMESPACE  # the servlet's auth part may use any IPS namespace
