@@ -141,4 +141,7 @@ def envelope(
 
 
 def auth_header(email: str, password: str = PASSWORD, extra: str = "") -> str:
-    return f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}</auth:password>{extra}</auth:authHeader>"
+    return (
+        f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}"
+        f"</auth:password>{extra}</auth:authHeader>"
+    )
