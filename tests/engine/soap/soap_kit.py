@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -145,3 +146,20 @@ def auth_header(email: str, password: str = PASSWORD, extra: str = "") -> str:
         f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}"
         f"</auth:password>{extra}</auth:authHeader>"
     )
+
+
+class GatedExecutor(ThreadPoolExecutor):
+    """A real thread pool whose conversions wait until :attr:`gate` opens, so a test can
+    hold a job Running while it pauses or stops it."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.gate = threading.Event()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return super().submit(self._held, fn, *args, **kwargs)
+
+    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.gate.wait(WAIT):
+            raise TimeoutError("the test never opened the gate")
+        return fn(*args, **kwargs)
