@@ -484,7 +484,9 @@ def get_image_formats(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def save_image_format(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     session = call.session(params, "saveImageFormat")
     name = str(_required(params, "name")).strip()
-    session.set_preset(name, _required(params, "urlModifier"))
+    # Adobe tells callers to write '&' as '&amp;'; a client that did so in a string its SOAP
+    # library escapes again sends '&amp;' itself, which no IS modifier contains
+    session.set_preset(name, str(_required(params, "urlModifier")).replace("&amp;", "&"))
     previous = params.get("imageFormatHandle")
     if previous:
         old = _format_name(session, previous)

@@ -135,3 +135,42 @@ def test_upload_servlet_logs_each_file(server, world):
     found = client.service.searchAssets(companyHandle=world.acme, folder="/shoes")
     assert [a.name for a in found.assetArray["items"]] == ["good.jpg"]
     assert AUTH_NAMESPACE  # the servlet's auth part may use any IPS namespace
+
+
+def test_the_notification_e_mail_holds_the_download_url(serve, world):
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from engine.export import SmtpSettings
+
+    received = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        server = serve(smtp=SmtpSettings(host="127.0.0.1", port=port))
+        upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme)
+        client = server.client(ANN)
+        (asset,) = client.service.getAssetsByName(companyHandle=world.acme, nameArray={"items": ["a.jpg"]})
+        handle = client.service.submitJob(
+            companyHandle=world.acme,
+            jobName="mailed",
+            exportJob={"assetHandleArray": {"items": [asset.assetHandle]}, "fmt": "orig", "emailSetting": "All"},
+        )
+        wait_for(lambda: received, "the e-mail")
+    finally:
+        controller.stop()
+    body = received[0].get_content()
+    assert f"Download: {server.service.package_url(handle)}" in body
+    assert "file://" not in body
