@@ -274,11 +274,8 @@ class Catalog:
         check_choice("email setting", email_setting, EMAIL_SETTINGS)
         if not isinstance(spec, dict):
             raise ApiFault("the job spec must be a dict", code=ApiFault.INVALID_PARAMETER)
-        the_company, the_user = self.company(company), self.user(user)
-        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
+        company_id, user_id = self._member_ids(company, user)
         conn = self.connection()
-        if sql.membership_role(conn, user_id, company_id) is None:
-            raise _not_member(the_user, the_company.name)
         try:
             job_id = sql.insert_job(
                 conn,
@@ -297,6 +294,14 @@ class Catalog:
                 f"the job spec cannot be stored as JSON: {exc}", code=ApiFault.INVALID_PARAMETER
             ) from None
         return handles.job_handle(company_id, name, job_id)
+
+    def _member_ids(self, company: str, user: str) -> tuple[int, int]:
+        """``(company_id, user_id)``; fault 20000 unless the user belongs to the company."""
+        the_company, the_user = self.company(company), self.user(user)
+        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
+        if sql.membership_role(self.connection(), user_id, company_id) is None:
+            raise _not_member(the_user, the_company.name)
+        return company_id, user_id
 
     def _job_id(self, job: str) -> int:
         parsed = handles.parse_job(job)
@@ -482,11 +487,8 @@ class Catalog:
         """Record a job to be submitted at ``next_fire`` (then again by ``exec_schedule``, a
         cron expression, or never when it is ``None``)."""
         check_required("job name", name)
-        the_company, the_user = self.company(company), self.user(user)
-        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
+        company_id, user_id = self._member_ids(company, user)
         conn = self.connection()
-        if sql.membership_role(conn, user_id, company_id) is None:
-            raise _not_member(the_user, the_company.name)
         scheduled_id = sql.insert_scheduled(
             conn,
             company_id=company_id,

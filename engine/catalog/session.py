@@ -202,13 +202,7 @@ class Session:
             ("urlPostApplyModifier", url_post_apply_modifier),
         ):
             body = (text or "").strip().lstrip("?&")
-            try:
-                parse(body, macros=table)
-            except ParseError as exc:
-                raise ApiFault(
-                    f"{field} is not a valid IS modifier string: {exc}",
-                    code=ApiFault.INVALID_PARAMETER,
-                ) from exc
+            _check_modifiers(field, body, table)
             cleaned.append(body)
         sql.set_url_modifier(
             self.catalog.connection(), handles.row_id(asset.handle), cleaned[0], cleaned[1]
@@ -271,15 +265,19 @@ class Session:
         with sql.transaction(conn):
             table = MacroTable(sql.list_presets(conn, self._company_id)).merged(cleaned)
             for name, body in cleaned.items():
-                try:
-                    parse(body, macros=table)
-                except ParseError as exc:
-                    raise ApiFault(
-                        f"preset {name!r} is not a valid modifier string: {exc}",
-                        code=ApiFault.INVALID_PARAMETER,
-                    ) from exc
+                _check_modifiers(f"preset {name!r}", body, table)
                 sql.upsert_preset(conn, self._company_id, name, body)
         return len(cleaned)
+
+
+def _check_modifiers(what: str, body: str, table: MacroTable) -> None:
+    """ApiFault 30001 unless ``body`` parses as an IS modifier string with ``table``."""
+    try:
+        parse(body, macros=table)
+    except ParseError as exc:
+        raise ApiFault(
+            f"{what} is not a valid modifier string: {exc}", code=ApiFault.INVALID_PARAMETER
+        ) from exc
 
 
 def _preset_name(name: str) -> str:

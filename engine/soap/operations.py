@@ -42,9 +42,12 @@ class Call:
     service: IpsService
     user: User
 
-    def session(self, params: dict[str, Any], operation: str) -> Session:
+    def session(self, params: dict[str, Any], operation: str | None = None) -> Session:
+        """The user in the request's ``companyHandle``; ``operation``: check the role may do it
+        (operations the coordinator or scheduler carry out check it there)."""
         session = self.service.session(self.user, params.get("companyHandle"))
-        session.require(operation)
+        if operation is not None:
+            session.require(operation)
         return session
 
     @property
@@ -241,7 +244,7 @@ def _export_job(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, params.get("companyHandle"))
+    session = call.session(params)
     name = _required(params, "jobName")
     for other in OTHER_JOB_DETAILS:
         if other in params:
@@ -275,15 +278,22 @@ def _progress(record: JobRecord) -> int | None:
     return None if record.progress is None else round(record.progress * 100)
 
 
+def _job_identity(job: JobRecord | ScheduledJob) -> dict[str, Any]:
+    """The fields ActiveJob and ScheduledJob share."""
+    return {
+        "companyHandle": job.company,
+        "jobHandle": job.handle,
+        "name": job.name,
+        "originalName": job.name,
+        "type": job.job_type,
+        "submitUserEmail": job.user_email,
+    }
+
+
 def _active_job(record: JobRecord) -> dict[str, Any]:
     return {
-        "companyHandle": record.company,
-        "jobHandle": record.handle,
-        "name": record.name,
-        "originalName": record.name,
-        "type": record.job_type,
+        **_job_identity(record),
         "state": "WaitingClient" if record.state == "Paused" else record.state,
-        "submitUserEmail": record.user_email,
         "startDate": record.start_date,
         "progress": _progress(record),
         "progressMessage": record.message,
@@ -297,19 +307,14 @@ def _matches(record: Any, params: dict[str, Any]) -> bool:
 
 
 def get_active_jobs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, params.get("companyHandle"))
+    session = call.session(params)
     records = call.coordinator.get_active_jobs(session)
     return {"jobArray": [_active_job(r) for r in records if _matches(r, params)]}
 
 
 def _scheduled_job(job: ScheduledJob) -> dict[str, Any]:
     return {
-        "companyHandle": job.company,
-        "jobHandle": job.handle,
-        "name": job.name,
-        "originalName": job.name,
-        "type": job.job_type,
-        "submitUserEmail": job.user_email,
+        **_job_identity(job),
         "description": job.description or None,
         "execSchedule": job.exec_schedule,
         "nextFireTime": job.next_fire,
@@ -320,7 +325,8 @@ def _scheduled_job(job: ScheduledJob) -> dict[str, Any]:
 
 
 def get_scheduled_jobs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, _required(params, "companyHandle"))
+    _required(params, "companyHandle")
+    session = call.session(params)
     jobs = call.scheduler.list(session)
     return {"jobArray": [_scheduled_job(job) for job in jobs if _matches(job, params)]}
 
@@ -367,7 +373,7 @@ def _direction(params: dict[str, Any], default: str) -> bool:
 
 
 def get_job_logs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, params.get("companyHandle"))
+    session = call.session(params)
     records = call.coordinator.get_job_logs(session, user=params.get("userHandle") or None)
     start, end = params.get("startDate"), params.get("endDate")
     if start is not None:
@@ -398,7 +404,8 @@ def _detail(detail: LogDetail) -> dict[str, Any]:
 
 
 def get_job_log_details(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, _required(params, "companyHandle"))
+    _required(params, "companyHandle")
+    session = call.session(params)
     handle = params.get("jobHandle")
     if not handle:
         original = _required(params, "originalName")
@@ -430,7 +437,7 @@ def _job_control(method: str) -> Handler:
     """stopJob, pauseJob, resumeJob: the coordinator's operation of the same name."""
 
     def control(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-        session = call.service.session(call.user, params.get("companyHandle"))
+        session = call.session(params)
         getattr(call.coordinator, method)(session, _required(params, "jobHandle"))
         return {}
 
@@ -438,13 +445,13 @@ def _job_control(method: str) -> Handler:
 
 
 def execute_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, params.get("companyHandle"))
+    session = call.session(params)
     call.scheduler.execute(session, _required(params, "jobHandle"))
     return {}
 
 
 def delete_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    session = call.service.session(call.user, params.get("companyHandle"))
+    session = call.session(params)
     handle = _required(params, "jobHandle")
     if _is_scheduled(handle):
         call.scheduler.delete(session, handle)

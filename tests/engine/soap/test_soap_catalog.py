@@ -51,11 +51,14 @@ def test_assets_by_name_and_by_handle(server, world, assets):
         companyHandle=world.acme, assetHandleArray={"items": [assets["hat.jpg"]]}
     )
     assert (asset.folder, asset.imageInfo.width, asset.imageInfo.height) == ("/", 64, 48)
-    assert fault_code(
-        lambda: client.service.getAssets(
-            companyHandle=world.acme, assetHandleArray={"items": ["a|2|1"]}
+    assert (
+        fault_code(
+            lambda: client.service.getAssets(
+                companyHandle=world.acme, assetHandleArray={"items": ["a|2|1"]}
+            )
         )
-    ) == 20005
+        == 20005
+    )
 
 
 def test_search_by_folder_name_and_pages(server, world, assets):
@@ -69,18 +72,23 @@ def test_search_by_folder_name_and_pages(server, world, assets):
     named = client.service.searchAssets(
         companyHandle=world.acme,
         includeSubfolders=True,
-        systemFieldConditionArray={"items": [{"field": "Name", "op": "StartsWith", "value": "SHOE"}]},
+        systemFieldConditionArray={
+            "items": [{"field": "Name", "op": "StartsWith", "value": "SHOE"}]
+        },
         recordsPerPage=1,
         resultsPage=2,
         publishState="Published",  # accepted and ignored
     )
     assert named.totalRows == 2 and [a.name for a in named.assetArray["items"]] == ["shoe-blue.jpg"]
-    assert fault_code(
-        lambda: client.service.searchAssets(
-            companyHandle=world.acme,
-            systemFieldConditionArray={"items": [{"field": "LastModified", "op": "Equals"}]},
+    assert (
+        fault_code(
+            lambda: client.service.searchAssets(
+                companyHandle=world.acme,
+                systemFieldConditionArray={"items": [{"field": "LastModified", "op": "Equals"}]},
+            )
         )
-    ) == 30001
+        == 30001
+    )
 
 
 def test_response_and_exclude_field_arrays(server, world, assets):
@@ -118,11 +126,14 @@ def test_url_modifiers(server, world, assets):
     assert (asset.urlModifier, asset.urlPostApplyModifier) == ("wid=200", "fmt=png")
     session = server.service.catalog.session_for(ANN, world.acme)
     assert session.url_modifier(assets["hat.jpg"]) == ("wid=200", "fmt=png")
-    assert fault_code(
-        lambda: client.service.setUrlModifier(
-            companyHandle=world.acme, assetHandle=assets["hat.jpg"], urlModifier="wid=abc"
+    assert (
+        fault_code(
+            lambda: client.service.setUrlModifier(
+                companyHandle=world.acme, assetHandle=assets["hat.jpg"], urlModifier="wid=abc"
+            )
         )
-    ) == 30001
+        == 30001
+    )
 
 
 def test_image_formats_are_the_presets(server, world):
@@ -141,9 +152,19 @@ def test_image_formats_are_the_presets(server, world):
     assert [f.name for f in client.service.getImageFormats(companyHandle=world.acme)] == ["small"]
     client.service.deleteImageFormat(companyHandle=world.acme, imageFormatHandle=renamed)
     assert not client.service.getImageFormats(companyHandle=world.acme)
-    assert fault_code(
-        lambda: client.service.deleteImageFormat(companyHandle=world.acme, imageFormatHandle=renamed)
-    ) == 20005
-    assert fault_code(
-        lambda: client.service.saveImageFormat(companyHandle=world.acme, name="x", urlModifier="wid=")
-    ) == 30001
+    assert (
+        fault_code(
+            lambda: client.service.deleteImageFormat(
+                companyHandle=world.acme, imageFormatHandle=renamed
+            )
+        )
+        == 20005
+    )
+    assert (
+        fault_code(
+            lambda: client.service.saveImageFormat(
+                companyHandle=world.acme, name="x", urlModifier="wid="
+            )
+        )
+        == 30001
+    )

@@ -37,6 +37,23 @@ def upload(
     return httpx.post(f"{server.url}/scene7/UploadFile", files=parts, timeout=WAIT)
 
 
+def upload_and_export(server, client, world, job: str, email_setting: str) -> str:
+    """Upload a.jpg and submit an export of its original; the job's handle."""
+    upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme)
+    (asset,) = client.service.getAssetsByName(
+        companyHandle=world.acme, nameArray={"items": ["a.jpg"]}
+    )
+    return client.service.submitJob(
+        companyHandle=world.acme,
+        jobName=job,
+        exportJob={
+            "assetHandleArray": {"items": [asset.assetHandle]},
+            "fmt": "orig",
+            "emailSetting": email_setting,
+        },
+    )
+
+
 def test_the_seed_export_over_soap(server, world):
     answer = upload(server, {"fileToExport.jpg": jpeg_bytes()}, company=world.acme)
     assert answer.status_code == 200, answer.text
@@ -88,20 +105,8 @@ def test_the_seed_export_over_soap(server, world):
 
 
 def test_the_package_is_refused_to_other_companies_and_wrong_passwords(server, world):
-    upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme)
     client = server.client(ANN)
-    (asset,) = client.service.getAssetsByName(
-        companyHandle=world.acme, nameArray={"items": ["a.jpg"]}
-    )
-    handle = client.service.submitJob(
-        companyHandle=world.acme,
-        jobName="orig",
-        exportJob={
-            "assetHandleArray": {"items": [asset.assetHandle]},
-            "fmt": "orig",
-            "emailSetting": "None",
-        },
-    )
+    handle = upload_and_export(server, client, world, "orig", "None")
     wait_for(lambda: not client.service.getActiveJobs(companyHandle=world.acme), "the job")
     url = server.service.package_url(handle)
     assert httpx.get(url, auth=("oli@other.test", PASSWORD), timeout=WAIT).status_code == 404
@@ -160,14 +165,7 @@ def test_the_notification_e_mail_holds_the_download_url(serve, world):
     controller.start()
     try:
         server = serve(smtp=SmtpSettings(host="127.0.0.1", port=port))
-        upload(server, {"a.jpg": jpeg_bytes()}, company=world.acme)
-        client = server.client(ANN)
-        (asset,) = client.service.getAssetsByName(companyHandle=world.acme, nameArray={"items": ["a.jpg"]})
-        handle = client.service.submitJob(
-            companyHandle=world.acme,
-            jobName="mailed",
-            exportJob={"assetHandleArray": {"items": [asset.assetHandle]}, "fmt": "orig", "emailSetting": "All"},
-        )
+        handle = upload_and_export(server, server.client(ANN), world, "mailed", "All")
         wait_for(lambda: received, "the e-mail")
     finally:
         controller.stop()

@@ -26,7 +26,10 @@ def fault_of(call) -> tuple[str, int, str]:
 
 
 def company_info(server, world, **headers) -> httpx.Response:
-    body = f"<ips:getCompanyInfoParam><ips:companyHandle>{world.acme}</ips:companyHandle></ips:getCompanyInfoParam>"
+    body = (
+        f"<ips:getCompanyInfoParam><ips:companyHandle>{world.acme}</ips:companyHandle>"
+        "</ips:getCompanyInfoParam>"
+    )
     headers.setdefault("SOAPAction", "getCompanyInfo")
     return server.post(envelope(body, headers.pop("header", "")), **headers)
 
@@ -152,7 +155,7 @@ def test_a_role_without_permission_is_fault_20003(server, world):
     assert fault_of(lambda: web.service.getImageFormats(companyHandle=world.acme))[1] == 20003
 
 
-# --- parameters ------------------------------------------------------------------------------------
+# --- parameters ----------------------------------------------------------------------------------
 
 
 def test_missing_and_invalid_fields_name_the_field(server, world):
@@ -223,8 +226,7 @@ def test_an_external_entity_is_refused_and_no_file_is_read(server, world, tmp_pa
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     body = f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY s SYSTEM "file://{secret}">]>' + envelope(
-        f"<ips:getCompanyInfoParam><ips:companyName>&s;</ips:companyName>"
-        "</ips:getCompanyInfoParam>",
+        "<ips:getCompanyInfoParam><ips:companyName>&s;</ips:companyName></ips:getCompanyInfoParam>",
         auth_header(ANN),
     )
     answer = server.post(body, SOAPAction="getCompanyInfo")
@@ -284,7 +286,7 @@ def test_soap_action_must_match_the_body(server, world):
     )
 
 
-# --- gzip ------------------------------------------------------------------------------------------
+# --- gzip ----------------------------------------------------------------------------------------
 
 
 def test_responses_are_gzipped_when_asked(server, world):

@@ -102,19 +102,29 @@ def test_an_exec_schedule_fires_by_its_cron_and_stays(serve, world, clock):
         oli.service.executeJob(companyHandle=world.other, jobHandle=handle)
 
 
-def test_a_paused_job_shows_as_waiting_client_and_resumes(serve, world):
+def held_job(serve, world):
+    """A convert job whose conversion waits for the gate: (gate, client, job handle)."""
     gate = GatedExecutor()
     server = serve(executor=gate)
     client = server.client(ANN)
     handle = client.service.submitJob(
-        companyHandle=world.acme, jobName="held", exportJob=export(an_asset(server, world), "convert")
+        companyHandle=world.acme,
+        jobName="held",
+        exportJob=export(an_asset(server, world), "convert"),
     )
+    return gate, client, handle
+
+
+def test_a_paused_job_shows_as_waiting_client_and_resumes(serve, world):
+    gate, client, handle = held_job(serve, world)
     client.service.pauseJob(companyHandle=world.acme, jobHandle=handle)
     (active,) = client.service.getActiveJobs(companyHandle=world.acme)
     assert active.state == "WaitingClient"
     wait_for(
-        lambda: client.service.getActiveJobs(companyHandle=world.acme)[0].progressMessage
-        == "paused: 0 of 1 assets done",
+        lambda: (
+            client.service.getActiveJobs(companyHandle=world.acme)[0].progressMessage
+            == "paused: 0 of 1 assets done"
+        ),
         "the paused progress message",
     )
     client.service.resumeJob(companyHandle=world.acme, jobHandle=handle)
@@ -128,12 +138,7 @@ def test_a_paused_job_shows_as_waiting_client_and_resumes(serve, world):
 
 
 def test_delete_job_stops_a_running_job(serve, world):
-    gate = GatedExecutor()
-    server = serve(executor=gate)
-    client = server.client(ANN)
-    handle = client.service.submitJob(
-        companyHandle=world.acme, jobName="doomed", exportJob=export(an_asset(server, world), "convert")
-    )
+    gate, client, handle = held_job(serve, world)
     client.service.deleteJob(companyHandle=world.acme, jobHandle=handle)
     gate.gate.set()
     wait_for(lambda: not client.service.getActiveJobs(companyHandle=world.acme), "the stop")
