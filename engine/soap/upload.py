@@ -23,6 +23,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -68,6 +69,9 @@ def upload_endpoint(service: IpsService) -> Callable[[Request], Any]:
                     service.session, user, params.get("companyHandle")
                 )
                 handle = await run_in_threadpool(_post, session, params, files)
+        except HTTPException as exc:  # what Starlette makes of unreadable multipart
+            fault = codec.fault_element(_unreadable(exc), ns)
+            return Response(codec.bare(fault), media_type="text/xml")
         except Exception as exc:
             fault = codec.fault_element(as_fault(exc), ns)
             status = fault_status(auth) if "faultHttpStatusCode" in auth else 200
@@ -77,6 +81,13 @@ def upload_endpoint(service: IpsService) -> Callable[[Request], Any]:
         return Response(codec.bare(answer), media_type="text/xml")
 
     return upload
+
+
+def _unreadable(exc: HTTPException) -> ApiFault:
+    return ApiFault(
+        f"the upload is not readable multipart/form-data: {exc.detail}",
+        code=ApiFault.INVALID_REQUEST_XML,
+    )
 
 
 async def _part_bytes(part: Any, name: str) -> bytes:

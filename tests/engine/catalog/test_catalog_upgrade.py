@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, image_bytes
 
-from engine.catalog import Catalog
-from engine.catalog import sql
+from engine.catalog import Catalog, sql
 from engine.catalog.home import DB_NAME
 
 

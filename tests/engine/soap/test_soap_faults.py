@@ -314,3 +314,34 @@ def test_responses_are_gzipped_when_asked(server, world):
         headers={"Accept-Encoding": "gzip"},
     )
     assert "content-encoding" not in refused.headers and "Acme" in refused.text
+
+
+def test_an_unexpected_error_is_fault_30000_without_a_traceback(server, world, monkeypatch):
+    from engine.soap.operations import HANDLERS
+
+    def broken(call, params):
+        raise RuntimeError("disk on fire at /secret/path")
+
+    monkeypatch.setitem(HANDLERS, "getCompanyInfo", broken)
+    answer = company_info(server, world, header=auth_header(ANN))
+    assert answer.status_code == 500 and fault_code(answer) == "30000"
+    assert "RuntimeError" in answer.text and "/secret/path" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "code"),
+    [
+        (b"plain text", "text/plain", "30002"),
+        (b"--x\r\nbroken", "multipart/form-data; boundary=x", "30002"),
+        (b"", "multipart/form-data", "30003"),
+    ],
+)
+def test_an_unreadable_upload_is_a_bare_fault(server, content, content_type, code):
+    answer = httpx.post(
+        f"{server.url}/scene7/UploadFile",
+        content=content,
+        headers={"Content-Type": content_type},
+        timeout=WAIT,
+    )
+    assert answer.status_code == 200
+    assert fault_code(answer) == code and "Envelope" not in answer.text
