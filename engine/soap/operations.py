@@ -26,6 +26,7 @@ from typing import Any
 from engine.catalog import Asset, JobRecord, LogDetail, ScheduledJob, Session, User
 from engine.errors import ApiFault, AuthorizationFault
 from engine.export import ExportJob
+from engine.export.coordinator import JOB_TYPE as EXPORT_JOB
 from engine.soap.schema import OTHER_JOB_DETAILS
 from engine.soap.service import IpsService
 
@@ -297,7 +298,7 @@ def _active_job(record: JobRecord) -> dict[str, Any]:
         "startDate": record.start_date,
         "progress": _progress(record),
         "progressMessage": record.message,
-        "exportJob": _export_job(record.spec),
+        "exportJob": _export_job(record.spec) if record.job_type == EXPORT_JOB else None,
     }
 
 

@@ -21,14 +21,18 @@ def upload(
     email: str = ANN,
     password: str = PASSWORD,
     extra: str = "",
+    end: bool = True,
 ) -> httpx.Response:
+    """POST ``files`` to the UploadFile servlet; ``job`` is a job name, or a handle
+    (``j|…``) to add to."""
     auth = (
         f'<authHeader xmlns="{NS}"><user>{email}</user><password>{password}</password>'
         "<appName>test</appName></authHeader>"
     )
     params = (
         f'<uploadPostParam xmlns="{NS}"><companyHandle>{company}</companyHandle>'
-        f"<jobName>{job}</jobName>{extra}<endJob>true</endJob>"
+        + (f"<jobHandle>{job}</jobHandle>" if job.startswith("j|") else f"<jobName>{job}</jobName>")
+        + f"{extra}<endJob>{str(end).lower()}</endJob>"
         "<uploadParams><overwrite>true</overwrite><emailSetting>None</emailSetting>"
         "</uploadParams></uploadPostParam>"
     )
@@ -172,3 +176,19 @@ def test_the_notification_e_mail_holds_the_download_url(serve, world):
     body = received[0].get_content()
     assert f"Download: {server.service.package_url(handle)}" in body
     assert "file://" not in body
+
+
+def test_an_upload_job_spans_posts_until_end_job(server, world):
+    first = upload(server, {"one.jpg": jpeg_bytes()}, company=world.acme, end=False)
+    handle = first.text.split("jobHandle>", 1)[1].split("<", 1)[0]
+    client = server.client(ANN)
+    (active,) = client.service.getActiveJobs(companyHandle=world.acme)
+    assert (active.jobHandle, active.type, active.state) == (handle, "UploadPost", "Running")
+    assert active.exportJob is None
+    second = upload(server, {"two.jpg": jpeg_bytes((8, 8))}, company=world.acme, job=handle)
+    assert handle in second.text
+    assert not client.service.getActiveJobs(companyHandle=world.acme)
+    (log,) = client.service.getJobLogs(companyHandle=world.acme)
+    assert (log.fileSuccessCount, log.endDate is not None) == (2, True)
+    again = upload(server, {"three.jpg": jpeg_bytes()}, company=world.acme, job=handle)
+    assert "authorizationFault" in again.text and "20005" in again.text
