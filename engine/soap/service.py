@@ -7,7 +7,11 @@ everything below is the catalog's and the coordinator's public API.
 
 from __future__ import annotations
 
+import hmac
 import os
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -21,6 +25,8 @@ from engine.export.limits import DEFAULT_LIMITS
 from engine.export.scheduler import Clock, Scheduler, system_clock
 
 PACKAGE_PATH = "/scene7/packages"
+SIGN_IN_TTL = 60.0  # seconds a successful sign-in is remembered
+_SIGN_IN_CACHE = 1024
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,13 @@ class IpsService:
         self.coordinator: Coordinator | None = None
         self.scheduler: Scheduler | None = None
         self._seen_url = "http://127.0.0.1"
+        # IPS clients send their password with every call: a successful sign-in is kept for
+        # SIGN_IN_TTL seconds (keyed by an HMAC, never the password itself), and at most one
+        # scrypt check per CPU runs at a time, so a burst of calls cannot exhaust memory.
+        self._signed_in: dict[tuple[str, bytes], tuple[User, float]] = {}
+        self._cache_key = secrets.token_bytes(32)
+        self._cache_lock = threading.Lock()
+        self._checks = threading.BoundedSemaphore(os.cpu_count() or 2)
 
     # --- lifetime ------------------------------------------------------------------------------
 
@@ -100,14 +113,34 @@ class IpsService:
     # --- signing in ----------------------------------------------------------------------------
 
     def sign_in(self, credentials: Credentials | None) -> User:
-        """Fault 10000 without credentials, 10001 for wrong ones."""
+        """Fault 10000 without credentials, 10001 for wrong ones. Company membership and role
+        are read afresh on every call (:meth:`session`); only the password check is
+        remembered, for ``SIGN_IN_TTL`` seconds."""
         if credentials is None or not credentials.user:
             raise AuthenticationFault(
                 "the request could not be authenticated: give an authHeader, HTTP Basic "
                 "credentials or AuthUser/AuthPassword",
                 code=AuthenticationFault.NO_CREDENTIALS,
             )
-        return self.require_started().sign_in(credentials.user, credentials.password)
+        catalog = self.require_started()
+        key = (
+            credentials.user.strip().casefold(),
+            hmac.digest(
+                self._cache_key, credentials.password.encode("utf-8", "surrogatepass"), "sha256"
+            ),
+        )
+        now = time.monotonic()
+        with self._cache_lock:
+            known = self._signed_in.get(key)
+        if known is not None and known[1] > now:
+            return known[0]
+        with self._checks:
+            user = catalog.sign_in(credentials.user, credentials.password)
+        with self._cache_lock:
+            if len(self._signed_in) >= _SIGN_IN_CACHE:
+                self._signed_in.clear()
+            self._signed_in[key] = (user, now + SIGN_IN_TTL)
+        return user
 
     def session(self, user: User, company: str | None) -> Session:
         """``user`` acting in ``company`` (handle or name; ``None``: the user's only

@@ -345,3 +345,20 @@ def test_an_unreadable_upload_is_a_bare_fault(server, content, content_type, cod
     )
     assert answer.status_code == 200
     assert fault_code(answer) == code and "Envelope" not in answer.text
+
+
+def test_a_good_password_is_checked_once_a_minute_a_bad_one_every_time(server, world, monkeypatch):
+    checks = []
+    real = server.service.catalog.sign_in
+
+    def counting(email, password):
+        checks.append(password)
+        return real(email, password)
+
+    monkeypatch.setattr(server.service.catalog, "sign_in", counting)
+    good, bad = server.client(ANN), server.client(ANN, "wrong")
+    for _ in range(3):
+        assert good.service.getCompanyInfo(companyHandle=world.acme).name == "Acme"
+        with pytest.raises(zeep.exceptions.Fault):
+            bad.service.getCompanyInfo(companyHandle=world.acme)
+    assert checks.count(PASSWORD) == 1 and checks.count("wrong") == 3
