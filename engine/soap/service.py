@@ -101,10 +101,6 @@ class IpsService:
         if self.catalog is not None:
             self.catalog.close()
 
-    @property
-    def home(self) -> Path:
-        return self.require_started().home
-
     def require_started(self) -> Catalog:
         if self.catalog is None:
             raise RuntimeError("IpsService.start() has not been called")
