@@ -1,4 +1,5 @@
-"""The embedded catalog: companies, users, memberships, and the jobs with their logs.
+"""The embedded catalog: companies, users, memberships, the jobs with their logs, and the jobs
+scheduled to run later.
 
 A catalog is a home folder (see ``home``) with a SQLite database and a blob store. It may be
 opened by several processes and threads at once: each thread of each process gets its own

@@ -119,7 +119,7 @@ def _wants_gzip(request: Request, auth: dict[str, Any]) -> bool:
 
 
 def _xml(payload: bytes, status: int, compress: bool) -> Response:
-    headers = {}
+    headers = {"Vary": "Accept-Encoding"}
     if compress:
         payload = gzip.compress(payload, compresslevel=6)
         headers["Content-Encoding"] = "gzip"
