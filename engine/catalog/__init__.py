@@ -1,6 +1,6 @@
 """The embedded asset catalog: companies, users and roles, uploaded assets in a content-
-addressed blob store, image presets, per-asset URL modifiers, and the jobs, job logs and scheduled jobs of the IPS
-job model (§4).
+addressed blob store, image presets, per-asset URL modifiers, and the jobs, job logs and
+scheduled jobs of the IPS job model (§4).
 
 Open with ``Catalog.open(home)``; sign in with ``catalog.authenticate(email, password,
 company)`` to get a :class:`Session`.
