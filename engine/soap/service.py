@@ -8,6 +8,7 @@ everything below is the catalog's and the coordinator's public API.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
 import threading
@@ -23,8 +24,10 @@ from engine.errors import AuthenticationFault, IsRenderError
 from engine.export import Coordinator, ExportLimits, SmtpSettings
 from engine.export.limits import DEFAULT_LIMITS
 from engine.export.scheduler import Clock, Scheduler, system_clock
+from engine.soap.upload_jobs import OpenUploads
 
 PACKAGE_PATH = "/scene7/packages"
+_log = logging.getLogger(__name__)
 SIGN_IN_TTL = 60.0  # seconds a successful sign-in is remembered
 _SIGN_IN_CACHE = 1024
 
@@ -69,6 +72,10 @@ class IpsService:
             "zone": zone,
             "interval": schedule_interval,
         }
+        self.uploads = OpenUploads(clock)
+        self._sweep_interval = schedule_interval
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
         self.catalog: Catalog | None = None
         self.coordinator: Coordinator | None = None
         self.scheduler: Scheduler | None = None
@@ -84,16 +91,32 @@ class IpsService:
     # --- lifetime ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the catalog, recover interrupted jobs, start the scheduler's thread."""
+        """Open the catalog, recover interrupted jobs, start the scheduler's thread and the
+        one that ends upload jobs left without a POST for 30 minutes."""
         self.catalog = Catalog.open(self._home)
         self.coordinator = Coordinator(
             self.catalog, package_url=self.package_url, **self._coordinator_args
         )
         self.scheduler = Scheduler(self.catalog, self.coordinator, **self._scheduler_args)
         self.scheduler.start()
+        self._stop.clear()
+        self._sweeper = threading.Thread(
+            target=self._sweep, name="isrender upload timeouts", daemon=True
+        )
+        self._sweeper.start()
+
+    def _sweep(self) -> None:
+        while not self._stop.wait(self._sweep_interval):
+            try:
+                self.uploads.expire(self.require_started())
+            except Exception:  # a busy database: try again next time
+                _log.exception("could not end timed-out upload jobs")
 
     def close(self, *, timeout: float | None = 30.0) -> None:
         """Stop the scheduler, wait up to ``timeout`` s for running jobs, close the catalog."""
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join()
         if self.scheduler is not None:
             self.scheduler.close()
         if self.coordinator is not None:

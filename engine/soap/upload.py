@@ -2,23 +2,19 @@
 ``auth`` part (an authHeader document), an ``uploadParams`` part (an ``uploadPostParam``
 document) and the files.
 
-The first POST names a ``jobName`` and starts an upload job; later POSTs name its
-``jobHandle`` and add to it; the POST with ``endJob`` true ends it. Each file becomes an asset
-(``fileName`` overrides the name of a single file; the folder is ``destFolder``, default the
-company root) and gets an ``UploadSuccess`` or ``UploadError`` entry in the job log. The
-answer is HTTP 200 with ``uploadPostReturn``/``jobHandle``, or — as Adobe documents — HTTP 200
-(or the authHeader's ``faultHttpStatusCode``) with a bare fault element. The upload
-parameters of Adobe's ``UploadPostJob`` (overwrite, masks, Photoshop options …) are accepted
-and ignored. A job left without ``endJob`` stays Running until a restart closes it.
+The jobs themselves are :mod:`engine.soap.upload_jobs`. Each file part becomes an asset named
+by ``fileName`` (one file only) or by the part's file name without its path, in
+``destFolder`` (default the company root). The answer is HTTP 200 with
+``uploadPostReturn``/``jobHandle``, or — as Adobe documents — HTTP 200 (or the authHeader's
+``faultHttpStatusCode``) with a bare fault element. The processing options of Adobe's
+``UploadPostJob`` (overwrite, masks, Photoshop options …) are accepted and ignored.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -27,17 +23,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine.catalog import Session
-from engine.errors import ApiFault, AuthorizationFault, IsRenderError
-from engine.export.owner import current_owner
+from engine.errors import ApiFault
 from engine.soap import codec
 from engine.soap.common import as_fault, basic_credentials, fault_status, header_credentials
 from engine.soap.schema import AUTH_NAMESPACE, TYPES
 from engine.soap.service import IpsService
+from engine.soap.upload_jobs import UploadedFile
 
 UPLOAD_PATH = "/scene7/UploadFile"
 MAX_UPLOAD_BYTES = 2 * 1024**3
-JOB_TYPE = "UploadPost"
 _XML_PART_BYTES = 1024 * 1024
 
 
@@ -56,7 +50,7 @@ def upload_endpoint(service: IpsService) -> Callable[[Request], Any]:
                 auth_xml = await _part_bytes(form.get("auth"), "auth")
                 params_xml = await _part_bytes(form.get("uploadParams"), "uploadParams")
                 files = [
-                    value
+                    UploadedFile(_base_name(value.filename), value.file)
                     for key, value in form.multi_items()
                     if isinstance(value, UploadFile) and key not in ("auth", "uploadParams")
                 ]
@@ -68,7 +62,10 @@ def upload_endpoint(service: IpsService) -> Callable[[Request], Any]:
                 session = await run_in_threadpool(
                     service.session, user, params.get("companyHandle")
                 )
-                handle = await run_in_threadpool(_post, session, params, files)
+                client = request.client.host if request.client else ""
+                handle = await run_in_threadpool(
+                    service.uploads.post, session, params, files, client
+                )
         except HTTPException as exc:  # what Starlette makes of unreadable multipart
             fault = codec.fault_element(_unreadable(exc), ns)
             return Response(codec.bare(fault), media_type="text/xml")
@@ -81,6 +78,10 @@ def upload_endpoint(service: IpsService) -> Callable[[Request], Any]:
         return Response(codec.bare(answer), media_type="text/xml")
 
     return upload
+
+
+def _base_name(filename: str | None) -> str:
+    return PurePosixPath((filename or "").replace("\\", "/")).name
 
 
 def _unreadable(exc: HTTPException) -> ApiFault:
@@ -112,84 +113,3 @@ def _upload_params(params_xml: bytes) -> dict[str, Any]:
             code=ApiFault.INVALID_REQUEST_XML,
         )
     return codec.decode(root, TYPES["UploadPostParam"], "uploadPostParam")
-
-
-def _post(session: Session, params: dict[str, Any], files: list[UploadFile]) -> str:
-    session.require("upload")
-    catalog = session.catalog
-    handle = _job(session, params)
-    rename = params.get("fileName") if len(files) == 1 else None
-    folder = params.get("destFolder") or "/"
-    for part in files:
-        name = rename or PurePosixPath((part.filename or "").replace("\\", "/")).name
-        _upload_one(session, handle, part, name, folder)
-    if params.get("endJob"):
-        catalog.add_job_log(handle, log_type="EndUpload", severity="info", message="upload ended")
-        catalog.finish_job(handle)
-    return handle
-
-
-def _job(session: Session, params: dict[str, Any]) -> str:
-    """The upload job this POST belongs to: the named open one, or a new one."""
-    catalog = session.catalog
-    existing = params.get("jobHandle")
-    if existing:
-        try:
-            record = catalog.get_job(existing)
-        except IsRenderError:
-            record = None
-        if (
-            record is None
-            or record.company != session.company.handle
-            or record.job_type != JOB_TYPE
-            or record.finished
-        ):
-            raise AuthorizationFault(
-                f"illegal upload job handle {existing!r} (unknown, ended or not an upload job)",
-                code=AuthorizationFault.ILLEGAL_PARAMETER_VALUE,
-            )
-        return existing
-    name = params.get("jobName")
-    if not name:
-        raise ApiFault("give jobName (a new job) or jobHandle", code=ApiFault.MISSING_PARAMETER)
-    handle = catalog.create_job(
-        company=session.company.handle,
-        user=session.user.handle,
-        name=name,
-        job_type=JOB_TYPE,
-        spec={"description": params.get("description") or ""},
-        email_setting="None",
-        owner=current_owner(),
-    )
-    catalog.transition_job(handle, ("New",), "Running")
-    catalog.add_job_log(handle, log_type="BeginUpload", severity="info", message="upload began")
-    return handle
-
-
-def _upload_one(session: Session, handle: str, part: UploadFile, name: str, folder: str) -> None:
-    catalog = session.catalog
-    with tempfile.TemporaryDirectory(dir=catalog.home) as scratch:
-        path = Path(scratch) / "upload"
-        with open(path, "wb") as out:
-            part.file.seek(0)
-            shutil.copyfileobj(part.file, out)
-        try:
-            asset = session.upload(path, name=name or None, folder=folder)
-        except IsRenderError as exc:
-            catalog.add_job_log(
-                handle,
-                log_type="UploadError",
-                severity="error",
-                message=str(exc),
-                asset_name=name,
-            )
-            return
-    catalog.add_job_log(
-        handle,
-        log_type="UploadSuccess",
-        severity="success",
-        message=f"uploaded {asset.name} ({asset.asset_type}, {asset.size:,} bytes)",
-        asset_name=asset.name,
-        asset_type=asset.asset_type,
-        asset_handle=asset.handle,
-    )

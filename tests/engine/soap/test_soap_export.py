@@ -3,9 +3,14 @@ asset, submit an ExportJob with zeep, poll, download the package with HTTP Basic
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 import httpx
+import pytest
 from soap_kit import PASSWORD, WAIT, jpeg_bytes, wait_for, zip_names
 
+from engine.errors import ApiFault
 from engine.soap.schema import AUTH_NAMESPACE
 
 ANN = "ann@acme.test"
@@ -192,3 +197,32 @@ def test_an_upload_job_spans_posts_until_end_job(server, world):
     assert (log.fileSuccessCount, log.endDate is not None) == (2, True)
     again = upload(server, {"three.jpg": jpeg_bytes()}, company=world.acme, job=handle)
     assert "authorizationFault" in again.text and "20005" in again.text
+
+
+def test_an_upload_job_without_end_job_ends_after_30_minutes(server, world, clock):
+    upload(server, {"one.jpg": jpeg_bytes()}, company=world.acme, end=False)
+    client = server.client(ANN)
+    clock.advance(timedelta(minutes=29))
+    assert client.service.getActiveJobs(companyHandle=world.acme)
+    clock.advance(timedelta(minutes=1))
+    wait_for(lambda: not client.service.getActiveJobs(companyHandle=world.acme), "the timeout")
+    (log,) = client.service.getJobLogDetails(
+        companyHandle=world.acme, originalName="upload-1", logTypeArray={"items": ["EndUpload"]}
+    )
+    assert "no POST for 30 minutes" in log.detailArray["items"][0].logMessage
+
+
+def test_the_posts_of_an_upload_job_come_from_one_address(server, world):
+    from engine.soap.upload_jobs import UploadedFile
+
+    session = server.service.catalog.session_for(ANN, world.acme)
+    uploads = server.service.uploads
+    params = {"companyHandle": world.acme, "jobName": "split"}
+    handle = uploads.post(session, params, [], "10.0.0.1")
+    more = {"companyHandle": world.acme, "jobHandle": handle, "endJob": True}
+    image = UploadedFile("b.jpg", io.BytesIO(jpeg_bytes()))
+    with pytest.raises(ApiFault) as caught:
+        uploads.post(session, more, [image], "10.0.0.2")
+    assert "one IP address" in caught.value.message
+    assert uploads.post(session, more, [image], "10.0.0.1") == handle
+    assert session.catalog.get_job(handle).finished
