@@ -11,6 +11,7 @@ repeated ``items``) → lists, other complex types → dicts, ``anyType`` → ``
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ def read_request(body: bytes, soap_action: str | None) -> Request:
     if operation is None or not local.endswith("Param"):
         raise _bad_xml(f"<{local}> is not an operation this service offers")
     action = (soap_action or "").strip().strip('"')
-    if action and action.rsplit("/", 1)[-1] != name:
+    if action and re.split(r"[/:#]", action)[-1] != name:  # also urn:op, …/IpsApi#op
         raise _bad_xml(f"SOAPAction {action!r} does not match the body's operation {name}")
     params = decode(content[0], operation.param, name)
     return Request(operation, ns, params, _credentials(header))
