@@ -281,3 +281,4 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.demo import run_demo
 
     return run_demo(home=args.home, out=args.out)
+
