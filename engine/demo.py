@@ -108,7 +108,7 @@ def _run(
     print(f"\n== ExportJob fmt={job.fmt}{request}")
     handle = coordinator.submit_job(session, job, name=f"demo-{label}")
     print(f"job {handle}")
-    record = wait_with_progress(coordinator, session, handle)
+    record, _ = wait_with_progress(coordinator, session, handle)
     for detail in coordinator.get_job_log_details(session, handle):
         print("  " + format_detail(detail))
     print_summary(record)

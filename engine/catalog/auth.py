@@ -16,6 +16,11 @@ from the nearest IPS operations (``getAssets``/``getImageFormats`` for reading,
 * ``upload``, ``createSet``: every role that may submit or control jobs (IpsAdmin,
   IpsCompanyAdmin, IpsUser, TrialSiteAdmin, TrialSiteUser, ImagePortalAdmin,
   ImagePortalContrib, ImagePortalContribUser).
+* ``setUrlModifier`` as IPS lists it (IpsUser, IpsAdmin, IpsCompanyAdmin, ImagePortalAdmin,
+  ImagePortalContrib, ImagePortalContribUser).
+* ``setCompanyAttribute`` (the IS attributes ``isrender serve`` reads): the company
+  administrators, as ``addUser`` (IpsAdmin, IpsCompanyAdmin, TrialSiteAdmin,
+  ImagePortalAdmin).
 * ``getAssets``, ``getPresets``: those plus ImagePortalUser (read-only, as in ``getAssets``).
 * ``WebServiceUser`` appears in none of these IPS role lists, so it may do none of them: the role
   exists and can authenticate, but is refused every operation here.
@@ -76,15 +81,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "createSet": _EDIT_ROLES,
     "setPreset": _PRESET_ROLES,
     "deletePreset": _PRESET_ROLES,
-    "getAssets": _READ_ROLES,
-    "getPresets": _READ_ROLES,
-    "addCompany": _COMPANY_CREATORS,
-    "addUser": _USER_ADMINS,
-    "setCompanyMembership": _USER_ADMINS,
-    # IPS operations of the SOAP service, with the roles their pages list.
-    "getCompanyInfo": _READ_ROLES - {"IpsCompanyAdmin"},
-    "getAssetsByName": _JOB_ROLES,
-    "searchAssets": _READ_ROLES,
     "setUrlModifier": frozenset(
         {
             "IpsUser",
@@ -95,6 +91,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ImagePortalContribUser",
         }
     ),
+    "setCompanyAttribute": _USER_ADMINS,
+    "getAssets": _READ_ROLES,
+    "getPresets": _READ_ROLES,
+    "addCompany": _COMPANY_CREATORS,
+    "addUser": _USER_ADMINS,
+    "setCompanyMembership": _USER_ADMINS,
+    # IPS operations of the SOAP service, with the roles their pages list.
+    "getCompanyInfo": _READ_ROLES - {"IpsCompanyAdmin"},
+    "getAssetsByName": _JOB_ROLES,
+    "searchAssets": _READ_ROLES,
     "getImageFormats": _READ_ROLES - {"TrialSiteAdmin", "TrialSiteUser"},
     "saveImageFormat": _PRESET_ROLES,
     "deleteImageFormat": _PRESET_ROLES,

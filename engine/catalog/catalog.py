@@ -33,14 +33,17 @@ from engine.catalog.jobs import (
     check_required,
     check_text,
 )
-from engine.catalog.models import Company, JobRecord, LogDetail, ScheduledJob, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, ScheduledJob, User
 from engine.errors import (
     ApiFault,
     AuthenticationFault,
     AuthorizationFault,
     CatalogError,
     JobError,
+    NotFoundError,
 )
+from engine.macros import MacroTable
+from engine.mailbox import single_mailbox
 
 if TYPE_CHECKING:
     from engine.catalog.session import Session
@@ -150,8 +153,25 @@ class Catalog:
         found = sql.company_by_id(conn, company_id) if company_id is not None else None
         found = found or sql.company_by_name(conn, handle_or_name.strip())
         if found is None:
-            raise CatalogError(f"no company with handle or name {handle_or_name!r}")
+            raise NotFoundError(f"no company with handle or name {handle_or_name!r}")
         return found
+
+    # --- what Image Serving reads: public, no sign-in --------------------------------------
+
+    def find_image(self, company: Company, name: str) -> Asset | None:
+        """The company's image served as ``/is/image/{company}/{name}``: the newest image
+        named ``name`` exactly or ``name`` plus one extension (case-sensitive), else None."""
+        return sql.image_by_name(self.connection(), handles.row_id(company.handle), name)
+
+    def presets(self, company: Company) -> MacroTable:
+        """The company's presets as the macro table of its requests."""
+        return MacroTable(sql.list_presets(self.connection(), handles.row_id(company.handle)))
+
+    def company_attributes(self, company: str) -> dict[str, str]:
+        """The IS attributes set for the company (``engine.catalog.attributes``)."""
+        return sql.company_attributes(
+            self.connection(), handles.row_id(self.company(company).handle)
+        )
 
     def create_user(
         self, email: str, password: str, *, first_name: str = "", last_name: str = ""
@@ -161,8 +181,12 @@ class Catalog:
         email = check_text("user e-mail", check_required("user e-mail", email)).strip()
         check_text("first name", first_name)
         check_text("last name", last_name)
-        if "@" not in email or any(c.isspace() for c in email):
-            raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
+        try:
+            single_mailbox(email)
+        except ValueError as exc:
+            raise ApiFault(
+                f"invalid e-mail address {email!r}: {exc}", code=ApiFault.INVALID_PARAMETER
+            ) from None
         check_required("password", password)
         user = sql.insert_user(
             self.connection(),

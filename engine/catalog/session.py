@@ -23,6 +23,7 @@ from engine.catalog.assets import (
     clean_name,
     identify,
 )
+from engine.catalog.attributes import check_attribute
 from engine.catalog.jobs import check_text
 from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
@@ -233,32 +234,6 @@ class Session:
             found = [asset for asset in found if asset.asset_type.casefold() in kinds]
         return found
 
-    def set_url_modifier(
-        self, asset_handle: str, url_modifier: str = "", url_post_apply_modifier: str = ""
-    ) -> None:
-        """IPS ``setUrlModifier``: the IS commands applied before the request's own
-        (``url_modifier``, the catalog's Modifier) and after them (the PostModifier). Each
-        must parse as an IS modifier string with the company's presets; empty clears it."""
-        self.require("setUrlModifier")
-        asset = self._lookup(asset_handle)
-        table = self.macro_table()
-        cleaned = []
-        for field, text in (
-            ("urlModifier", url_modifier),
-            ("urlPostApplyModifier", url_post_apply_modifier),
-        ):
-            body = (text or "").strip().lstrip("?&")
-            _check_modifiers(field, body, table)
-            cleaned.append(body)
-        sql.set_url_modifier(
-            self.catalog.connection(), handles.row_id(asset.handle), cleaned[0], cleaned[1]
-        )
-
-    def url_modifier(self, asset_handle: str) -> tuple[str, str]:
-        """``(urlModifier, urlPostApplyModifier)`` of the asset; empty strings if never set."""
-        asset = self.get_asset(asset_handle)
-        return sql.url_modifier(self.catalog.connection(), handles.row_id(asset.handle))
-
     def _lookup(self, handle: str) -> Asset:
         parsed = handles.parse_asset(handle) if isinstance(handle, str) else None
         asset = None
@@ -276,6 +251,36 @@ class Session:
         if asset is None:  # only if the row vanished between insert and read
             raise CatalogError(f"asset {asset_id} disappeared while it was being stored")
         return asset
+
+    def set_url_modifier(self, handle: str, modifier: str = "", post_modifier: str = "") -> Asset:
+        """IPS ``setUrlModifier``: the asset's ``catalog::Modifier`` (applied before every
+        request of it, which overrides it) and ``catalog::PostModifier`` (applied after, which
+        overrides the request). Both must parse with the company's presets; empty strings
+        clear them."""
+        self.require("setUrlModifier")
+        asset = self._lookup(handle)
+        table = self.macro_table()
+        cleaned = []
+        for field, text in (("urlModifier", modifier), ("urlPostApplyModifier", post_modifier)):
+            text = text.strip().lstrip("?&")
+            _check_modifiers(f"{field} of {handle!r}", text, table)
+            cleaned.append(text)
+        sql.update_url_modifiers(
+            self.catalog.connection(),
+            self._company_id,
+            handles.row_id(asset.handle),
+            *cleaned,
+            datetime.now(UTC),
+        )
+        return self._asset(handles.row_id(asset.handle))
+
+    def set_company_attribute(self, name: str, value: str) -> str:
+        """Set (an empty value: remove) an IS attribute of the company (``ErrorImage``, ...,
+        see ``engine.catalog.attributes``); returns its canonical name. Company admins only."""
+        self.require("setCompanyAttribute")
+        name, value = check_attribute(name, value)
+        sql.set_company_attribute(self.catalog.connection(), self._company_id, name, value)
+        return name
 
     # --- presets (the company's $name$ macros) -------------------------------------------------
 
@@ -317,9 +322,10 @@ class Session:
 
 
 def _check_modifiers(what: str, body: str, table: MacroTable) -> None:
-    """ApiFault 30001 unless ``body`` parses as an IS modifier string with ``table``."""
+    """ApiFault 30001 unless ``body`` parses as an IS modifier string with ``table`` (where
+    ``$object$``, the asset name of a request, is defined)."""
     try:
-        parse(body, macros=table)
+        parse(body, macros=table, object_name="object")
     except ParseError as exc:
         raise ApiFault(
             f"{what} is not a valid modifier string: {exc}", code=ApiFault.INVALID_PARAMETER

@@ -114,11 +114,10 @@ def get_company_membership(call: Call, params: dict[str, Any]) -> dict[str, Any]
 # --- assets ------------------------------------------------------------------------------------
 
 
-def _asset(session: Session, asset: Asset) -> dict[str, Any]:
+def _asset(asset: Asset) -> dict[str, Any]:
     kind, sub_type = asset.asset_type, None
     if kind in _ASSET_SET_KINDS:
         kind, sub_type = "AssetSet", asset.asset_type
-    modifier, post = session.url_modifier(asset.handle)
     info = None
     if asset.width is not None:
         info = {
@@ -136,8 +135,8 @@ def _asset(session: Session, asset: Asset) -> dict[str, Any]:
         "name": asset.name,
         "subType": sub_type,
         "type": kind,
-        "urlModifier": modifier or None,
-        "urlPostApplyModifier": post or None,
+        "urlModifier": asset.url_modifier or None,
+        "urlPostApplyModifier": asset.url_post_modifier or None,
     }
 
 
@@ -150,14 +149,14 @@ def get_assets_by_name(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     session = call.session(params, "getAssetsByName")
     names = _required(params, "nameArray")
     found = session.find_assets(names=names, asset_types=params.get("assetTypeArray"))
-    return {"assetArray": [_asset(session, a) for a in _type_filter(found, params)]}
+    return {"assetArray": [_asset(a) for a in _type_filter(found, params)]}
 
 
 def get_assets(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     """Every handle must be the company's: one that is not is authorizationFault 20005."""
     session = call.session(params, "getAssets")
     handles = _required(params, "assetHandleArray")
-    return {"assetArray": [_asset(session, session.get_asset(h)) for h in handles]}
+    return {"assetArray": [_asset(session.get_asset(h)) for h in handles]}
 
 
 def search_assets(call: Call, params: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +181,7 @@ def search_assets(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "per page and pages from 1"
         )
     shown = found[(page - 1) * per_page : page * per_page]
-    return {"totalRows": len(found), "assetArray": [_asset(session, a) for a in shown]}
+    return {"totalRows": len(found), "assetArray": [_asset(a) for a in shown]}
 
 
 def _match_mode(mode: str | None) -> str:

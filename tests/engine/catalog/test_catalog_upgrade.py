@@ -24,7 +24,7 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path):
         catalog.add_membership(user.handle, "Acme", "IpsUser")
         session = catalog.authenticate("ann@acme.test", PASSWORD)
         asset = session.upload(image_bytes(), name="a.png")
-        assert session.url_modifier(asset.handle) == ("", "")
-        session.set_url_modifier(asset.handle, "?wid=10", "&fmt=png")
-        assert session.url_modifier(asset.handle) == ("wid=10", "fmt=png")
+        assert (asset.url_modifier, asset.url_post_modifier) == ("", "")
+        changed = session.set_url_modifier(asset.handle, "?wid=10", "&fmt=png")
+        assert (changed.url_modifier, changed.url_post_modifier) == ("wid=10", "fmt=png")
         assert catalog.list_scheduled_jobs() == []

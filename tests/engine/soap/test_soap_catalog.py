@@ -124,8 +124,8 @@ def test_url_modifiers(server, world, assets):
         companyHandle=world.acme, assetHandleArray={"items": [assets["hat.jpg"]]}
     )
     assert (asset.urlModifier, asset.urlPostApplyModifier) == ("wid=200", "fmt=png")
-    session = server.service.catalog.session_for(ANN, world.acme)
-    assert session.url_modifier(assets["hat.jpg"]) == ("wid=200", "fmt=png")
+    stored = server.service.catalog.session_for(ANN, world.acme).get_asset(assets["hat.jpg"])
+    assert (stored.url_modifier, stored.url_post_modifier) == ("wid=200", "fmt=png")
     assert (
         fault_code(
             lambda: client.service.setUrlModifier(
