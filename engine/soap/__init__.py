@@ -1,11 +1,11 @@
 """The IPS web service: Scene7's SOAP API for the operations isrender implements (ExportJob
 and the catalog, job and preset operations around it), so existing IPS clients work unchanged.
 
-``soap_routes(IpsService(home))`` are Starlette routes for the server application; the
-service's ``start``/``close`` belong in its lifespan (``lifespan(service)``).
+``routes(server)`` is the front end the server app loads (``engine.server.DEFAULT_FRONT_ENDS``):
+the SOAP endpoint, the WSDLs, the UploadFile servlet and export package downloads.
 """
 
-from engine.soap.routes import lifespan, soap_routes
+from engine.soap.routes import routes
 from engine.soap.service import IpsService
 
-__all__ = ["IpsService", "lifespan", "soap_routes"]
+__all__ = ["IpsService", "routes"]

@@ -21,7 +21,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from engine.errors import ApiFault, IpsFault
+from engine.errors import ApiFault, IsRenderError
 from engine.soap.schema import (
     AUTH_HEADER,
     AUTH_NAMESPACE,
@@ -227,18 +227,27 @@ def response(operation: Operation, ns: str, values: dict[str, Any]) -> bytes:
     return _tostring(envelope)
 
 
-def fault_element(fault: IpsFault, ns: str) -> ET.Element:
-    """``<authenticationFault|authorizationFault|ipsApiFault>`` with ``code`` and ``reason``."""
+def fault_code(error: IsRenderError) -> int:
+    """The error's IPS code; errors without one are 30001 (the request's fault) or, when
+    their HTTP status says the server failed (a full queue, a time limit, SMTP), 30000."""
+    if error.code is not None:
+        return error.code
+    return ApiFault.EXCEPTION if error.http_status >= 500 else ApiFault.INVALID_PARAMETER
+
+
+def fault_element(fault: IsRenderError, ns: str) -> ET.Element:
+    """``<authenticationFault|authorizationFault|ipsApiFault>`` (the error's ``fault``) with
+    ``code`` and ``reason``."""
     element = ET.Element(f"{{{ns}}}{fault.fault}")
-    ET.SubElement(element, f"{{{ns}}}code").text = str(fault.code)
+    ET.SubElement(element, f"{{{ns}}}code").text = str(fault_code(fault))
     ET.SubElement(element, f"{{{ns}}}reason").text = fault.message
     return element
 
 
-def fault_response(fault: IpsFault, ns: str) -> bytes:
+def fault_response(fault: IsRenderError, ns: str) -> bytes:
     envelope, body = _envelope()
     soap_fault = ET.SubElement(body, f"{{{SOAP_ENV}}}Fault")
-    server_side = fault.code == ApiFault.EXCEPTION
+    server_side = fault_code(fault) == ApiFault.EXCEPTION
     ET.SubElement(soap_fault, "faultcode").text = (
         "soapenv:Server" if server_side else "soapenv:Client"
     )

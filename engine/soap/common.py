@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from engine.errors import ApiFault, IpsFault, IsRenderError
+from engine.errors import ApiFault, IsRenderError
 from engine.soap.service import Credentials
 
 _log = logging.getLogger("engine.soap")
@@ -41,12 +41,12 @@ def too_large(limit: int) -> Response:
     )
 
 
-def as_fault(exc: Exception) -> IpsFault:
-    """Every error as the IPS fault a client sees."""
-    if isinstance(exc, IpsFault):
+def as_fault(exc: Exception) -> IsRenderError:
+    """Every error as the fault a client sees: an ``IsRenderError`` names its fault element
+    itself (``fault``, see ``engine.errors``); anything else is a bug, answered with
+    ipsApiFault 30000 (the details in the server log)."""
+    if isinstance(exc, IsRenderError):
         return exc
-    if isinstance(exc, IsRenderError):  # job state, catalog, parse errors: the request's fault
-        return ApiFault(exc.message, code=ApiFault.INVALID_PARAMETER)
     _log.exception("internal error in the IPS web service")
     return ApiFault(
         f"internal error ({type(exc).__name__}); see the server log",

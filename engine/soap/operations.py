@@ -103,7 +103,7 @@ def get_company_membership(call: Call, params: dict[str, Any]) -> dict[str, Any]
             f"you may only list your own memberships, not those of {wanted!r}",
             code=AuthorizationFault.INVALID_REQUEST_USER,
         )
-    catalog = call.service.require_started()
+    catalog = call.service.catalog
     memberships = []
     for company in catalog.companies_of(call.user.handle):
         session = call.service.session(call.user, company.handle)

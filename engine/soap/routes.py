@@ -1,11 +1,13 @@
-"""The HTTP face of the IPS web service: Starlette routes over :class:`IpsService`.
+"""The HTTP face of the IPS web service: the server app's front end ``routes(server)``,
+Starlette routes over an :class:`IpsService` whose scheduler the app's lifespan runs.
 
 - ``POST /scene7/services/IpsApiService``: SOAP 1.1 requests (``SOAPAction`` = operation name,
   optional); ``GET`` with ``?wsdl``: the latest WSDL.
 - ``GET /scene7/webservice/IpsApi-<version>.wsdl``: the WSDL of each served version.
 - ``POST /scene7/UploadFile``: Adobe's upload servlet (see :mod:`engine.soap.upload`).
 - ``GET /scene7/packages?jobHandle=…``: a finished export job's ZIP, for HTTP Basic
-  credentials of a member of the job's company (401 without, 404 for anything not theirs).
+  credentials of a member of the job's company (401 without, 404 for anything not theirs);
+  the server's package URLs (job logs, e-mails) point here, for jobs of every front end.
 
 Bodies are read up to a limit (``MAX_SOAP_BYTES`` for SOAP; 413 beyond it). Faults are SOAP
 faults with HTTP 500 unless the authHeader's ``faultHttpStatusCode`` says otherwise; an
@@ -14,9 +16,8 @@ unexpected error is ipsApiFault 30000 (logged here, no traceback in the response
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +26,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from engine.errors import IpsFault
+from engine.server import Server
 from engine.soap import codec
 from engine.soap.common import (
     BodyTooLarge,
@@ -45,29 +47,18 @@ MAX_SOAP_BYTES = 10 * 1024 * 1024
 XML = "text/xml; charset=utf-8"
 
 
-def soap_routes(service: IpsService) -> list[BaseRoute]:
-    """The routes to mount in the server application; ``service`` must be started (and
-    closed) by the application's lifespan, see :func:`lifespan`."""
+def routes(server: Server, **options: Any) -> Sequence[BaseRoute]:
+    """The IPS web service as a front end of ``server`` (``engine.server.DEFAULT_FRONT_ENDS``);
+    ``options`` go to :class:`IpsService`."""
+    service = IpsService(server, **options)
+    server.services.append(service)
+    server.package_path = PACKAGE_PATH
     return [
         Route(SERVICE_PATH, _endpoint(service), methods=["GET", "POST"]),
         Route("/scene7/webservice/IpsApi-{version}.wsdl", _wsdl_endpoint, methods=["GET"]),
         Route(UPLOAD_PATH, upload_endpoint(service), methods=["POST"]),
         Route(PACKAGE_PATH, _download_endpoint(service), methods=["GET"]),
     ]
-
-
-def lifespan(service: IpsService) -> Callable[[Any], contextlib.AbstractAsyncContextManager]:
-    """A Starlette lifespan that starts and closes ``service``."""
-
-    @contextlib.asynccontextmanager
-    async def run(_app: Any) -> AsyncIterator[None]:
-        await run_in_threadpool(service.start)
-        try:
-            yield
-        finally:
-            await run_in_threadpool(service.close)
-
-    return run
 
 
 def base_url(request: Request) -> str:
@@ -86,7 +77,7 @@ def _endpoint(service: IpsService) -> Callable[[Request], Any]:
             body = await read_body(request, MAX_SOAP_BYTES)
         except BodyTooLarge:
             return too_large(MAX_SOAP_BYTES)
-        service.seen_base_url(base_url(request))
+        service.server.saw(request)
         return await run_in_threadpool(_handle, service, request, body)
 
     return endpoint

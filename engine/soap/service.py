@@ -1,8 +1,10 @@
 """The IPS web service without HTTP: credentials → a signed-in user → sessions per company,
-plus the export coordinator and the job scheduler it runs (``start``/``close``).
+plus the job scheduler and the upload-job timeouts it runs (``start``/``close``, called by
+the server app's lifespan).
 
 A front end (:mod:`engine.soap.routes`) hands each request's credentials and parameters here;
-everything below is the catalog's and the coordinator's public API.
+everything below is the catalog's, the server's export coordinator's and the scheduler's
+public API.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ import time
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 from engine.catalog import Catalog, Session, User
 from engine.errors import AuthenticationFault, IsRenderError
-from engine.export import Coordinator, ExportLimits, SmtpSettings
-from engine.export.limits import DEFAULT_LIMITS
+from engine.export import Coordinator
 from engine.export.scheduler import Clock, Scheduler, system_clock
+from engine.server import Server
 from engine.soap.upload_jobs import OpenUploads
 
 PACKAGE_PATH = "/scene7/packages"
@@ -39,47 +39,28 @@ class Credentials:
 
 
 class IpsService:
-    """``home``: the catalog folder. ``public_url``: the base URL clients reach this server
-    at (used in package download URLs of e-mails and job logs); by default the base URL of
-    the latest request. The other arguments go to :class:`Coordinator` and
-    :class:`Scheduler` (``clock`` and ``schedule_interval`` exist for tests)."""
+    """The IPS web service of ``server``: its catalog, its export coordinator (shared with
+    every front end), a :class:`Scheduler` for jobs submitted for later, and the open upload
+    jobs. ``clock``, ``zone`` and ``schedule_interval`` go to the scheduler (``clock`` and
+    ``schedule_interval`` exist for tests); ``schedule_interval`` also paces the check for
+    upload jobs that timed out."""
 
     def __init__(
         self,
-        home: str | os.PathLike[str] | None = None,
+        server: Server,
         *,
-        public_url: str | None = None,
-        max_workers: int | None = None,
-        smtp: SmtpSettings | None = None,
-        limits: ExportLimits = DEFAULT_LIMITS,
         clock: Clock = system_clock,
         zone: tzinfo | None = None,
         schedule_interval: float = 1.0,
-        poll_interval: float = 0.2,
-        executor: Any = None,
     ) -> None:
-        self._home = home
-        self.public_url = public_url.rstrip("/") if public_url else None
-        self._coordinator_args: dict[str, Any] = {
-            "max_workers": max_workers,
-            "smtp": smtp,
-            "limits": limits,
-            "poll_interval": poll_interval,
-            "executor": executor,
-        }
-        self._scheduler_args: dict[str, Any] = {
-            "clock": clock,
-            "zone": zone,
-            "interval": schedule_interval,
-        }
+        self.server = server
+        self.catalog: Catalog = server.catalog
+        self._scheduler_args = {"clock": clock, "zone": zone, "interval": schedule_interval}
         self.uploads = OpenUploads(clock)
         self._sweep_interval = schedule_interval
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
-        self.catalog: Catalog | None = None
-        self.coordinator: Coordinator | None = None
         self.scheduler: Scheduler | None = None
-        self._seen_url = "http://127.0.0.1"
         # IPS clients send their password with every call: a successful sign-in is kept for
         # SIGN_IN_TTL seconds (keyed by an HMAC, never the password itself), and at most one
         # scrypt check per CPU runs at a time, so a burst of calls cannot exhaust memory.
@@ -88,15 +69,15 @@ class IpsService:
         self._cache_lock = threading.Lock()
         self._checks = threading.BoundedSemaphore(os.cpu_count() or 2)
 
+    @property
+    def coordinator(self) -> Coordinator:
+        return self.server.coordinator
+
     # --- lifetime ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the catalog, recover interrupted jobs, start the scheduler's thread and the
-        one that ends upload jobs left without a POST for 30 minutes."""
-        self.catalog = Catalog.open(self._home)
-        self.coordinator = Coordinator(
-            self.catalog, package_url=self.package_url, **self._coordinator_args
-        )
+        """Start the scheduler's thread and the one that ends upload jobs left without a POST
+        for 30 minutes (the server's coordinator runs already)."""
         self.scheduler = Scheduler(self.catalog, self.coordinator, **self._scheduler_args)
         self.scheduler.start()
         self._stop.clear()
@@ -108,26 +89,17 @@ class IpsService:
     def _sweep(self) -> None:
         while not self._stop.wait(self._sweep_interval):
             try:
-                self.uploads.expire(self.require_started())
+                self.uploads.expire(self.catalog)
             except Exception:  # a busy database: try again next time
                 _log.exception("could not end timed-out upload jobs")
 
-    def close(self, *, timeout: float | None = 30.0) -> None:
-        """Stop the scheduler, wait up to ``timeout`` s for running jobs, close the catalog."""
+    def close(self) -> None:
+        """Stop the scheduler and the upload timeouts (the server drains the coordinator)."""
         self._stop.set()
         if self._sweeper is not None:
             self._sweeper.join()
         if self.scheduler is not None:
             self.scheduler.close()
-        if self.coordinator is not None:
-            self.coordinator.close(timeout=timeout)
-        if self.catalog is not None:
-            self.catalog.close()
-
-    def require_started(self) -> Catalog:
-        if self.catalog is None:
-            raise RuntimeError("IpsService.start() has not been called")
-        return self.catalog
 
     # --- signing in ----------------------------------------------------------------------------
 
@@ -141,7 +113,6 @@ class IpsService:
                 "credentials or AuthUser/AuthPassword",
                 code=AuthenticationFault.NO_CREDENTIALS,
             )
-        catalog = self.require_started()
         key = (
             credentials.user.strip().casefold(),
             hmac.digest(
@@ -154,7 +125,7 @@ class IpsService:
         if known is not None and known[1] > now:
             return known[0]
         with self._checks:
-            user = catalog.sign_in(credentials.user, credentials.password)
+            user = self.catalog.sign_in(credentials.user, credentials.password)
         with self._cache_lock:
             if len(self._signed_in) >= _SIGN_IN_CACHE:
                 self._signed_in.clear()
@@ -165,26 +136,17 @@ class IpsService:
         """``user`` acting in ``company`` (handle or name; ``None``: the user's only
         company). An unknown company and one the user is not a member of give the same
         authorizationFault 20000."""
-        return self.require_started().session_for(user.handle, company or None)
+        return self.catalog.session_for(user.handle, company or None)
 
-    # --- package URLs ----------------------------------------------------------------------------
-
-    def seen_base_url(self, base_url: str) -> None:
-        """Remember the base URL of a request (for package URLs, unless ``public_url``)."""
-        self._seen_url = base_url.rstrip("/")
-
-    def package_url(self, job_handle: str) -> str:
-        base = self.public_url or self._seen_url
-        return f"{base}{PACKAGE_PATH}?jobHandle={quote(job_handle, safe='')}"
+    # --- packages -------------------------------------------------------------------------------
 
     def package_file(self, user: User, job_handle: str) -> Path | None:
         """The package of a finished job of one of ``user``'s companies (and a role that may
         read its log); ``None`` for anything else, so another company's job and an unknown
         one look the same."""
-        catalog = self.require_started()
         try:
-            record = catalog.get_job(job_handle)
-            session = catalog.session_for(user.handle, record.company)
+            record = self.catalog.get_job(job_handle)
+            session = self.catalog.session_for(user.handle, record.company)
             session.require("getJobLogDetails")
         except IsRenderError:
             return None

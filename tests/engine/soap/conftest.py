@@ -1,5 +1,5 @@
 """Fixtures of the IPS web service tests: a catalog with two companies and their members,
-and the service served by uvicorn on 127.0.0.1."""
+and the server app (with the IPS front end) served by uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from soap_kit import CHEAP_SCRYPT_N, PASSWORD, Clock, Server
 
 from engine.catalog import Catalog
-from engine.soap import IpsService
+from engine.server import ServerSettings
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +51,15 @@ def clock() -> Clock:
     return Clock()
 
 
+#: Where each option of ``serve`` goes (the rest are ServerSettings).
+COORDINATOR_OPTIONS = ("executor", "smtp", "poll_interval")
+IPS_OPTIONS = ("clock", "zone", "schedule_interval")
+
+
 @pytest.fixture
 def serve(world: World, clock: Clock) -> Iterator[Callable[..., Server]]:
-    """Start servers on ``world.home`` (conversions on two threads); all stopped at the end."""
+    """Start servers on ``world.home`` (one render worker, conversions on two threads); all
+    stopped at the end."""
     started: list[Server] = []
     executors: list[ThreadPoolExecutor] = []
 
@@ -64,7 +70,10 @@ def serve(world: World, clock: Clock) -> Iterator[Callable[..., Server]]:
         options.setdefault("clock", clock)
         options.setdefault("schedule_interval", 0.05)
         options.setdefault("poll_interval", 0.05)
-        server = Server(IpsService(world.home, **options)).__enter__()
+        coordinator = {k: options.pop(k) for k in COORDINATOR_OPTIONS if k in options}
+        ips = {k: options.pop(k) for k in IPS_OPTIONS if k in options}
+        settings = ServerSettings(home=world.home, workers=1, drain_timeout=30, **options)
+        server = Server(settings, coordinator_options=coordinator, ips_options=ips).__enter__()
         started.append(server)
         return server
 

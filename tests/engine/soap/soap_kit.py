@@ -1,5 +1,6 @@
-"""Helpers of the IPS web service tests: a real uvicorn server on 127.0.0.1 serving the SOAP
-routes, a settable clock, zeep clients built from the served WSDL, and waiting."""
+"""Helpers of the IPS web service tests: the real server app (``create_app``, every default
+front end) under uvicorn on 127.0.0.1, a settable clock, zeep clients built from the served
+WSDL, and waiting."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ import requests
 import uvicorn
 import zeep
 from PIL import Image
-from starlette.applications import Starlette
 from zeep.transports import Transport
 
-from engine.soap import IpsService, lifespan, soap_routes
+from engine.server import DEFAULT_FRONT_ENDS, ServerSettings, create_app
+from engine.server import Server as App
+from engine.soap import IpsService
+from engine.soap import routes as soap_routes
 from engine.soap.schema import AUTH_NAMESPACE
 
 PASSWORD = "correct horse battery staple"
@@ -47,11 +50,26 @@ class Clock:
 
 
 class Server:
-    """``IpsService`` behind real uvicorn on a free port of 127.0.0.1, in a thread."""
+    """``create_app(settings=settings)`` behind real uvicorn on a free port of 127.0.0.1, in
+    a thread. ``coordinator_options`` go to the app's export coordinator, ``ips_options`` to
+    its :class:`IpsService` (the SOAP front end, with the app's other default front ends)."""
 
-    def __init__(self, service: IpsService) -> None:
-        self.service = service
-        app = Starlette(routes=soap_routes(service), lifespan=lifespan(service))
+    def __init__(
+        self,
+        settings: ServerSettings,
+        *,
+        coordinator_options: dict[str, Any],
+        ips_options: dict[str, Any],
+    ) -> None:
+        def soap(app_server: App) -> Any:
+            return soap_routes(app_server, **ips_options)
+
+        front_ends = [soap if f == "engine.soap:routes" else f for f in DEFAULT_FRONT_ENDS]
+        app = create_app(
+            settings=settings, front_ends=front_ends, coordinator_options=coordinator_options
+        )
+        self.app: App = app.state.server
+        (self.service,) = [s for s in self.app.services if isinstance(s, IpsService)]
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]

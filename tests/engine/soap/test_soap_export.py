@@ -117,7 +117,7 @@ def test_the_package_is_refused_to_other_companies_and_wrong_passwords(server, w
     client = server.client(ANN)
     handle = upload_and_export(server, client, world, "orig", "None")
     wait_for(lambda: not client.service.getActiveJobs(companyHandle=world.acme), "the job")
-    url = server.service.package_url(handle)
+    url = server.app.package_url(handle)
     assert httpx.get(url, auth=("oli@other.test", PASSWORD), timeout=WAIT).status_code == 404
     assert httpx.get(url, auth=(ANN, "wrong"), timeout=WAIT).status_code == 401
     assert zip_names(httpx.get(url, auth=(ANN, PASSWORD), timeout=WAIT).content) == ["a.jpg"]
@@ -179,7 +179,7 @@ def test_the_notification_e_mail_holds_the_download_url(serve, world):
     finally:
         controller.stop()
     body = received[0].get_content()
-    assert f"Download: {server.service.package_url(handle)}" in body
+    assert f"Download: {server.app.package_url(handle)}" in body
     assert "file://" not in body
 
 
