@@ -1,5 +1,6 @@
-"""``isrender serve`` (Image Serving and the IPS web service over HTTP), ``isrender modifier`` (an asset's URL
-modifiers, IPS ``setUrlModifier``) and ``isrender attribute`` (a company's IS attributes)."""
+"""``isrender serve`` (Image Serving and the IPS web service over HTTP), ``isrender
+modifier`` (an asset's URL modifiers, IPS ``setUrlModifier``) and ``isrender attribute`` (a
+company's IS attributes)."""
 
 from __future__ import annotations
 
