@@ -5,13 +5,17 @@ WSDL, and waiting."""
 from __future__ import annotations
 
 import io
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,7 +53,40 @@ class Clock:
             self.now += delta
 
 
-class Server:
+class Endpoint:
+    """What the tests call a running server with: its ``url``, zeep clients, raw POSTs."""
+
+    url: str
+
+    def client(
+        self,
+        email: str | None = None,
+        password: str = PASSWORD,
+        *,
+        version: str | None = None,
+        basic: bool = False,
+    ) -> zeep.Client:
+        """A zeep client from the served WSDL (the bare ``?wsdl``, or ``version``'s), signing
+        in with an authHeader, or HTTP Basic with ``basic``."""
+        session = requests.Session()
+        if basic and email:
+            session.auth = (email, password)
+        wsdl = (
+            f"{self.url}/scene7/webservice/IpsApi-{version}.wsdl"
+            if version
+            else f"{self.url}{SERVICE}?wsdl"
+        )
+        client = zeep.Client(wsdl, transport=Transport(session=session))
+        if email and not basic:
+            header = client.get_element(f"{{{AUTH_NAMESPACE}}}authHeader")
+            client.set_default_soapheaders([header(user=email, password=password)])
+        return client
+
+    def post(self, body: str | bytes, **headers: str) -> httpx.Response:
+        return httpx.post(f"{self.url}{SERVICE}", content=body, headers=headers, timeout=WAIT)
+
+
+class Server(Endpoint):
     """``create_app(settings=settings)`` behind real uvicorn on a free port of 127.0.0.1, in
     a thread. ``coordinator_options`` go to the app's export coordinator, ``ips_options`` to
     its :class:`IpsService` (the SOAP front end, with the app's other default front ends)."""
@@ -95,32 +132,55 @@ class Server:
         self._socket.close()
         assert not self._thread.is_alive(), "the server did not stop"
 
-    def client(
-        self,
-        email: str | None = None,
-        password: str = PASSWORD,
-        *,
-        version: str | None = None,
-        basic: bool = False,
-    ) -> zeep.Client:
-        """A zeep client from the served WSDL (the bare ``?wsdl``, or ``version``'s), signing
-        in with an authHeader, or HTTP Basic with ``basic``."""
-        session = requests.Session()
-        if basic and email:
-            session.auth = (email, password)
-        wsdl = (
-            f"{self.url}/scene7/webservice/IpsApi-{version}.wsdl"
-            if version
-            else f"{self.url}{SERVICE}?wsdl"
-        )
-        client = zeep.Client(wsdl, transport=Transport(session=session))
-        if email and not basic:
-            header = client.get_element(f"{{{AUTH_NAMESPACE}}}authHeader")
-            client.set_default_soapheaders([header(user=email, password=password)])
-        return client
 
-    def post(self, body: str | bytes, **headers: str) -> httpx.Response:
-        return httpx.post(f"{self.url}{SERVICE}", content=body, headers=headers, timeout=WAIT)
+class ServeProcess(Endpoint):
+    """``isrender serve --home HOME --workers 1 OPTIONS`` as a real subprocess on a free port
+    of 127.0.0.1, until :meth:`stop` (SIGTERM, then wait for it to exit)."""
+
+    def __init__(self, home: Path, *options: str) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = home.parent / f"serve-{port}.log"
+        argv = ["serve", "--home", str(home), "--port", str(port), "--workers", "1", *options]
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "engine.cli", *argv],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_for(self._up, "isrender serve to answer")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"isrender serve exited: {self.output()}")
+        try:
+            return httpx.get(f"{self.url}{SERVICE}", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """SIGTERM, wait, and check it shut down cleanly: uvicorn finishes its shutdown, then
+        ends by the signal it got (status -SIGTERM), as a shell expects."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(WAIT * 2)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        output = self.output()
+        assert self.process.returncode in (0, -signal.SIGTERM), output
+        assert "Application shutdown complete" in output and "Traceback" not in output, output
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:

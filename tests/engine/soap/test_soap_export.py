@@ -1,5 +1,6 @@
 """The seed's export over SOAP, end to end: upload through the UploadFile servlet, find the
-asset, submit an ExportJob with zeep, poll, download the package with HTTP Basic."""
+asset, submit an ExportJob with zeep, poll, download the package with HTTP Basic; against the
+app in this process and against ``isrender serve`` itself."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from soap_kit import PASSWORD, WAIT, jpeg_bytes, wait_for, zip_names
+from soap_kit import PASSWORD, WAIT, ServeProcess, jpeg_bytes, wait_for, zip_names
 
 from engine.errors import ApiFault
 from engine.soap.schema import AUTH_NAMESPACE
@@ -63,7 +64,21 @@ def upload_and_export(server, client, world, job: str, email_setting: str) -> st
     )
 
 
-def test_the_seed_export_over_soap(server, world):
+@pytest.fixture(params=["create_app", "isrender serve"])
+def seed_server(request, serve, world):
+    """The app under uvicorn in this process, or ``isrender serve`` as a subprocess."""
+    if request.param == "create_app":
+        yield serve()
+        return
+    process = ServeProcess(world.home)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_the_seed_export_over_soap(seed_server, world):
+    server = seed_server
     answer = upload(server, {"fileToExport.jpg": jpeg_bytes()}, company=world.acme)
     assert answer.status_code == 200, answer.text
     assert "<" in answer.text and "jobHandle" in answer.text and NS in answer.text
