@@ -12,6 +12,7 @@ from PIL import Image
 from soap_kit import WAIT, ServeProcess, jpeg_bytes, wait_for
 
 from engine.catalog import Catalog
+from engine.cli import main
 from engine.errors import SettingsError
 from engine.samples import photo_bytes
 from engine.server import ServerSettings
@@ -60,6 +61,12 @@ def test_the_public_url_setting_is_checked(monkeypatch, world):
     for bad in ("proxy.test", "ftp://proxy.test", "http://proxy.test/?a=1"):
         with pytest.raises(SettingsError, match="public_url"):
             ServerSettings(home=world.home, public_url=bad)
+
+
+def test_serve_refuses_a_bad_public_url(world, capsys):
+    argv = ["serve", "--home", str(world.home), "--public-url", "images.example.com"]
+    assert main(argv) == 78
+    assert "public_url='images.example.com'" in capsys.readouterr().err
 
 
 def test_sigterm_lets_a_running_export_finish(world):
