@@ -34,6 +34,8 @@ from engine.soap.schema import AUTH_NAMESPACE
 PASSWORD = "correct horse battery staple"
 CHEAP_SCRYPT_N = 2**8
 WAIT = 30.0
+#: Starting and stopping a server (a render worker to spawn, jobs to drain) on a loaded machine.
+START_STOP = 120.0
 SERVICE = "/scene7/services/IpsApiService"
 
 
@@ -121,14 +123,18 @@ class Server(Endpoint):
 
     def __enter__(self) -> Server:
         self._thread.start()
-        wait_for(lambda: self._server.started or not self._thread.is_alive(), "the server")
+        wait_for(
+            lambda: self._server.started or not self._thread.is_alive(),
+            "the server",
+            START_STOP,
+        )
         if not self._server.started:
             raise AssertionError("the server did not start")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._server.should_exit = True
-        self._thread.join(WAIT)
+        self._thread.join(START_STOP)
         self._socket.close()
         assert not self._thread.is_alive(), "the server did not stop"
 
@@ -152,7 +158,7 @@ class ServeProcess(Endpoint):
                 start_new_session=True,
             )
         try:
-            wait_for(self._up, "isrender serve to answer")
+            wait_for(self._up, "isrender serve to answer", START_STOP)
         except BaseException:
             self.stop()
             raise
@@ -174,7 +180,7 @@ class ServeProcess(Endpoint):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(WAIT * 2)
+                self.process.wait(START_STOP)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
