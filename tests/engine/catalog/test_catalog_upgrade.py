@@ -19,7 +19,7 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path):
     conn.execute("INSERT INTO companies (name, created) VALUES ('Acme', '2025-01-01T00:00:00')")
     conn.close()
     with Catalog.open(home, scrypt_n=CHEAP_SCRYPT_N) as catalog:
-        assert sql.schema_version(catalog.connection()) == sql.SCHEMA_VERSION == 3
+        assert sql.schema_version(catalog.connection()) == sql.SCHEMA_VERSION == 4
         user = catalog.create_user("ann@acme.test", PASSWORD)
         catalog.add_membership(user.handle, "Acme", "IpsUser")
         session = catalog.authenticate("ann@acme.test", PASSWORD)
@@ -28,3 +28,4 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path):
         changed = session.set_url_modifier(asset.handle, "?wid=10", "&fmt=png")
         assert (changed.url_modifier, changed.url_post_modifier) == ("wid=10", "fmt=png")
         assert catalog.list_scheduled_jobs() == []
+        assert session.list_templates() == {}  # migration 4
