@@ -245,4 +245,3 @@ def _preset_import(args: argparse.Namespace) -> int:
         count = session.import_presets(args.file)
     print(f"imported {count} preset(s) from {args.file}")
     return 0
-

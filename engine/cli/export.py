@@ -281,4 +281,3 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.demo import run_demo
 
     return run_demo(home=args.home, out=args.out)
-

@@ -14,8 +14,13 @@ from engine.registry import get_registry
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     render = subparsers.add_parser("render", help="render an image through IS modifiers")
     _add_request_options(render)
-    render.add_argument("-o", "--out", required=True, metavar="OUT",
-                        help="output file, or a folder (then NAME.EXT from the source)")
+    render.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="output file, or a folder (then NAME.EXT from the source)",
+    )
     render.set_defaults(handler=_render)
 
     props = subparsers.add_parser("props", help="print the IS req=props fields of a render")
@@ -25,8 +30,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     plugins = subparsers.add_parser("plugins", help="list every format and command")
     plugins.add_argument("--json", action="store_true", help="print JSON")
-    plugins.add_argument("--markdown", action="store_true",
-                         help="print the README's tables of formats and commands")
+    plugins.add_argument(
+        "--markdown", action="store_true", help="print the README's tables of formats and commands"
+    )
     plugins.set_defaults(handler=_plugins)
 
 
@@ -48,8 +54,10 @@ def _render(args: argparse.Namespace) -> int:
     if out.is_dir():
         out = out / f"{Path(args.source).stem}.{rendition.extension}"
     out.write_bytes(rendition.data)
-    print(f"{out}\t{rendition.width}x{rendition.height}\t{rendition.mime_type}"
-          f"\t{len(rendition.data)} bytes")
+    print(
+        f"{out}\t{rendition.width}x{rendition.height}\t{rendition.mime_type}"
+        f"\t{len(rendition.data)} bytes"
+    )
     return 0
 
 
@@ -122,15 +130,16 @@ def registry_markdown() -> str:
             continue
         seen.add(id(fmt))
         if fmt.encode is None:
-            unsupported.append(f"`{fmt.name}` ({fmt.description})" if fmt.description else
-                               f"`{fmt.name}`")
+            unsupported.append(
+                f"`{fmt.name}` ({fmt.description})" if fmt.description else f"`{fmt.name}`"
+            )
             continue
         lines.append(
             f"| `{fmt.name}` | {', '.join(fmt.aliases) or '—'} | {fmt.mime_type} | "
             f".{fmt.extension} | {'yes' if fmt.alpha else 'no'} | {', '.join(fmt.pixel_types)} | "
             f"{', '.join(fmt.compressions) or '—'} | {owner.get(('format', fmt.name.lower()))} |"
         )
-    lines += ["", "Known but refused with \"format not supported\": " + "; ".join(unsupported)]
+    lines += ["", 'Known but refused with "format not supported": ' + "; ".join(unsupported)]
     lines += [
         "",
         "| command | arguments | stage | status |",

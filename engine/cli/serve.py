@@ -61,6 +61,18 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         metavar="MB",
         help="bound of the result cache in MiB (default 1024)",
     )
+    serve.add_argument(
+        "--session-timeout",
+        type=float,
+        metavar="S",
+        help="seconds a sign-in to the web page lasts (default 28800, 8 hours)",
+    )
+    serve.add_argument(
+        "--export-workers",
+        type=_positive,
+        metavar="N",
+        help="conversions export jobs run at once (default: one per core)",
+    )
     serve.set_defaults(handler=_serve)
 
     modifier = subparsers.add_parser(
@@ -112,13 +124,23 @@ def _serve(args: argparse.Namespace) -> int:
     from engine.server.run import serve
     from engine.server.settings import ServerSettings
 
-    options = ("workers", "queue", "render_timeout", "max_age", "drain_timeout", "cache_dir")
+    options = (
+        "workers",
+        "queue",
+        "render_timeout",
+        "max_age",
+        "drain_timeout",
+        "cache_dir",
+        "session_timeout",
+        "export_workers",
+    )
     settings = ServerSettings.from_env(
         home=args.home,
         cache_bytes=args.cache_size * 1024**2 if args.cache_size else None,
         **{name: getattr(args, name) for name in options},
     )
     print(f"isrender serve: catalog {settings.home}, {settings.workers} render worker(s), "
+          f"http://{args.host}:{args.port}/ (the web page), "
           f"http://{args.host}:{args.port}/is/image/{{company}}/{{name}}", flush=True)  # fmt: skip
     serve(settings, host=args.host, port=args.port)
     return 0

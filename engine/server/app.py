@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.catalog import Catalog
 from engine.catalog.home import DB_NAME
 from engine.errors import IsRenderError, NotFoundError
+from engine.export import Coordinator
 from engine.server.cache import ResultCache
 from engine.server.renders import RenderPool
 from engine.server.responses import error_response
@@ -35,20 +37,24 @@ from engine.server.settings import ServerSettings
 FrontEnd = Callable[["Server"], Sequence[BaseRoute]]
 
 #: The front ends every app serves; later ones (IPS SOAP, the web UI) add themselves here.
-DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes",)
+DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes", "engine.web:routes")
 
 access_log = logging.getLogger("isrender.access")
 
 
 @dataclass
 class Server:
-    """What a front end's endpoints use. ``renders`` exists while the app runs; ``cache`` is
-    the result cache, when it is on."""
+    """What a front end's endpoints use. ``renders`` and ``coordinator`` exist while the app
+    runs; ``cache`` is the result cache, when it is on. ``coordinator`` is the one export
+    coordinator of the app's lifetime, shared by every front end that runs jobs (the web
+    page, the IPS web service): it closes the jobs an earlier server left unfinished when it
+    starts, and waits for the jobs it runs (at most ``drain_timeout``) when the app stops."""
 
     settings: ServerSettings
     catalog: Catalog
     cache: ResultCache | None = None
     renders: RenderPool = field(init=False)
+    coordinator: Coordinator = field(init=False)
 
 
 def create_app(
@@ -84,11 +90,13 @@ def create_app(
             time_limit=settings.render_timeout,
             tasks_per_worker=settings.tasks_per_worker,
         )
+        server.coordinator = Coordinator(server.catalog, max_workers=settings.export_workers)
         try:
             await server.renders.start()
             yield
         finally:
             server.renders.shutdown()
+            await run_in_threadpool(server.coordinator.close, timeout=settings.drain_timeout)
             server.catalog.close()
 
     routes: list[BaseRoute] = []

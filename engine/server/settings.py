@@ -27,7 +27,8 @@ class ServerSettings:
     ``max_age`` is the default ``Cache-Control: max-age`` of images (a company's
     ``Expiration`` attribute overrides it), ``non_image_max_age`` that of properties.
     ``cache_dir`` turns on the result cache (``engine.server.cache``) of at most
-    ``cache_bytes``."""
+    ``cache_bytes``. A web sign-in (``engine.web``) lasts ``session_timeout`` seconds; export
+    jobs run ``export_workers`` conversions at once (default: one per core)."""
 
     home: Path = field(default_factory=resolve_home)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -40,6 +41,8 @@ class ServerSettings:
     retry_after: int = 1
     cache_dir: Path | None = None
     cache_bytes: int = 1024**3
+    session_timeout: float = 8 * 3600.0
+    export_workers: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", resolve_home(self.home))
@@ -57,6 +60,8 @@ class ServerSettings:
             "tasks_per_worker": self.tasks_per_worker >= 1,
             "retry_after": self.retry_after >= 0,
             "cache_bytes": self.cache_bytes >= 1,
+            "session_timeout": self.session_timeout > 0,
+            "export_workers": self.export_workers is None or self.export_workers >= 1,
         }
         for name, ok in checks.items():
             if not ok:
@@ -75,7 +80,7 @@ class ServerSettings:
         for item in fields(cls):
             text = os.environ.get(f"ISRENDER_{item.name.upper()}")
             if text:
-                kind = int if item.name not in ("render_timeout", "drain_timeout") else float
+                kind = float if item.name in _SECONDS else int
                 values[item.name] = (
                     Path(text)
                     if item.name in ("home", "cache_dir")
@@ -83,6 +88,9 @@ class ServerSettings:
                 )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+_SECONDS = ("render_timeout", "drain_timeout", "session_timeout")
 
 
 def _number(kind: type, name: str, text: str) -> int | float:
