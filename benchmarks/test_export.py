@@ -26,8 +26,9 @@ def catalog_home(tmp_path_factory):
         catalog.add_membership(user.handle, company.handle, "IpsUser")
         session = catalog.authenticate("bench@example.com", PASSWORD, "Bench")
         handles = [
-            session.upload(images.path("jpeg", MEGAPIXELS, seed=100 + i), name=f"photo{i}.jpg")
-            .handle
+            session.upload(
+                images.path("jpeg", MEGAPIXELS, seed=100 + i), name=f"photo{i}.jpg"
+            ).handle
             for i in range(ASSETS)
         ]
     return home, handles

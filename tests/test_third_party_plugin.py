@@ -120,8 +120,9 @@ def test_installed_distribution_is_found_through_its_entry_point(tmp_path):
         [sys.executable, "-m", "engine.cli", "plugins"],
         capture_output=True, text=True, env=env, check=True, cwd=tmp_path,
     )  # fmt: skip
-    assert any(line.split()[:3] == ["command", "op_sepia", "sepia"]
-               for line in listing.stdout.splitlines())
+    assert any(
+        line.split()[:3] == ["command", "op_sepia", "sepia"] for line in listing.stdout.splitlines()
+    )
     source = tmp_path / "ramp.png"
     source.write_bytes(_gray_png())
     subprocess.run(

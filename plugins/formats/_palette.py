@@ -87,9 +87,7 @@ def _alpha(image: Image.Image) -> np.ndarray:
     return np.full((image.height, image.width), 255, np.uint8)
 
 
-def _palette(
-    spec: Quantize, visible: Image.Image | None, *, name: str, limit: int
-) -> list[RGB]:
+def _palette(spec: Quantize, visible: Image.Image | None, *, name: str, limit: int) -> list[RGB]:
     """The palette for the visible pixels (``None``: there are none)."""
     forced = list(dict.fromkeys(_parse(c) for c in spec.color_list))
     if len(forced) > limit:

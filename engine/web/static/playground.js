@@ -58,13 +58,11 @@
       const q = query(text);
       const url = `${chosen.path}${q ? "?" + q : ""}`;
       part(panel, ".url").value = location.origin + url;
-      const extra = (type) => `${chosen.path}?${q ? q + "&" : ""}req=${type}`;
-      const [image, resolved, props] = await Promise.all([
+      part(panel, ".resolved").textContent = report.resolved;
+      const [image, props] = await Promise.all([
         fetch(url, { signal }),
-        fetch(extra("resolve"), { signal }).then((r) => r.text()),
-        fetch(extra("props"), { signal }).then((r) => r.text()),
+        fetch(`${chosen.path}?${q ? q + "&" : ""}req=props`, { signal }).then((r) => r.text()),
       ]);
-      part(panel, ".resolved").textContent = resolved.trim();
       part(panel, ".props").textContent = props.trim();
       if (!image.ok) {
         const message = (await image.text()).trim();

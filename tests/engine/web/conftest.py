@@ -14,9 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "http"))
 
-from server_kit import PASSWORD, make_catalog, running_server, upload_photo  # noqa: E402
+from server_kit import PASSWORD, make_catalog, running_server, upload_photo
 
-from engine.export import Coordinator, ExportJob  # noqa: E402
+from engine.export import Coordinator, ExportJob
 
 
 def finished_job(session, handles, name):
@@ -36,6 +36,8 @@ def site(tmp_path_factory):
         upload_photo(acme, "second.png", size=(300, 200), seed=2, fmt="PNG")
         acme.set_preset("thumb", "wid=120&fmt=png")
         acme_job = finished_job(acme, [photo.handle], "acme-orig")
+        viewer = acme.catalog.create_user("viewer@acme.test", PASSWORD)
+        acme.catalog.add_membership(viewer.handle, acme.company.handle, "ImagePortalUser")
     other = make_catalog(home, "Other")
     with contextlib.closing(other.catalog):
         secret = upload_photo(other, "secret.jpg", size=(200, 100), seed=3)
@@ -46,6 +48,12 @@ def site(tmp_path_factory):
         server.acme_job, server.other_job = acme_job, other_job
         server.email = "admin@acme.test"
         yield server
+
+
+def pytest_terminal_summary(terminalreporter):
+    folder = Path(__file__).resolve().parents[3] / "test-artifacts" / "web"
+    if folder.is_dir() and any(folder.glob("*.png")):
+        terminalreporter.write_line(f"web page screenshots: {folder}")
 
 
 def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:

@@ -140,10 +140,36 @@ def test_sign_out_ends_the_session(site):
         assert client.get("/web/api/me").status_code == 401
 
 
-def test_the_session_expires(tmp_path, site):
-    with running_server(site.home, "--workers", "1", "--session-timeout", "1.5") as server:
-        with contextlib.closing(sign_in(server.url, site.email)) as client:
-            assert client.get("/web/api/me").status_code == 200
-            time.sleep(2)
-            assert client.get("/web/api/me").status_code == 401
-            assert client.get("/jobs").status_code == 303
+def test_the_session_expires(site):
+    started = running_server(site.home, "--workers", "1", "--session-timeout", "1.5")
+    with started as server, contextlib.closing(sign_in(server.url, site.email)) as client:
+        assert client.get("/web/api/me").status_code == 200
+        time.sleep(2)
+        assert client.get("/web/api/me").status_code == 401
+        assert client.get("/jobs").status_code == 303
+
+
+def test_the_role_decides(site):
+    with contextlib.closing(sign_in(site.url, "viewer@acme.test")) as viewer:
+        me = viewer.get("/web/api/me").json()
+        assert me["role"] == "ImagePortalUser"
+        assert me["may"]["getPresets"] and not me["may"]["setPreset"]
+        assert not me["may"]["submitJob"] and not me["may"]["stopJob"]
+        assert viewer.get("/web/api/presets").status_code == 200
+        assert viewer.get("/web/api/jobs").status_code == 200
+        headers = {"X-CSRF-Token": viewer.csrf}
+        saved = viewer.post(
+            "/web/api/presets/save", json={"name": "x", "modifiers": "wid=1"}, headers=headers
+        )
+        assert saved.status_code == 403
+        assert "no permission for operation setPreset" in saved.json()["error"]
+        submitted = viewer.post(
+            "/web/api/jobs/submit",
+            json={"handles": [site.photo.handle], "fmt": "orig"},
+            headers=headers,
+        )
+        assert submitted.status_code == 403
+        stopped = viewer.post(
+            "/web/api/jobs/stop", json={"handle": site.acme_job.handle}, headers=headers
+        )
+        assert stopped.status_code == 403

@@ -1,0 +1,85 @@
+"""Job control through the web API: pause, resume and stop, as the buttons call them."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+
+def call(client, action, handle):
+    return client.post(
+        f"/web/api/jobs/{action}", json={"handle": handle}, headers={"X-CSRF-Token": client.csrf}
+    )
+
+
+def wait_done(client, handle, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/web/api/job?handle={quote(handle)}").json()
+        if job["finished"]:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {handle} did not finish: {job}")
+
+
+def submit(client, site, name, modifier):
+    response = client.post(
+        "/web/api/jobs/submit",
+        json={"handles": [site.photo.handle], "fmt": "convert", "is_modifier": modifier,
+              "name": name, "email_setting": "None"},
+        headers={"X-CSRF-Token": client.csrf},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_pause_resume_and_stop(site, acme):
+    job = submit(acme, site, "paused-job", "wid=4000&op_usm=5,3,10")
+    assert job["state"] in ("New", "Running")
+    paused = call(acme, "pause", job["handle"])
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["state"] == "Paused"
+    refused = call(acme, "pause", "j|999|nope|999")
+    assert refused.status_code == 403
+    resumed = call(acme, "resume", job["handle"])
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["state"] == "Running"
+    done = wait_done(acme, job["handle"])
+    assert done["state"] == "Done"
+    assert done["details"][0]["type"] == "BeginGet"
+    again = call(acme, "resume", job["handle"])
+    assert again.status_code == 409
+    assert "finished" in again.json()["error"]
+
+
+def test_a_bad_export_form_is_explained(site, acme):
+    response = acme.post(
+        "/web/api/jobs/submit",
+        json={"handles": [site.photo.handle], "fmt": "zip"},
+        headers={"X-CSRF-Token": acme.csrf},
+    )
+    assert response.status_code == 400
+    assert "fmt" in response.json()["error"]
+    response = acme.post(
+        "/web/api/jobs/submit",
+        json={"handles": "a|1|1", "fmt": "orig"},
+        headers={"X-CSRF-Token": acme.csrf},
+    )
+    assert response.status_code == 400
+    assert "handles must be a list" in response.json()["error"]
+
+
+def test_parse_reports_the_error_and_the_tree(site, acme):
+    headers = {"X-CSRF-Token": acme.csrf}
+    bad = acme.post("/web/api/parse", json={"modifiers": "wid=1&bogus=2"}, headers=headers)
+    assert bad.json() == {
+        "ok": False,
+        "error": bad.json()["error"] | {"offset": 6, "command": "bogus"},
+    }
+    good = acme.post(
+        "/web/api/parse",
+        json={"modifiers": "$thumb$&wid=90", "asset": site.photo.handle},
+        headers=headers,
+    ).json()
+    assert good["ok"] and good["resolved"] == "wid=90&fmt=png"
+    assert "Plan for 'photo'" in good["tree"]
