@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from urllib.parse import quote
+
+from server_kit import PASSWORD, upload_photo
+
+from engine.catalog import Catalog
 
 
 def call(client, action, handle):
@@ -22,10 +27,21 @@ def wait_done(client, handle, timeout=180):
     raise AssertionError(f"job {handle} did not finish: {job}")
 
 
-def submit(client, site, name, modifier):
+def many_assets(site, count=40):
+    """Handles of ``count`` small images, so a job runs long enough to be paused."""
+    catalog = Catalog.open(site.home)
+    with contextlib.closing(catalog):
+        session = catalog.authenticate(site.email, PASSWORD, "Acme")
+        return [
+            upload_photo(session, f"many-{i}.jpg", size=(64, 48), seed=10 + i).handle
+            for i in range(count)
+        ]
+
+
+def submit(client, handles, name, modifier):
     response = client.post(
         "/web/api/jobs/submit",
-        json={"handles": [site.photo.handle], "fmt": "convert", "is_modifier": modifier,
+        json={"handles": handles, "fmt": "convert", "is_modifier": modifier,
               "name": name, "email_setting": "None"},
         headers={"X-CSRF-Token": client.csrf},
     )  # fmt: skip
@@ -34,7 +50,7 @@ def submit(client, site, name, modifier):
 
 
 def test_pause_resume_and_stop(site, acme):
-    job = submit(acme, site, "paused-job", "wid=4000&op_usm=5,3,10")
+    job = submit(acme, many_assets(site), "paused-job", "wid=1500&op_usm=5,3,10")
     assert job["state"] in ("New", "Running")
     paused = call(acme, "pause", job["handle"])
     assert paused.status_code == 200, paused.text
