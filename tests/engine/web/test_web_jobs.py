@@ -6,15 +6,14 @@ import contextlib
 import time
 from urllib.parse import quote
 
+from conftest import post_json
 from server_kit import PASSWORD, upload_photo
 
 from engine.catalog import Catalog
 
 
 def call(client, action, handle):
-    return client.post(
-        f"/web/api/jobs/{action}", json={"handle": handle}, headers={"X-CSRF-Token": client.csrf}
-    )
+    return post_json(client, f"/web/api/jobs/{action}", {"handle": handle})
 
 
 def wait_done(client, handle, timeout=180):
@@ -39,12 +38,8 @@ def many_assets(site, count=40):
 
 
 def submit(client, handles, name, modifier):
-    response = client.post(
-        "/web/api/jobs/submit",
-        json={"handles": handles, "fmt": "convert", "is_modifier": modifier,
-              "name": name, "email_setting": "None"},
-        headers={"X-CSRF-Token": client.csrf},
-    )  # fmt: skip
+    body = {"handles": handles, "fmt": "convert", "is_modifier": modifier, "name": name}
+    response = post_json(client, "/web/api/jobs/submit", body)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -69,33 +64,24 @@ def test_pause_resume_and_stop(site, acme):
 
 
 def test_a_bad_export_form_is_explained(site, acme):
-    response = acme.post(
-        "/web/api/jobs/submit",
-        json={"handles": [site.photo.handle], "fmt": "zip"},
-        headers={"X-CSRF-Token": acme.csrf},
+    response = post_json(
+        acme, "/web/api/jobs/submit", {"handles": [site.photo.handle], "fmt": "zip"}
     )
     assert response.status_code == 400
     assert "fmt" in response.json()["error"]
-    response = acme.post(
-        "/web/api/jobs/submit",
-        json={"handles": "a|1|1", "fmt": "orig"},
-        headers={"X-CSRF-Token": acme.csrf},
-    )
+    response = post_json(acme, "/web/api/jobs/submit", {"handles": "a|1|1", "fmt": "orig"})
     assert response.status_code == 400
     assert "handles must be a list" in response.json()["error"]
 
 
 def test_parse_reports_the_error_and_the_tree(site, acme):
-    headers = {"X-CSRF-Token": acme.csrf}
-    bad = acme.post("/web/api/parse", json={"modifiers": "wid=1&bogus=2"}, headers=headers)
+    bad = post_json(acme, "/web/api/parse", {"modifiers": "wid=1&bogus=2"})
     assert bad.json() == {
         "ok": False,
         "error": bad.json()["error"] | {"offset": 6, "command": "bogus"},
     }
-    good = acme.post(
-        "/web/api/parse",
-        json={"modifiers": "$thumb$&wid=90", "asset": site.photo.handle},
-        headers=headers,
+    good = post_json(
+        acme, "/web/api/parse", {"modifiers": "$thumb$&wid=90", "asset": site.photo.handle}
     ).json()
     assert good["ok"] and good["resolved"] == "wid=90&fmt=png"
     assert "Plan for 'photo'" in good["tree"]

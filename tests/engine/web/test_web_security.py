@@ -7,7 +7,7 @@ import time
 from urllib.parse import quote
 
 import httpx
-from conftest import sign_in
+from conftest import post_json, sign_in
 from server_kit import running_server
 
 
@@ -69,16 +69,10 @@ def test_another_companys_asset_is_refused_everywhere(site, acme):
     assert {"photo.jpg", "second.png"} <= set(names)
     assert "secret.jpg" not in names
     assert acme.get("/web/api/assets?q=secret").json()["assets"] == []
-    parsed = acme.post(
-        "/web/api/parse",
-        json={"modifiers": "wid=10", "asset": site.secret.handle},
-        headers={"X-CSRF-Token": acme.csrf},
-    )
+    parsed = post_json(acme, "/web/api/parse", {"modifiers": "wid=10", "asset": site.secret.handle})
     assert parsed.status_code == 403
-    submitted = acme.post(
-        "/web/api/jobs/submit",
-        json={"handles": [site.secret.handle], "fmt": "orig"},
-        headers={"X-CSRF-Token": acme.csrf},
+    submitted = post_json(
+        acme, "/web/api/jobs/submit", {"handles": [site.secret.handle], "fmt": "orig"}
     )
     assert submitted.status_code == 403
     assert "illegal asset handle" in submitted.json()["error"]
@@ -91,11 +85,7 @@ def test_another_companys_job_is_refused_everywhere(site, acme):
     assert download.status_code == 403
     assert not download.content.startswith(b"PK")
     for action in ("stop", "pause", "resume"):
-        response = acme.post(
-            f"/web/api/jobs/{action}",
-            json={"handle": site.other_job.handle},
-            headers={"X-CSRF-Token": acme.csrf},
-        )
+        response = post_json(acme, f"/web/api/jobs/{action}", {"handle": site.other_job.handle})
         assert response.status_code == 403, action
     listed = [job["handle"] for job in acme.get("/web/api/jobs").json()["jobs"]]
     assert site.acme_job.handle in listed
@@ -127,7 +117,7 @@ def test_forged_cross_site_posts_are_refused(site, acme):
     forged_logout = acme.post("/logout", data={"csrf": "x"})
     assert forged_logout.status_code == 403
     assert "forged" not in acme.get("/web/api/presets").text
-    saved = acme.post("/web/api/presets/save", json=body, headers={"X-CSRF-Token": acme.csrf})
+    saved = post_json(acme, "/web/api/presets/save", body)
     assert saved.status_code == 200
     assert {"name": "forged", "modifiers": "wid=1"} in saved.json()["presets"]
 
@@ -158,19 +148,12 @@ def test_the_role_decides(site):
         assert not me["may"]["submitJob"] and not me["may"]["stopJob"]
         assert viewer.get("/web/api/presets").status_code == 200
         assert viewer.get("/web/api/jobs").status_code == 200
-        headers = {"X-CSRF-Token": viewer.csrf}
-        saved = viewer.post(
-            "/web/api/presets/save", json={"name": "x", "modifiers": "wid=1"}, headers=headers
-        )
+        saved = post_json(viewer, "/web/api/presets/save", {"name": "x", "modifiers": "wid=1"})
         assert saved.status_code == 403
         assert "no permission for operation setPreset" in saved.json()["error"]
-        submitted = viewer.post(
-            "/web/api/jobs/submit",
-            json={"handles": [site.photo.handle], "fmt": "orig"},
-            headers=headers,
+        submitted = post_json(
+            viewer, "/web/api/jobs/submit", {"handles": [site.photo.handle], "fmt": "orig"}
         )
         assert submitted.status_code == 403
-        stopped = viewer.post(
-            "/web/api/jobs/stop", json={"handle": site.acme_job.handle}, headers=headers
-        )
+        stopped = post_json(viewer, "/web/api/jobs/stop", {"handle": site.acme_job.handle})
         assert stopped.status_code == 403
