@@ -9,7 +9,7 @@ string or the body, never in the path (job handles hold their names).
 
 from __future__ import annotations
 
-import os
+import base64
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,9 @@ def routes(web: Web) -> list[BaseRoute]:
 
     async def import_presets(request: Request, session: Session) -> dict[str, Any]:
         data = await read_json(request)
-        count = await run_in_threadpool(_import, session, text_field(data, "text"))
+        count = await run_in_threadpool(
+            _import, session, text_field(data, "name"), text_field(data, "data")
+        )
         return {"imported": count, **(await presets(request, session))}
 
     async def jobs(request: Request, session: Session) -> dict[str, Any]:
@@ -195,14 +197,14 @@ def _preset_report(session: Session, name: str, modifiers: str) -> dict[str, Any
     return {"ok": True, "tree": str(plan), "resolved": plan.to_modifiers()}
 
 
-def _import(session: Session, text: str) -> int:
-    """Presets from the text of a Scene7 macro file (all or none)."""
-    if not text.strip():
-        raise ApiFault("the macro file is empty", code=ApiFault.INVALID_PARAMETER)
-    fd, name = tempfile.mkstemp(suffix=".macros")
+def _import(session: Session, file_name: str, data: str) -> int:
+    """Presets from a Scene7 macro file sent as base64 (its bytes as they are: UTF-8 with a
+    BOM, else ISO-8859-1), all or none."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        return session.import_presets(name)
-    finally:
-        os.unlink(name)
+        content = base64.b64decode(data, validate=True)
+    except ValueError:
+        raise ApiFault("the macro file is not base64", code=ApiFault.INVALID_PARAMETER) from None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / views.safe_file_name(file_name or "macros")
+        path.write_bytes(content)
+        return session.import_presets(path)

@@ -94,7 +94,10 @@
     const file = $("macro-file").files[0];
     const status = $("import-status");
     try {
-      const result = await api("/web/api/presets/import", { method: "POST", body: { text: await file.text() } });
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = "";
+      for (const byte of bytes) binary += String.fromCharCode(byte);
+      const result = await api("/web/api/presets/import", { method: "POST", body: { name: file.name, data: btoa(binary) } });
       show(result.presets);
       status.className = "ok";
       status.textContent = `Imported ${result.imported} preset(s) from ${file.name}.`;

@@ -137,6 +137,18 @@ def test_compare_two_modifier_strings(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_import_a_macro_file(page, tmp_path):
+    macros = tmp_path / "library.txt"
+    macros.write_bytes(b"Name\tDefinition\nimported_a\twid=50\nimported_b\t$imported_a$&fmt=png\n")
+    page.goto("/presets")
+    page.get_by_label("Macro file").set_input_files(str(macros))
+    page.get_by_role("button", name="Import").click()
+    page.locator("#import-status").filter(
+        has_text="Imported 2 preset(s) from library.txt"
+    ).wait_for()
+    assert page.get_by_role("button", name="Edit $imported_b$").is_visible()
+
+
 def test_edit_and_save_a_preset(page):
     page.goto("/presets")
     page.get_by_role("button", name="Edit $thumb$").click()

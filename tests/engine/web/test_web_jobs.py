@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import time
 from urllib.parse import quote
@@ -85,3 +86,25 @@ def test_parse_reports_the_error_and_the_tree(site, acme):
     ).json()
     assert good["ok"] and good["resolved"] == "wid=90&fmt=png"
     assert "Plan for 'photo'" in good["tree"]
+
+
+def macro_file(text: str, encoding: str = "latin-1") -> dict:
+    return {"name": "presets.txt", "data": base64.b64encode(text.encode(encoding)).decode()}
+
+
+def test_import_a_macro_file(acme):
+    good = "Name\tDefinition\nweb_small\twid=64&fmt=png\nweb_caf\xe9\twid=65\n"
+    imported = post_json(acme, "/web/api/presets/import", macro_file(good))
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["imported"] == 2
+    presets = {p["name"]: p["modifiers"] for p in imported.json()["presets"]}
+    assert presets["web_small"] == "wid=64&fmt=png"
+    assert presets["web_caf\xe9"] == "wid=65"
+    bad = "Name\tDefinition\nweb_fine\twid=10\nweb_broken\twid=abc\n"
+    refused = post_json(acme, "/web/api/presets/import", macro_file(bad))
+    assert refused.status_code == 400
+    assert "web_broken" in refused.json()["error"]
+    names = [p["name"] for p in acme.get("/web/api/presets").json()["presets"]]
+    assert "web_fine" not in names  # all or none
+    garbage = post_json(acme, "/web/api/presets/import", {"name": "x", "data": "!!"})
+    assert garbage.status_code == 400
