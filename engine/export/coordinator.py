@@ -26,6 +26,7 @@ A new coordinator first closes the jobs whose process died (see ``recovery``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -292,6 +293,22 @@ class Coordinator:
         if pool is not None:
             pool.shutdown()
         return True
+
+    def shutdown(self, drain: float) -> bool:
+        """Stop for good, as a server does on SIGTERM: wait up to ``drain`` seconds for the
+        jobs this coordinator runs, then stop those still running (conversions in flight
+        finish, what was done is packaged, the rest is logged ``FileCancel``), wait for them
+        to end and end the worker processes, so none outlives the process. Returns whether
+        every job finished within ``drain``."""
+        if self.close(timeout=drain):
+            return True
+        with self._lock:
+            running = list(self._threads)
+        for handle in running:
+            with contextlib.suppress(JobError):  # it ended meanwhile
+                self._transition(handle, STOPPABLE, "Stopping", "stopped")
+        self.close()
+        return False
 
     def __enter__(self) -> Coordinator:
         return self

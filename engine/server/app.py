@@ -48,7 +48,8 @@ class Server:
     runs; ``cache`` is the result cache, when it is on. ``coordinator`` is the one export
     coordinator of the app's lifetime, shared by every front end that runs jobs (the web
     page, the IPS web service): it closes the jobs an earlier server left unfinished when it
-    starts, and waits for the jobs it runs (at most ``drain_timeout``) when the app stops."""
+    starts; when the app stops it gives the jobs it runs ``drain_timeout`` seconds, then stops
+    them (``Coordinator.shutdown``)."""
 
     settings: ServerSettings
     catalog: Catalog
@@ -96,7 +97,7 @@ def create_app(
             yield
         finally:
             server.renders.shutdown()
-            await run_in_threadpool(server.coordinator.close, timeout=settings.drain_timeout)
+            await run_in_threadpool(server.coordinator.shutdown, settings.drain_timeout)
             server.catalog.close()
 
     routes: list[BaseRoute] = []
