@@ -1,13 +1,15 @@
 """``isrender demo``: the ExportJob example of Adobe's reference, end to end, on a fresh machine.
 
 In ``--home`` (default ``./isrender-demo``, kept so the packages can be looked at afterwards)
-it makes sure a company ``Demo`` and a user ``demo@example.com`` exist, uploads generated
+it initialises a catalog (``Catalog.initialize``, as ``isrender init`` does) with the company
+``Demo`` and its administrator ``demo@example.com``, or signs in as them, uploads generated
 photo-like samples (one named ``fileToExport.jpg``), groups two of them in an ImageSet, sets the
 preset ``$test$`` to a TIFF rendition, then runs the reference's example twice over the same
 handles — once ``fmt=orig``, once ``fmt=convert`` with ``is_modifier=&fmt=png`` and
 ``macro=$test$`` (so ``fileToExport.jpg`` becomes ``fileToExport.tiff``) — and prints both job
 logs and where the packages are. The ImageSet is refused in both jobs, as ExportJob refuses
-sets. Running it again reuses the company, user, samples and set and runs two new jobs.
+sets. Running it again reuses the company, user, samples and set and runs two new jobs; a home
+holding another catalog is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from shlex import quote
 
 from engine.catalog import Catalog, Session
 from engine.cli.export import format_detail, print_summary, unpack, wait_with_progress
-from engine.errors import CatalogError
+from engine.errors import CatalogError, IpsFault
 from engine.export import Coordinator, ExportJob
 from engine.samples import photo_bytes
 
@@ -41,7 +43,7 @@ def run_demo(*, home: str | os.PathLike[str] | None = None, out: str | None = No
     """Run the demo; 0 unless a job failed as a whole."""
     home_path = Path(home or DEFAULT_HOME).resolve()
     with Catalog.open(home_path) as catalog:
-        print(f"isrender demo in {home_path}: company {COMPANY}, user {USER}")
+        print(f"isrender demo in {home_path}: company {COMPANY}, administrator {USER}")
         session = _sign_in(catalog)
         handles = _samples(session)
         session.set_preset(*PRESET)
@@ -67,16 +69,18 @@ def run_demo(*, home: str | os.PathLike[str] | None = None, out: str | None = No
 
 
 def _sign_in(catalog: Catalog) -> Session:
+    """The demo administrator's session: a new catalog is initialised, a demo home reused."""
     try:
-        company = catalog.company(COMPANY)
-    except CatalogError:
-        company = catalog.create_company(COMPANY)
+        return catalog.initialize(COMPANY, USER, PASSWORD)
+    except CatalogError:  # it has users already: then they must include the demo's
+        pass
     try:
-        user = catalog.user(USER)
-    except CatalogError:
-        user = catalog.create_user(USER, PASSWORD)
-    catalog.add_membership(user.handle, company.handle, "IpsUser")
-    return catalog.authenticate(USER, PASSWORD, company.handle)
+        return catalog.authenticate(USER, PASSWORD, COMPANY)
+    except IpsFault:
+        raise CatalogError(
+            f"{catalog.home} holds a catalog that is not the demo's (no user {USER} with the "
+            "demo password in company Demo); give the demo a home of its own with --home"
+        ) from None
 
 
 def _samples(session: Session) -> tuple[str, ...]:
@@ -104,7 +108,7 @@ def _run(
     print(f"\n== ExportJob fmt={job.fmt}{request}")
     handle = coordinator.submit_job(session, job, name=f"demo-{label}")
     print(f"job {handle}")
-    record = wait_with_progress(coordinator, session, handle)
+    record, _ = wait_with_progress(coordinator, session, handle)
     for detail in coordinator.get_job_log_details(session, handle):
         print("  " + format_detail(detail))
     print_summary(record)

@@ -9,7 +9,7 @@ answers with it:
   request or value (the status argparse gives a bad command line), 65 for a source file
   that cannot be read as an image, 66 for something that does not exist, 75 for a temporary
   condition worth retrying, 77 for a refused sign-in or permission, 78 for a broken
-  configuration (plugins).
+  configuration (settings, plugins).
 * ``http_status``: the HTTP status of ``isrender serve`` (400 bad request, 404 unknown
   company or asset, 501 a documented IS feature not implemented, 503/504 overload and time
   limit, ...). Errors that are no ``IsRenderError`` are 500.
@@ -119,13 +119,6 @@ class UnsupportedError(RenderError):
     http_status = 501
 
 
-class TimeLimitError(RenderError):
-    """A render took longer than its time limit and was stopped."""
-
-    exit_status = 75
-    http_status = 504
-
-
 class BusyError(IsRenderError):
     """Every render worker is busy and the queue is full; retry later."""
 
@@ -206,3 +199,31 @@ class JobError(IsRenderError):
     """A job cannot be submitted, found or controlled in its current state."""
 
     http_status = 409
+
+
+class PackageTooLarge(JobError):
+    """An export package would exceed ``ExportLimits.max_package_bytes``."""
+
+    http_status = 413
+
+
+class EmailError(IsRenderError):
+    """A job notification could not be built or handed to the SMTP server, or the SMTP
+    settings are invalid."""
+
+    http_status = 500
+
+
+class SettingsError(IsRenderError):
+    """An isrender setting is invalid: a constructor argument such as a worker count, or an
+    ``ISRENDER_*`` environment variable."""
+
+    exit_status = 78
+    http_status = 500
+
+
+class TimeLimitError(LimitError):
+    """A task (a conversion, a render) ran longer than its time limit and was stopped."""
+
+    exit_status = 75
+    http_status = 504

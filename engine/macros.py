@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 
@@ -21,6 +22,9 @@ from engine.syntax import Item, split_modifiers
 
 MAX_DEPTH = 16
 MAX_ITEMS = 4096
+# A macro file is read whole; Scene7 presets hold at most 512 characters, so even a library of
+# tens of thousands of them is a few MiB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class MacroTable(Mapping[str, str]):
@@ -152,39 +156,87 @@ def _expand_into(
 
 
 def load_macros(path: str | os.PathLike[str]) -> MacroTable:
-    """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row)."""
+    """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row) of
+    at most ``MAX_FILE_BYTES``."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise MacroError(f"cannot read macro file {os.fspath(path)!r}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise MacroError(
+            f"macro file {os.fspath(path)} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+            expected="a Scene7 macro file (presets of at most 512 characters each)",
+        )
     return parse_macro_file(data, source=os.fspath(path))
 
 
 def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable:
     """Parse macro-file bytes: UTF-8 with a BOM, else ISO-8859-1; CR, LF or CRLF records;
-    double-quoted fields; columns whose name starts with '.' ignored; later duplicates win."""
-    text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("latin-1")
-    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter="\t") if row]
+    double-quoted fields; columns whose name starts with '.' ignored; later duplicates win.
+
+    Every error names the file and the line where the record starts."""
+    rows = _records(_decode(data, source), source)
     if not rows:
         raise MacroError(f"macro file {source} is empty; expected a Name<TAB>Definition header")
-    header = [field.strip().lower() for field in rows[0]]
-    if "name" not in header or "definition" not in header:
+    header_line, header = rows[0]
+    names = [field.strip().lower() for field in header]
+    if "name" not in names or "definition" not in names:
         raise MacroError(
-            f"macro file {source} has header {rows[0]!r}",
+            f"macro file {source}, line {header_line}: header {header!r}",
             expected="a header row with the fields Name and Definition",
         )
-    name_at, definition_at = header.index("name"), header.index("definition")
+    name_at, definition_at = names.index("name"), names.index("definition")
     records: dict[str, tuple[str, str]] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if len(row) <= max(name_at, definition_at):
             raise MacroError(
-                f"macro file {source}, record {line}: {len(row)} field(s)",
+                f"macro file {source}, line {line}: {len(row)} field(s)",
                 expected=f"at least {max(name_at, definition_at) + 1} tab-separated fields",
             )
         name = row[name_at].strip()
         if not name:
-            raise MacroError(f"macro file {source}, record {line}: empty macro name")
+            raise MacroError(f"macro file {source}, line {line}: empty macro name")
         # Names are case-insensitive, so "View" after "view" replaces it: later records win.
         records[_bare(name).lower()] = (name, row[definition_at].strip())
     return MacroTable(dict(records.values()))
+
+
+_BOM = b"\xef\xbb\xbf"
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def _decode(data: bytes, source: str) -> str:
+    if not data.startswith(_BOM):
+        return data.decode("latin-1")
+    try:
+        return data[len(_BOM) :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = len(_BOM) + exc.start
+        line = len(_LINE_BREAK.findall(data, 0, at)) + 1
+        raise MacroError(
+            f"macro file {source}, line {line}: byte 0x{data[at]:02x} is not UTF-8, yet the "
+            "file starts with a UTF-8 byte-order mark",
+            expected="UTF-8 text after the byte-order mark (a file without one is ISO-8859-1)",
+        ) from None
+
+
+def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records, each with the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
+    rows = []
+    start = 1
+    try:
+        for row in reader:
+            if row:
+                rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a field is longer than {csv.field_size_limit()} characters"
+        raise MacroError(
+            f"macro file {source}, line {start}: {reason}",
+            expected="macro definitions of at most 64 KiB (the request limit)",
+        ) from None
+    return rows

@@ -161,7 +161,7 @@ def _decode_image(path: Path, name: str, *, strict: bool) -> Identified | None:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         if not strict:
             return None
-        reason = str(exc) or type(exc).__name__
+        reason = (str(exc) or type(exc).__name__).replace(str(path), name)  # not the staging path
         raise CatalogError(
             f"refused {name!r}: it claims to be an image but cannot be decoded ({reason})"
         ) from None

@@ -1,15 +1,26 @@
 """Passwords (scrypt) and the IPS role → operation permission table.
 
-Job operations follow the "Authorized User Types" of each IPS operation (reference §4.2/§4.5).
-The catalog operations have no single IPS counterpart; their lists are decisions, derived from
-the nearest IPS operations (``getAssets``/``getImageFormats`` for reading, ``saveImageFormat``,
+Job operations follow the "Authorized User Types" of each IPS operation (reference §4.2/§4.5),
+and so do presets (``saveImageFormat``/``deleteImageFormat``: IpsUser, IpsAdmin,
+IpsCompanyAdmin, ImagePortalAdmin) and administration (``addCompany``: IpsAdmin,
+TrialSiteAdmin, ImagePortalAdmin; ``addUser`` and ``setCompanyMembership``: those and
+IpsCompanyAdmin). Roles are per company, so an administrator administers the companies they
+are an administrator of; whoever adds a company becomes its IpsAdmin. A role that may add
+companies is granted, and changed, only by an IpsAdmin (:func:`require_grant`), so a company
+administrator cannot make anyone, themselves included, more than a company administrator.
+
+The other catalog operations have no single IPS counterpart; their lists are decisions, derived
+from the nearest IPS operations (``getAssets``/``getImageFormats`` for reading,
 ``createAssetSet`` and the upload jobs for writing):
 
-* ``upload``, ``createSet``, ``setPreset``, ``deletePreset``, ``setUrlModifier``: every role
-  that may submit or control jobs (IpsAdmin, IpsCompanyAdmin, IpsUser, TrialSiteAdmin,
-  TrialSiteUser, ImagePortalAdmin, ImagePortalContrib, ImagePortalContribUser).
+* ``upload``, ``createSet``: every role that may submit or control jobs (IpsAdmin,
+  IpsCompanyAdmin, IpsUser, TrialSiteAdmin, TrialSiteUser, ImagePortalAdmin,
+  ImagePortalContrib, ImagePortalContribUser).
+* ``setUrlModifier`` as IPS lists it (IpsUser, IpsAdmin, IpsCompanyAdmin, ImagePortalAdmin,
+  ImagePortalContrib, ImagePortalContribUser).
 * ``setCompanyAttribute`` (the IS attributes ``isrender serve`` reads): the company
-  administrators only (IpsAdmin, IpsCompanyAdmin, TrialSiteAdmin, ImagePortalAdmin).
+  administrators, as ``addUser`` (IpsAdmin, IpsCompanyAdmin, TrialSiteAdmin,
+  ImagePortalAdmin).
 * ``getAssets``, ``getPresets``: those plus ImagePortalUser (read-only, as in ``getAssets``).
 * ``WebServiceUser`` appears in none of these IPS role lists, so it may do none of them: the role
   exists and can authenticate, but is refused every operation here.
@@ -51,6 +62,9 @@ _JOB_ROLES = frozenset(
 )
 _EDIT_ROLES = _JOB_ROLES
 _READ_ROLES = _JOB_ROLES | {"ImagePortalUser"}
+_PRESET_ROLES = frozenset({"IpsUser", "IpsAdmin", "IpsCompanyAdmin", "ImagePortalAdmin"})
+_COMPANY_CREATORS = frozenset({"IpsAdmin", "TrialSiteAdmin", "ImagePortalAdmin"})
+_USER_ADMINS = _COMPANY_CREATORS | {"IpsCompanyAdmin"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "submitJob": _JOB_ROLES - {"IpsCompanyAdmin"},
@@ -65,14 +79,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "executeJob": _JOB_ROLES - {"IpsCompanyAdmin"},
     "upload": _EDIT_ROLES,
     "createSet": _EDIT_ROLES,
-    "setPreset": _EDIT_ROLES,
-    "deletePreset": _EDIT_ROLES,
-    "setUrlModifier": _EDIT_ROLES,
-    "setCompanyAttribute": frozenset(
-        {"IpsAdmin", "IpsCompanyAdmin", "TrialSiteAdmin", "ImagePortalAdmin"}
+    "setPreset": _PRESET_ROLES,
+    "deletePreset": _PRESET_ROLES,
+    "setUrlModifier": frozenset(
+        {
+            "IpsUser",
+            "IpsAdmin",
+            "IpsCompanyAdmin",
+            "ImagePortalAdmin",
+            "ImagePortalContrib",
+            "ImagePortalContribUser",
+        }
     ),
+    "setCompanyAttribute": _USER_ADMINS,
     "getAssets": _READ_ROLES,
     "getPresets": _READ_ROLES,
+    "addCompany": _COMPANY_CREATORS,
+    "addUser": _USER_ADMINS,
+    "setCompanyMembership": _USER_ADMINS,
 }
 
 
@@ -88,6 +112,16 @@ def require(role: str, operation: str) -> None:
     if not may(role, operation):
         raise AuthorizationFault(
             f"role {role} has no permission for operation {operation}",
+            code=AuthorizationFault.NO_OPERATION_PERMISSION,
+        )
+
+
+def require_grant(role: str, granted: str) -> None:
+    """AuthorizationFault 20003 unless ``role`` may give (or take away) the role ``granted``:
+    a role that may add companies only an IpsAdmin may."""
+    if may(granted, "addCompany") and role != "IpsAdmin":
+        raise AuthorizationFault(
+            f"role {role} may not grant or change the role {granted}; only an IpsAdmin may",
             code=AuthorizationFault.NO_OPERATION_PERMISSION,
         )
 

@@ -3,6 +3,13 @@
 A file is first written to ``blobs/tmp/`` while hashing, then, once accepted, renamed into place
 (``os.replace`` on one file system), so a blob is either complete or absent. Identical content
 is stored once; blobs are made read-only because many assets may share one.
+
+An upload holds an exclusive lock (``flock``) on its temporary file for as long as it runs; the
+operating system releases it when the process ends, however it ends. A temporary file that is
+older than ``STALE_AFTER_S`` and whose lock can be taken is therefore a leftover of an
+interrupted upload: every upload first deletes those (:meth:`BlobStore.remove_stale_uploads`).
+A live upload's file is never touched, however long it runs. Where ``flock`` does not exist,
+only files older than ``STALE_WITHOUT_LOCKS_S`` are taken for leftovers.
 """
 
 from __future__ import annotations
@@ -12,12 +19,21 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 CHUNK = 1024 * 1024
+STALE_AFTER_S = 60.0  # a fresh file may not be locked yet (between mkstemp and flock)
+STALE_WITHOUT_LOCKS_S = 24 * 3600.0
+UPLOAD_PREFIX = "upload-"
 
 
 @dataclass(frozen=True)
@@ -54,19 +70,21 @@ class BlobStore:
         The temp file is removed on leaving the block unless :meth:`commit` moved it into the
         store, so a rejected upload leaves nothing behind.
         """
-        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
+        self.remove_stale_uploads()
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix=UPLOAD_PREFIX)
         staged_path = Path(name)
         try:
-            digest = hashlib.sha256()
-            size = 0
-            with os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb") as out:  # open, and so locked, until the block ends
+                _lock(out.fileno())
+                digest = hashlib.sha256()
+                size = 0
                 for chunk in _chunks(source):
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            yield StagedBlob(staged_path, digest.hexdigest(), size)
+                yield StagedBlob(staged_path, digest.hexdigest(), size)
         finally:
             staged_path.unlink(missing_ok=True)
 
@@ -79,6 +97,40 @@ class BlobStore:
         os.chmod(staged.path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.replace(staged.path, target)
         return target
+
+    def remove_stale_uploads(self, *, now: float | None = None) -> list[Path]:
+        """Delete the temporary files of uploads that were interrupted (see the module
+        docstring); returns what was deleted."""
+        now = time.time() if now is None else now
+        removed = []
+        for path in self.tmp.glob(f"{UPLOAD_PREFIX}*"):
+            try:
+                age = now - path.stat().st_mtime
+                if age >= STALE_AFTER_S and _abandoned(path, age):
+                    path.unlink()
+                    removed.append(path)
+            except OSError:  # gone meanwhile (committed or removed by another cleaner)
+                continue
+        return removed
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _abandoned(path: Path, age: float) -> bool:
+    """Whether no process is writing ``path`` any more."""
+    if fcntl is None:
+        return age >= STALE_WITHOUT_LOCKS_S
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # its upload is still running
+    finally:
+        os.close(fd)  # also releases the lock just taken
+    return True
 
 
 def _chunks(source: str | os.PathLike[str] | bytes) -> Iterator[bytes]:

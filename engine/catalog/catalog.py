@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from engine.catalog import handles, sql
 from engine.catalog.auth import DUMMY_HASH, ROLES, SCRYPT_N, hash_password, verify_password
 from engine.catalog.blobs import BlobStore
-from engine.catalog.home import BLOBS_DIR, DB_NAME, resolve_home
+from engine.catalog.home import BLOBS_DIR, DB_NAME, create_home, resolve_home
 from engine.catalog.jobs import (
     ACTIVE_STATES,
     EMAIL_SETTINGS,
@@ -30,6 +30,7 @@ from engine.catalog.jobs import (
     check_page,
     check_progress,
     check_required,
+    check_text,
 )
 from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
 from engine.errors import (
@@ -41,11 +42,13 @@ from engine.errors import (
     NotFoundError,
 )
 from engine.macros import MacroTable
+from engine.mailbox import single_mailbox
 
 if TYPE_CHECKING:
     from engine.catalog.session import Session
 
 INVALID_CREDENTIALS = "Invalid username/password"
+FIRST_ROLE = "IpsAdmin"  # the role of the administrator :meth:`Catalog.initialize` creates
 
 
 def _now() -> datetime:
@@ -73,12 +76,15 @@ class Catalog:
     ) -> Catalog:
         """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``).
 
+        A new home is private to this user (see ``home``); a new catalog has no users until
+        :meth:`initialize` makes the first administrator.
+
         ``scrypt_n`` is the scrypt cost of new password hashes (each hash stores its own
         parameters, so it can change at any time); lower it only for tests.
         """
         path = resolve_home(home)
         try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            create_home(path)
             catalog = cls(path, scrypt_n=scrypt_n)
         except OSError as exc:
             raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
@@ -130,7 +136,9 @@ class Catalog:
     # --- companies, users, memberships, sign-in ----------------------------------------------
 
     def create_company(self, name: str) -> Company:
-        name = check_required("company name", name).strip()
+        """A new company, without members. Unchecked, like every method of the catalog itself:
+        front ends call :meth:`Session.add_company`, which requires an administrator."""
+        name = check_text("company name", check_required("company name", name)).strip()
         company = sql.insert_company(self.connection(), name, _now())
         if company is None:
             raise CatalogError(f"a company named {name!r} already exists")
@@ -138,6 +146,7 @@ class Catalog:
 
     def company(self, handle_or_name: str) -> Company:
         """The company with that handle (``c|<n>``) or name (case-insensitive)."""
+        check_text("company handle or name", handle_or_name)
         conn = self.connection()
         company_id = handles.parse_company(handle_or_name)
         found = sql.company_by_id(conn, company_id) if company_id is not None else None
@@ -166,10 +175,17 @@ class Catalog:
     def create_user(
         self, email: str, password: str, *, first_name: str = "", last_name: str = ""
     ) -> User:
-        """A new user; the password is stored only as a salted scrypt hash."""
-        email = check_required("user e-mail", email).strip()
-        if "@" not in email or any(c.isspace() for c in email):
-            raise ApiFault(f"invalid e-mail address {email!r}", code=ApiFault.INVALID_PARAMETER)
+        """A new user, member of no company; the password is stored only as a salted scrypt
+        hash. Unchecked: front ends call :meth:`Session.add_user`."""
+        email = check_text("user e-mail", check_required("user e-mail", email)).strip()
+        check_text("first name", first_name)
+        check_text("last name", last_name)
+        try:
+            single_mailbox(email)
+        except ValueError as exc:
+            raise ApiFault(
+                f"invalid e-mail address {email!r}: {exc}", code=ApiFault.INVALID_PARAMETER
+            ) from None
         check_required("password", password)
         user = sql.insert_user(
             self.connection(),
@@ -185,6 +201,7 @@ class Catalog:
 
     def user(self, handle_or_email: str) -> User:
         """The user with that handle (``u|<n>``) or e-mail (case-insensitive)."""
+        check_text("user handle or e-mail", handle_or_email)
         conn = self.connection()
         user_id = handles.parse_user(handle_or_email)
         found = sql.user_by_id(conn, user_id) if user_id is not None else None
@@ -194,7 +211,8 @@ class Catalog:
         return found
 
     def add_membership(self, user_handle: str, company_handle: str, role: str) -> None:
-        """Make the user a member of the company with ``role`` (replacing an earlier role)."""
+        """Make the user a member of the company with ``role`` (replacing an earlier role).
+        Unchecked: front ends call :meth:`Session.set_membership`."""
         check_choice("user role", role, ROLES)
         user = self.user(user_handle)
         company = self.company(company_handle)
@@ -214,6 +232,36 @@ class Catalog:
         )
         return sql.membership_role(self.connection(), user_id, company_id)
 
+    def initialize(
+        self,
+        company: str,
+        email: str,
+        password: str,
+        *,
+        first_name: str = "",
+        last_name: str = "",
+    ) -> Session:
+        """Bootstrap a catalog that has no users yet: create ``company`` and its first
+        administrator (role ``IpsAdmin``), all or nothing, and return their session.
+
+        Refused (CatalogError) once the catalog has a user: from then on administrators add
+        companies and users through their sessions (``add_company``, ``add_user``)."""
+        from engine.catalog.session import Session
+
+        conn = self.connection()
+        with sql.transaction(conn):
+            if sql.has_users(conn):
+                raise CatalogError(
+                    f"the catalog in {self.home} is already initialised; an administrator "
+                    "adds companies and users"
+                )
+            the_company = self.create_company(company)
+            user = self.create_user(email, password, first_name=first_name, last_name=last_name)
+            sql.upsert_membership(
+                conn, handles.row_id(user.handle), handles.row_id(the_company.handle), FIRST_ROLE
+            )
+        return Session(self, user, the_company, FIRST_ROLE)
+
     def authenticate(self, email: str, password: str, company: str | None = None) -> Session:
         """Sign in to ``company`` (handle or name; ``None``: the user's only company).
 
@@ -227,6 +275,7 @@ class Catalog:
                 "no credentials: a user e-mail and a password are required",
                 code=AuthenticationFault.NO_CREDENTIALS,
             )
+        check_text("user e-mail", email)
         conn = self.connection()
         login = sql.user_login(conn, email.strip())
         matches = verify_password(password, login[1] if login else DUMMY_HASH)
@@ -273,7 +322,7 @@ class Catalog:
         ``spec`` must be JSON-serialisable; ``user`` (handle or e-mail) must belong to
         ``company`` (handle or name).
         """
-        check_required("job name", name)
+        check_text("job name", check_required("job name", name))
         check_required("job type", job_type)
         check_choice("email setting", email_setting, EMAIL_SETTINGS)
         if not isinstance(spec, dict):

@@ -9,6 +9,8 @@ vanished. A job is active until it is finished (``Done`` or ``Unknown``, with an
 
 from __future__ import annotations
 
+import re
+
 from engine.errors import ApiFault
 
 JOB_STATES = ("New", "Running", "Paused", "Stopping", "Done", "Unknown")
@@ -33,6 +35,22 @@ def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
 def check_required(what: str, value: str) -> str:
     if not value or not value.strip():
         raise ApiFault(f"missing {what}", code=ApiFault.MISSING_PARAMETER)
+    return value
+
+
+# Lone surrogates: how Python shows bytes that are not UTF-8 (a command-line argument, PEP 383).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(what: str, value: str) -> str:
+    """Refuse text holding bytes that were not UTF-8 (ApiFault 30001).
+
+    Names a user types to find things again (e-mail, company, preset, job) are refused rather
+    than stored with U+FFFD as file names are: a replaced name could never be typed back, and
+    different bytes would become the same name."""
+    bad = None if not isinstance(value, str) or value.isascii() else _SURROGATE.search(value)
+    if bad is not None:
+        raise _invalid(f"invalid {what} {value!r}: it holds bytes that are not UTF-8")
     return value
 
 

@@ -1,7 +1,9 @@
-"""A signed-in user acting in one company: assets, sets and presets, checked against the role.
+"""A signed-in user acting in one company: assets, sets, presets and administration, checked
+against the role.
 
 Every method first checks the role's permission (``auth.PERMISSIONS``) and then only ever
-touches the session's own company.
+touches the session's own company (``add_company`` makes a new one, which its creator then
+administers).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from engine.catalog.assets import (
     identify,
 )
 from engine.catalog.attributes import check_attribute
+from engine.catalog.jobs import check_text
 from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
 from engine.macros import MacroTable, load_macros
@@ -52,6 +55,49 @@ class Session:
     def require(self, operation: str) -> None:
         """AuthorizationFault 20003 unless the session's role may perform ``operation``."""
         auth.require(self.role, operation)
+
+    # --- administration (IPS addCompany, addUser, setCompanyMembership) -----------------------
+
+    def add_company(self, name: str) -> Company:
+        """A new company, with the signed-in user as its IpsAdmin (someone must administer it)."""
+        self.require("addCompany")
+        conn = self.catalog.connection()
+        with sql.transaction(conn):
+            company = self.catalog.create_company(name)
+            sql.upsert_membership(conn, self._user_id, handles.row_id(company.handle), "IpsAdmin")
+        return company
+
+    def add_user(
+        self, email: str, password: str, role: str, *, first_name: str = "", last_name: str = ""
+    ) -> User:
+        """A new user, member of this company with ``role`` (all or nothing)."""
+        self.require("addUser")
+        auth.require_grant(self.role, role)
+        conn = self.catalog.connection()
+        with sql.transaction(conn):
+            user = self.catalog.create_user(
+                email, password, first_name=first_name, last_name=last_name
+            )
+            self.catalog.add_membership(user.handle, self.company.handle, role)
+        return user
+
+    def set_membership(self, user: str, role: str) -> None:
+        """Make an existing user (handle or e-mail) a member of this company with ``role``, or
+        change their role. Nobody changes their own role (ask another administrator), and
+        only an IpsAdmin grants or changes a role that may add companies."""
+        self.require("setCompanyMembership")
+        target = self.catalog.user(user)
+        if target.handle == self.user.handle:
+            raise AuthorizationFault(
+                f"user {target.email} may not change their own role; ask another administrator",
+                code=AuthorizationFault.NO_OPERATION_PERMISSION,
+            )
+        conn = self.catalog.connection()
+        current = sql.membership_role(conn, handles.row_id(target.handle), self._company_id)
+        auth.require_grant(self.role, role)
+        if current is not None:
+            auth.require_grant(self.role, current)
+        self.catalog.add_membership(target.handle, self.company.handle, role)
 
     # --- assets ------------------------------------------------------------------------------
 
@@ -259,7 +305,7 @@ class Session:
 
 
 def _preset_name(name: str) -> str:
-    bare = name.strip()
+    bare = check_text("preset name", name).strip()
     if len(bare) >= 2 and bare.startswith("$") and bare.endswith("$"):
         bare = bare[1:-1].strip()
     if not bare or _BAD_PRESET_NAME.search(bare):
@@ -272,7 +318,7 @@ def _preset_name(name: str) -> str:
 
 
 def _preset_body(name: str, modifiers: str) -> str:
-    body = modifiers.strip().lstrip("?&")
+    body = check_text(f"preset {name!r}", modifiers).strip().lstrip("?&")
     if len(body) > MAX_PRESET_LENGTH:
         raise ApiFault(
             f"preset {name!r} is {len(body)} characters long; Scene7 presets hold at most "

@@ -262,6 +262,10 @@ def user_by_id(conn: sqlite3.Connection, user_id: int) -> User | None:
     return None if row is None else _user(row)
 
 
+def has_users(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
+
+
 def user_login(conn: sqlite3.Connection, email: str) -> tuple[User, str] | None:
     """The user with that e-mail (case-insensitive) and their password hash."""
     row = conn.execute(

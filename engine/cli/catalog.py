@@ -1,10 +1,12 @@
-"""``isrender company``, ``user``, ``upload``, ``assets`` and ``preset``: the catalog commands.
+"""``isrender init``, ``company``, ``user``, ``upload``, ``assets`` and ``preset``: the catalog
+commands.
 
 Every command takes ``--home DIR`` (default: ``$ISRENDER_HOME``, else the per-user data
-folder). Commands that act as a user sign in with ``--user EMAIL`` (or ``$ISRENDER_USER``),
-``--company C`` (or ``$ISRENDER_COMPANY``; default: the user's only company) and the password
-from ``$ISRENDER_PASSWORD`` or a prompt. ``company add`` and ``user add`` administer the
-catalog itself and need only write access to its folder.
+folder) and acts as a signed-in user: ``--user EMAIL`` (or ``$ISRENDER_USER``), ``--company C``
+(or ``$ISRENDER_COMPANY``; default: the user's only company) and the password from
+``$ISRENDER_PASSWORD`` or a prompt. ``company add`` and ``user add`` need an administrator of
+that company (``engine.catalog.auth``). Only ``init`` creates a catalog: it makes the home
+and the first company with its first administrator, once.
 """
 
 from __future__ import annotations
@@ -18,37 +20,45 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from engine.catalog import ROLES, Asset, Catalog, Session
+from engine.catalog import ROLES, Asset, Catalog, Session, User
 from engine.catalog.home import DB_NAME, resolve_home
 from engine.cli.output import print_json
-from engine.errors import AuthenticationFault, CatalogError
+from engine.errors import ApiFault, AuthenticationFault, CatalogError, IsRenderError
 
 ENV_USER = "ISRENDER_USER"
 ENV_COMPANY = "ISRENDER_COMPANY"
 ENV_PASSWORD = "ISRENDER_PASSWORD"
+ENV_NEW_PASSWORD = "ISRENDER_NEW_PASSWORD"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    init = subparsers.add_parser(
+        "init",
+        help="create a catalog with its first company and administrator (IpsAdmin), whose "
+        f"password comes from ${ENV_PASSWORD} or a prompt; only once per catalog",
+    )
+    _add_name_options(init)
+    add_auth_options(init)
+    init.set_defaults(handler=_init)
+
     company = _group(subparsers, "company", "manage companies")
-    add = company.add_parser("add", help="create a company")
+    add = company.add_parser("add", help="create a company (you, an IpsAdmin, become its IpsAdmin)")
     add.add_argument("name", metavar="NAME")
-    _add_home_option(add)
+    add_auth_options(add)
     add.set_defaults(handler=_company_add)
 
     user = _group(subparsers, "user", "manage users")
     add = user.add_parser(
         "add",
-        help="create a user (password from $ISRENDER_PASSWORD or a prompt) and make them a "
-        "member of a company; for an existing user only the membership is added",
+        help="as an administrator of the company: create a user in it (their password from "
+        f"${ENV_NEW_PASSWORD} or a prompt), or set an existing user's role in it",
     )
     add.add_argument("email", metavar="EMAIL")
-    add.add_argument("--company", required=True, metavar="C", help="company handle or name")
     add.add_argument(
         "--role", required=True, choices=ROLES, metavar="ROLE", help=f"IPS role: {', '.join(ROLES)}"
     )
-    add.add_argument("--first-name", default="")
-    add.add_argument("--last-name", default="")
-    _add_home_option(add)
+    _add_name_options(add)
+    add_auth_options(add)
     add.set_defaults(handler=_user_add)
 
     upload = subparsers.add_parser("upload", help="upload files to the catalog")
@@ -93,6 +103,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def _add_name_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--first-name", default="", metavar="NAME")
+    parser.add_argument("--last-name", default="", metavar="NAME")
+
+
 def _add_home_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home",
@@ -123,18 +138,12 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
     The caller owns ``session.catalog`` and should close it.
     """
-    email = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
-    if not email:
-        raise AuthenticationFault(
-            f"no user: give --user EMAIL or set ${ENV_USER}",
-            code=AuthenticationFault.NO_CREDENTIALS,
-        )
+    email = _email(args)
     company = getattr(args, "company", None) or os.environ.get(ENV_COMPANY) or None
     home = resolve_home(getattr(args, "home", None))
     if not (home / DB_NAME).is_file():  # a mistyped --home must not create a new catalog
         raise CatalogError(
-            f"no catalog in {home}: create one with 'isrender company add' and "
-            "'isrender user add', or give the right --home"
+            f"no catalog in {home}: create one with 'isrender init', or give the right --home"
         )
     password = _password(f"Password for {email}: ")
     catalog = Catalog.open(home)
@@ -145,14 +154,34 @@ def session_from_args(args: argparse.Namespace) -> Session:
         raise
 
 
-def _password(prompt: str) -> str:
-    password = os.environ.get(ENV_PASSWORD)
+def _email(args: argparse.Namespace) -> str:
+    email = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
+    if not email:
+        raise AuthenticationFault(
+            f"no user: give --user EMAIL or set ${ENV_USER}",
+            code=AuthenticationFault.NO_CREDENTIALS,
+        )
+    return email
+
+
+def _password(prompt: str, env: str = ENV_PASSWORD) -> str:
+    password = os.environ.get(env)
     if password is not None:
         return password
     try:
         return getpass.getpass(prompt)
     except EOFError:
         return ""
+
+
+def _new_password(email: str, env: str) -> str:
+    """A new user's password: ``$env``, else typed twice."""
+    if env in os.environ:
+        return os.environ[env]
+    password = _password(f"Password for new user {email}: ", env)
+    if password and _password("Repeat it: ", env) != password:
+        raise ApiFault("the two passwords differ", code=ApiFault.INVALID_PARAMETER)
+    return password
 
 
 @contextlib.contextmanager
@@ -162,36 +191,84 @@ def _signed_in(args: argparse.Namespace) -> Iterator[Session]:
         yield session
 
 
-def _company_add(args: argparse.Namespace) -> int:
+def _init(args: argparse.Namespace) -> int:
+    email = _email(args)
+    company = args.company or os.environ.get(ENV_COMPANY, "")
+    if not company:
+        raise ApiFault(
+            f"no company: give --company NAME or set ${ENV_COMPANY}",
+            code=ApiFault.MISSING_PARAMETER,
+        )
+    password = _new_password(email, ENV_PASSWORD)  # before anything is created
     with Catalog.open(args.home) as catalog:
-        company = catalog.create_company(args.name)
+        session = catalog.initialize(
+            company, email, password, first_name=args.first_name, last_name=args.last_name
+        )
+        print(f"initialised the catalog in {catalog.home}")
+    print(f"{session.company.handle}\t{session.company.name}")
+    _print_member(session.user, session.company.name, session.role, "created")
+    return 0
+
+
+def _company_add(args: argparse.Namespace) -> int:
+    with _signed_in(args) as session:
+        company = session.add_company(args.name)
     print(f"{company.handle}\t{company.name}")
     return 0
 
 
 def _user_add(args: argparse.Namespace) -> int:
-    with Catalog.open(args.home) as catalog:
-        company = catalog.company(args.company)
+    with _signed_in(args) as session:
+        session.require("addUser")  # before anyone is asked for a password
         try:
-            user = catalog.user(args.email)
-            created = False
+            user = session.catalog.user(args.email)
         except CatalogError:
-            password = _password(f"Password for new user {args.email}: ")
-            user = catalog.create_user(
-                args.email, password, first_name=args.first_name, last_name=args.last_name
+            password = _new_password(args.email, ENV_NEW_PASSWORD)
+            user = session.add_user(
+                args.email,
+                password,
+                args.role,
+                first_name=args.first_name,
+                last_name=args.last_name,
             )
-            created = True
-        catalog.add_membership(user.handle, company.handle, args.role)
-    action = "created" if created else "existing user"
-    print(f"{user.handle}\t{user.email}\t{company.name}\t{args.role}\t({action})")
+            action = "created"
+        else:
+            session.set_membership(user.handle, args.role)
+            action = "existing user"
+    _print_member(user, session.company.name, args.role, action)
     return 0
+
+
+def _print_member(user: User, company: str, role: str, action: str) -> None:
+    print(f"{user.handle}\t{user.email}\t{company}\t{role}\t({action})")
 
 
 def _upload(args: argparse.Namespace) -> int:
+    """Each file's outcome as it happens: the stored asset on stdout (as JSON at the end with
+    ``--json``), a refused file on stderr under the name the user gave; a bad file does not
+    stop the others. Exit status 1 if any file failed."""
+    stored, failed = [], 0
     with _signed_in(args) as session:
-        assets = [session.upload(path, folder=args.folder) for path in args.files]
-    _print_assets(assets, as_json=args.json)
-    return 0
+        session.require("upload")  # refused once, not once per file
+        for path in args.files:
+            try:
+                asset = session.upload(path, folder=args.folder)
+            except IsRenderError as exc:
+                failed += 1
+                print(f"isrender upload: {path}: {exc}", file=sys.stderr, flush=True)
+                continue
+            stored.append(asset)
+            if not args.json:
+                _print_assets([asset], as_json=False)
+                sys.stdout.flush()
+    if args.json:
+        _print_assets(stored, as_json=True)
+    if failed:
+        print(
+            f"isrender upload: {failed} of {len(args.files)} file(s) failed; the others are stored",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def _assets_list(args: argparse.Namespace) -> int:

@@ -2,9 +2,13 @@
 
 ``export`` submits an ExportJob, prints its handle at once (so ``isrender jobs stop HANDLE`` can
 be run from another terminal), shows progress on stderr until the job is done, then prints the
-counts and the package location; ``--out`` also unpacks the package there. Ctrl-C stops the
-job (the package of what was done is still written). Exit status: 0 when every asset exported,
-1 when the job had errors or failed, 2 for a refused command (fault, bad option).
+counts and the package location; ``--out`` also unpacks the package there. Ctrl-C (SIGINT) or
+SIGTERM stops the job gracefully: the conversions in flight finish (the worker processes do
+not receive the terminal's signals), the rest is cancelled and the package of what was done is
+still written; a second signal abandons the wait. Exit status: 0 only when every asset was
+exported; 1 when the job had errors, failed, or was stopped with assets cancelled; 128 + the
+signal number (130 for SIGINT, 143 for SIGTERM) when a signal stopped it; 2 for a refused
+command (fault, bad option) or a job whose end could not be recorded.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
+import signal
 import sys
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -28,10 +34,19 @@ BAR_WIDTH = 30
 EXPORT_DESCRIPTION = (
     "Submit an ExportJob and wait for it: the job handle is printed at once (isrender jobs "
     "stop HANDLE works from another terminal), progress goes to stderr, then the counts and "
-    "the package location. Ctrl-C stops the job; the package of what was done is still "
-    "written. Exit status 0: every asset exported; 1: the job had errors or failed; 2: the "
-    "command was refused."
+    "the package location. Ctrl-C or SIGTERM stops the job: assets in flight finish, the rest "
+    "is cancelled, the package of what was done is still written. Exit status 0: every asset "
+    "exported; 1: the job had errors, failed or was stopped; 130/143: stopped by SIGINT/"
+    "SIGTERM; 2: the command was refused."
 )
+
+
+class StopSignal(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived while ``isrender export`` waited for its job."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -129,27 +144,55 @@ def _export(args: argparse.Namespace) -> int:
         macro=args.macro,
         email_setting=args.email_setting,
     )
-    with _coordinator(args) as (session, coordinator):
+    with _coordinator(args) as (session, coordinator), _signals_stop():
         handle = coordinator.submit_job(session, job, name=args.name)
         print(f"job {handle}", flush=True)
-        record = wait_with_progress(coordinator, session, handle)
+        record, signum = wait_with_progress(coordinator, session, handle)
+        # The catalog itself: the submitter may lack getJobLogDetails (TrialSiteAdmin).
+        cancelled = session.catalog.job_log_details(handle, log_types=["FileCancel"], per_page=1)
     print_summary(record)
     if args.out and record.package:
         files = unpack(record.package, Path(args.out))
         print(f"unpacked {len(files)} file(s) into {args.out}")
-    return 0 if record.error_count == 0 and not record.fatal_error else 1
+    if signum is not None:
+        return 128 + signum
+    exported_all = record.error_count == 0 and not record.fatal_error and not cancelled
+    return 0 if exported_all else 1
 
 
-def wait_with_progress(coordinator: Coordinator, session: Session, handle: str) -> JobRecord:
-    """Wait for the job, drawing progress on stderr; the first Ctrl-C stops the job."""
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM raise :class:`StopSignal` in this thread."""
+
+    def raise_stop(signum: int, _frame: object) -> None:
+        raise StopSignal(signum)
+
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals (CLI called from a thread: tests)
+        return
+    previous = {signum: signal.signal(signum, raise_stop) for signum in stopping}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def wait_with_progress(
+    coordinator: Coordinator, session: Session, handle: str
+) -> tuple[JobRecord, int | None]:
+    """Wait for the job, drawing progress on stderr; the first Ctrl-C (or SIGTERM) stops the
+    job and waits for it to end. Returns the record and the signal that stopped it, if any."""
     bar = _ProgressBar()
     try:
-        return coordinator.wait(session, handle, progress=bar.draw)
-    except KeyboardInterrupt:
+        return coordinator.wait(session, handle, progress=bar.draw), None
+    except KeyboardInterrupt as interrupt:
         bar.end()
         print("stopping the job: assets in flight finish, the rest is cancelled", file=sys.stderr)
         coordinator.stop_job(session, handle)
-        return coordinator.wait(session, handle, progress=bar.draw)
+        signum = interrupt.signum if isinstance(interrupt, StopSignal) else signal.SIGINT
+        return coordinator.wait(session, handle, progress=bar.draw), signum
     finally:
         bar.end()
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.cli.output import print_json
+from engine.cli.output import print_json, write_file
 from engine.macros import MacroTable, load_macros
 from engine.registry import get_registry
 
@@ -51,9 +52,11 @@ def _render(args: argparse.Namespace) -> int:
 
     rendition = render(args.source, args.modifiers, macros=_macros(args))
     out = Path(args.out)
-    if out.is_dir():
+    if out.is_dir() or args.out.endswith(
+        ("/", os.sep)
+    ):  # "out/" names a folder, even a missing one
         out = out / f"{Path(args.source).stem}.{rendition.extension}"
-    out.write_bytes(rendition.data)
+    write_file(out, rendition.data)
     print(
         f"{out}\t{rendition.width}x{rendition.height}\t{rendition.mime_type}"
         f"\t{len(rendition.data)} bytes"

@@ -21,7 +21,15 @@ job at the same moment never undo each other; an operation that does not apply t
 state (resuming a job that is not Paused, pausing a Stopping one, any on a finished job) is
 refused with JobError.
 
-A new coordinator first closes the jobs whose process died (see ``recovery``).
+Crash recovery (closing the jobs whose process died, see ``recovery``) is the coordinator's
+work, never a side effect of reading: it runs in the background when a coordinator submits its
+first job, and on demand with :meth:`Coordinator.recover`. Stopping a dead job closes it at
+once, as above.
+
+A job whose bookkeeping keeps failing (the catalog's write lock held elsewhere for longer than
+its busy timeout, a full disk) is retried a few times and otherwise abandoned: ``wait`` raises
+JobError at once instead of waiting for ever, and the job is closed as interrupted by the next
+recovery.
 """
 
 from __future__ import annotations
@@ -36,16 +44,17 @@ from datetime import datetime
 from typing import Any
 
 from engine.catalog import Catalog, JobRecord, LogDetail
-from engine.errors import AuthorizationFault, JobError
+from engine.errors import AuthorizationFault, JobError, SettingsError
+from engine.export import owner
 from engine.export.email import SmtpSettings
 from engine.export.job import ExportJob
 from engine.export.limits import DEFAULT_LIMITS, ExportLimits
-from engine.export.owner import Liveness, current_owner, owner_liveness
 from engine.export.pool import RecyclingProcessPool
 from engine.export.prepare import Prepared, prepare
 from engine.export.recovery import close_interrupted, recover
 from engine.export.runner import JobRunner
 
+PRELOAD = ("engine.export.worker", "engine.renderer")  # what a conversion imports
 JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's type name
 
 # The states each control operation applies to; the target state is included where repeating
@@ -75,8 +84,13 @@ class Coordinator:
         limits: ExportLimits = DEFAULT_LIMITS,
         poll_interval: float = 0.2,
     ) -> None:
-        if max_workers is not None and max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+        if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
+            raise SettingsError(f"max_workers must be 1 or more, not {max_workers!r}")
+        if limits.max_convert_seconds is not None and not limits.max_convert_seconds > 0:
+            raise SettingsError(
+                "ExportLimits.max_convert_seconds must be more than 0 (or None: no limit), "
+                f"not {limits.max_convert_seconds!r}"
+            )
         self.catalog = catalog
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
@@ -86,9 +100,9 @@ class Coordinator:
         self._pool: RecyclingProcessPool | None = None
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
+        self._failures: dict[str, Exception] = {}
+        self._recovery: threading.Thread | None = None
         self._closed = False
-        self.recovered = recover(catalog, self.smtp)
-        """Handles of the interrupted jobs this coordinator closed when it started."""
 
     # --- submitJob ---------------------------------------------------------------------------
 
@@ -102,22 +116,39 @@ class Coordinator:
         if self._closed:
             raise JobError("this coordinator is closed; create a new one to submit jobs")
         prepared = prepare(session, job, self.limits)
-        handle = self.catalog.create_job(
-            company=session.company.handle,
-            user=session.user.handle,
-            name=name or f"Export_{datetime.now():%Y-%m-%d-%H:%M:%S}",
-            job_type=JOB_TYPE,
-            spec=prepared.job.to_spec(),
-            email_setting=prepared.job.email_setting or "None",
-            owner=current_owner(),
-        )
+        with owner.registry_lock:  # recovery never sees the new job unregistered
+            handle = self.catalog.create_job(
+                company=session.company.handle,
+                user=session.user.handle,
+                name=name or f"Export_{datetime.now():%Y-%m-%d-%H:%M:%S}",
+                job_type=JOB_TYPE,
+                spec=prepared.job.to_spec(),
+                email_setting=prepared.job.email_setting or "None",
+                owner=owner.current_owner(),
+            )
+            owner.register(handle)
         thread = threading.Thread(
             target=self._run, args=(handle, prepared), name=f"isrender {handle}", daemon=True
         )
         with self._lock:
             self._threads[handle] = thread
+            if self._recovery is None:
+                self._recovery = threading.Thread(
+                    target=self._recover_quietly, name="isrender recovery", daemon=True
+                )
+                self._recovery.start()
         thread.start()
         return handle
+
+    def recover(self) -> list[str]:
+        """Close the jobs of every company whose process died (see ``recovery``); returns
+        their handles. For a service to call when it starts; ``submit_job`` runs it once."""
+        with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+            return recover(catalog, self.smtp)
+
+    def _recover_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # a failing recovery is retried by the next one
+            self.recover()
 
     def _run(self, handle: str, prepared: Prepared) -> None:
         try:
@@ -132,7 +163,11 @@ class Coordinator:
                     smtp=self.smtp,
                     poll=self.poll_interval,
                 ).run()
+        except Exception as exc:  # the job's end could not be recorded
+            with self._lock:
+                self._failures[handle] = exc
         finally:
+            owner.unregister(handle)
             with self._lock:
                 self._threads.pop(handle, None)
 
@@ -144,7 +179,9 @@ class Coordinator:
             return self._executor
         with self._lock:
             if self._pool is None:
-                self._pool = RecyclingProcessPool(self.workers)
+                self._pool = RecyclingProcessPool(
+                    self.workers, time_limit=self.limits.max_convert_seconds, preload=PRELOAD
+                )
             return self._pool
 
     # --- watching ----------------------------------------------------------------------------
@@ -170,6 +207,10 @@ class Coordinator:
                 progress(record)
             if record.finished:
                 return record
+            with self._lock:
+                failure = self._failures.get(job_handle)
+            if failure is not None:
+                raise JobError(str(failure)) from None
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise JobError(
@@ -227,7 +268,7 @@ class Coordinator:
         session.require("stopJob")
         record = self._job(session, job_handle)
         self._transition(job_handle, STOPPABLE, "Stopping", "stopped")
-        if owner_liveness(record.owner) is Liveness.DEAD:
+        if owner.job_liveness(record.handle, record.owner) is owner.Liveness.DEAD:
             close_interrupted(self.catalog, record, self.smtp)
         return self.catalog.get_job(job_handle)
 
@@ -284,6 +325,8 @@ class Coordinator:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             threads = list(self._threads.values())
+            if self._recovery is not None:
+                threads.append(self._recovery)
         for thread in threads:
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in threads):
@@ -313,8 +356,11 @@ class Coordinator:
     def __enter__(self) -> Coordinator:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        """Waits for the jobs, except when leaving on Ctrl-C: then the process is ending, and
+        its unfinished jobs are closed as interrupted by the next recovery."""
+        interrupted = exc_type is not None and issubclass(exc_type, KeyboardInterrupt)
+        self.close(timeout=0 if interrupted else None)
 
 
 def _or(words: Sequence[str]) -> str:

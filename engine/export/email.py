@@ -20,18 +20,22 @@ SMTP comes from :class:`SmtpSettings`, given to the coordinator or read from the
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
 from engine.catalog import JobRecord, LogDetail
-from engine.errors import IsRenderError
+from engine.errors import EmailError
+from engine.mailbox import single_mailbox
 
 ENV_PREFIX = "ISRENDER_SMTP_"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SEVERITIES = {
     "All": None,  # every entry
     "Error": ("error",),
@@ -39,10 +43,6 @@ _SEVERITIES = {
     "JobCompletion": (),
     "None": (),
 }
-
-
-class EmailError(IsRenderError):
-    """The notification could not be handed to the SMTP server."""
 
 
 @dataclass(frozen=True)
@@ -88,20 +88,23 @@ def should_send(setting: str, *, errors: int, warnings: int) -> bool:
 
 
 def compose(record: JobRecord, details: Sequence[LogDetail], sender: str) -> EmailMessage:
-    """The message for a finished job with its log ``details``."""
+    """The message for a finished job with its log ``details``; EmailError if the sender or
+    the recipient is not one mailbox. Control characters in the job name (a line feed) are
+    shown as spaces: a header is one line."""
     if record.fatal_error:
         outcome = "failed"
     elif record.error_count or record.warning_count:
         outcome = f"done with {record.error_count} error(s), {record.warning_count} warning(s)"
     else:
         outcome = "done"
+    name = _one_line(record.name)
     message = EmailMessage()
-    message["Subject"] = f'isrender export "{record.name}": {outcome}'
-    message["From"] = sender
-    message["To"] = record.user_email
+    message["Subject"] = f'isrender export "{name}": {outcome}'
+    message["From"] = _mailbox("sender", sender)
+    message["To"] = _mailbox("recipient", record.user_email)
     lines = [
-        f"Job:      {record.name}",
-        f"Handle:   {record.handle}",
+        f"Job:      {name}",
+        f"Handle:   {_one_line(record.handle)}",
         f"State:    {record.state}" + (" (fatal error)" if record.fatal_error else ""),
         f"Started:  {_date(record.start_date)}",
         f"Ended:    {_date(record.end_date)}",
@@ -129,9 +132,22 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: a bad host name
         where = f"{settings.host}:{settings.port}"
         raise EmailError(f"cannot send the job e-mail through {where}: {exc}") from None
+
+
+def _mailbox(role: str, address: str) -> Address:
+    try:
+        return single_mailbox(address)
+    except ValueError as exc:
+        raise EmailError(
+            f"cannot send the job e-mail: {role} {address!r} is invalid: {exc}"
+        ) from None
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(" ", text)
 
 
 def _date(value: datetime | None) -> str:

@@ -14,11 +14,16 @@ class ExportLimits:
     fatal error and writes no package at all (1 GB is taken as 1 GiB).
     ``max_convert_pixels``: width × height of one converted image; a larger rendition is an
     error entry for that asset only. Originals are not limited (as in Scene7).
+    ``max_convert_seconds``: time one conversion may take in its worker process; a
+    conversion still running then is ended (its worker is killed and replaced) and is an
+    error entry for that asset only; ``None``: no limit. Enforced by the default executor
+    (:class:`~engine.export.pool.RecyclingProcessPool`).
     """
 
     max_assets: int = 500
     max_package_bytes: int = GIB
     max_convert_pixels: int = 100_000_000
+    max_convert_seconds: float | None = 120.0
 
 
 DEFAULT_LIMITS = ExportLimits()

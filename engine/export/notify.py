@@ -36,11 +36,17 @@ def notify(
     final = replace(
         record, state="Done", package=package, fatal_error=fatal, end_date=datetime.now(UTC)
     )
-    message = email.compose(final, _all_details(catalog, log.job), smtp.sender)
     try:
-        email.send(smtp, message)
+        email.send(smtp, email.compose(final, _all_details(catalog, log.job), smtp.sender))
     except email.EmailError as exc:
         log.job_entry(joblog.EMAIL_FAILURE, "warning", str(exc))
+        return
+    except Exception as exc:  # whatever else goes wrong with the e-mail, the job's work stands
+        log.job_entry(
+            joblog.EMAIL_FAILURE,
+            "warning",
+            f"cannot send the job e-mail: {type(exc).__name__}: {exc}",
+        )
         return
     log.job_entry(joblog.EMAIL_SENT, "info", f"e-mail sent to {record.user_email}")
 

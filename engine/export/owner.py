@@ -3,12 +3,16 @@
 An owner is ``"{hostname}:{pid}:{start token}"``. The start token tells a live process from a
 later one that reuses the pid: on Linux it is the boot id plus the process start time from
 ``/proc/<pid>/stat``; elsewhere it is empty and only the pid is checked.
+
+A job owned by this very process is alive while one of its threads runs it (:func:`running`);
+one whose thread ended without recording its end (the catalog kept failing) is dead too.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -32,6 +36,31 @@ def _start_token(pid: int) -> str:
     if fields[0] in ("Z", "X"):  # a zombie has exited, it just was not reaped yet
         return ""
     return f"{boot[:8]}-{fields[19]}"
+
+
+_running_here: set[str] = set()
+#: Held while a job is recorded and registered (see ``Coordinator.submit_job``) and while
+#: recovery judges which jobs are dead, so a job being started is never taken for dead.
+registry_lock = threading.RLock()
+
+
+def register(job_handle: str) -> None:
+    """A thread of this process runs ``job_handle`` from now on."""
+    with registry_lock:
+        _running_here.add(job_handle)
+
+
+def unregister(job_handle: str) -> None:
+    with registry_lock:
+        _running_here.discard(job_handle)
+
+
+def job_liveness(job_handle: str, owner: str | None) -> Liveness:
+    """Whether the job ``job_handle`` owned by ``owner`` is still being run."""
+    if owner == current_owner():
+        with registry_lock:
+            return Liveness.ALIVE if job_handle in _running_here else Liveness.DEAD
+    return owner_liveness(owner)
 
 
 def current_owner() -> str:

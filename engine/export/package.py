@@ -3,7 +3,7 @@
 ``<packages>/<job key>.zip`` is either absent or complete. While a job runs, converted
 renditions wait in ``<job key>.staging.part/`` and the ZIP grows as ``<job key>.zip.part``;
 anything ending in ``.part`` belongs to a job that has not finished and is removed when that
-job turns out to be dead (see :func:`remove_temporaries`).
+job turns out to be dead (see :func:`remove_job_files`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import JobError
+from engine.errors import PackageTooLarge
 
 PART = ".part"
 MAX_KEY = 96
@@ -25,10 +25,6 @@ MAX_KEY = 96
 _STORED = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jp2", ".heic", ".zip", ".mp4", ".pdf"}
 )
-
-
-class PackageTooLarge(JobError):
-    """The package would exceed ExportLimits.max_package_bytes."""
 
 
 @dataclass(frozen=True)
@@ -81,19 +77,18 @@ def write_package(entries: Sequence[Entry], target: Path, max_bytes: int) -> Pat
     return target
 
 
-def remove_temporaries(packages: Path, keep: Iterable[str]) -> list[Path]:
-    """Delete every ``*.part`` file or folder except those of the job keys in ``keep``."""
-    keep_keys = set(keep)
+def remove_job_files(packages: Path, job_handle: str) -> list[Path]:
+    """Delete the temporary files and the package of a job that ended without recording
+    them (only ever called for a job its caller has claimed)."""
+    staging, package = staging_path(packages, job_handle), package_path(packages, job_handle)
     removed = []
-    if not packages.is_dir():
-        return removed
-    for path in packages.iterdir():
-        if not path.name.endswith(PART) or path.name.split(".", 1)[0] in keep_keys:
-            continue
+    for path in (staging, package.with_name(package.name + PART), package):
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-        else:
+        elif path.exists():
             path.unlink(missing_ok=True)
+        else:
+            continue
         removed.append(path)
     return removed
 

@@ -17,8 +17,11 @@ overwritten.
 Each state change, log entry and progress update is committed as it happens, so a process
 killed mid-job leaves a consistent record that :mod:`engine.export.recovery` closes later.
 A conversion whose worker process died is retried once, alone, so a file that crashes its
-worker cannot take the assets converted next to it down too (the default pool starts fresh
-workers on the next submission; with an executor that stays broken the retry is an error).
+worker cannot take the assets converted next to it down too with an executor where one death
+breaks every task in flight (``ProcessPoolExecutor``; the default pool fails only the dead
+worker's task, and starts a fresh worker). A conversion ended by the pool's time limit is that
+asset's error entry, not retried. If the job's own bookkeeping fails, the failure is recorded
+if at all possible (a few attempts), otherwise :meth:`JobRunner.run` raises JobError.
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.errors import IsRenderError, JobError, PackageTooLarge
 from engine.export import email, joblog
 from engine.export.limits import ExportLimits
 from engine.export.naming import split_extension
 from engine.export.notify import notify
 from engine.export.package import (
     Entry,
-    PackageTooLarge,
     package_path,
     staging_path,
     too_large,
@@ -47,6 +50,9 @@ from engine.export.package import (
 from engine.export.prepare import AssetRef, Prepared
 from engine.export.rules import Action
 from engine.export.worker import ConvertResult, ConvertTask, convert
+
+#: Pauses between the attempts to record a job's failure (a lock, a full disk), in seconds.
+FINISH_RETRY_PAUSES_S = (0.5, 2.0)
 
 Submit = Callable[[Callable[[ConvertTask], ConvertResult], ConvertTask], Future]
 
@@ -91,11 +97,13 @@ class JobRunner:
         self.staging = staging_path(self.packages, handle)
         self.tally = _Tally()
         self._last_progress: tuple[int, str] | None = None
+        self.written: Path | None = None  # the package, once written
 
     # --- the whole job ---------------------------------------------------------------------
 
     def run(self) -> None:
-        """Run to the end; an unexpected failure still finishes the job (fatal error)."""
+        """Run to the end; an unexpected failure still finishes the job (fatal error). JobError
+        when even that cannot be recorded (see :meth:`_internal_failure`)."""
         try:
             self._run()
         except Exception as exc:
@@ -230,6 +238,9 @@ class JobRunner:
             self.tally.retried.add(asset.position)  # once, alone (see the module docstring)
             retries.append(asset)
             return
+        if isinstance(error, IsRenderError):  # the time limit
+            self._failure(asset, f"conversion stopped: {error}")
+            return
         if error is not None:
             self._failure(asset, _worker_died(error))
             return
@@ -308,9 +319,13 @@ class JobRunner:
             entries = [self.tally.entries[p] for p in sorted(self.tally.entries)]
             target = package_path(self.packages, self.handle)
             try:
-                package = str(write_package(entries, target, self.limits.max_package_bytes))
+                self.written = write_package(entries, target, self.limits.max_package_bytes)
+                package = str(self.written)
             except PackageTooLarge as exc:
                 self.tally.fatal = str(exc)
+        # A job recorded as finished never leaves temporary files behind (recovery only ever
+        # cleans up the jobs it claims).
+        shutil.rmtree(self.staging, ignore_errors=True)
         fatal = self.tally.fatal is not None
         if fatal:
             self.log.job_entry(joblog.FATAL, "error", self.tally.fatal or "")
@@ -325,14 +340,32 @@ class JobRunner:
         return f"export {verb}: {files} file(s); {where}"
 
     def _internal_failure(self, exc: Exception) -> None:
-        """A bug or a lost database must not leave the job Running for ever."""
-        try:
-            self.log.job_entry(
-                joblog.FATAL, "error", f"internal error: {type(exc).__name__}: {exc}"
-            )
-            self.catalog.finish_job(self.handle, fatal_error=True)
-        except Exception:  # nothing more can be recorded; recovery will close the job
-            return
+        """A bug or a failing database must not leave the job Running for ever: record the
+        failure, retrying a few times (a write lock held elsewhere, a full disk), and if that
+        is impossible raise JobError so that whoever waits for the job learns it. A package
+        already written is removed: it would belong to a failed job."""
+        if self.written is not None:
+            self.written.unlink(missing_ok=True)
+        logged = False
+        for pause in (*FINISH_RETRY_PAUSES_S, None):
+            try:
+                if not logged:
+                    message = f"internal error: {type(exc).__name__}: {exc}"
+                    self.log.job_entry(joblog.FATAL, "error", message)
+                    logged = True
+                self.catalog.finish_job(self.handle, fatal_error=True)
+                return
+            except JobError:  # finished meanwhile (its end was recorded after all)
+                return
+            except Exception as again:
+                last = again
+            if pause is not None:
+                time.sleep(pause)
+        raise JobError(
+            f"job {self.handle} failed ({type(exc).__name__}: {exc}) and its failure could not "
+            f"be recorded in the catalog ({type(last).__name__}: {last}); no package was kept, and "
+            "the next export closes the job as interrupted"
+        )
 
 
 def _worker_died(error: BaseException) -> str:

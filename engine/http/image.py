@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -185,7 +184,7 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
     if kind == "img":
         return await _image(server, prepared, headers)
     if kind == "props":
-        prepared.props = await server.renders.run(_task(server, prepared, "props"))
+        prepared.props = await server.renders.run(_task(prepared, "props"))
     body, content_type = render_properties(
         prepared.props,
         prepared.fmt,
@@ -201,14 +200,14 @@ async def _image(server: Server, prepared: Prepared, headers: dict[str, str]) ->
     involved), else rendered and then stored after the response is sent."""
     cache, etag = server.cache, prepared.etag
     if cache is None or etag is None:
-        rendition: Rendition = await server.renders.run(_task(server, prepared, "img"))
+        rendition: Rendition = await server.renders.run(_task(prepared, "img"))
         return Response(rendition.data, media_type=rendition.mime_type, headers=headers)
     if prepared.cache.read:
         hit = await run_in_threadpool(cache.get, etag)
         if hit is not None:
             headers["X-Cache"] = "HIT"
             return Response(hit[0], media_type=hit[1], headers=headers)
-    rendition = await server.renders.run(_task(server, prepared, "img"))
+    rendition = await server.renders.run(_task(prepared, "img"))
     headers["X-Cache"] = "MISS"
     store = None
     if prepared.cache.write:
@@ -233,18 +232,15 @@ def _headers(prepared: Prepared) -> dict[str, str]:
     return headers
 
 
-def _task(server: Server, prepared: Prepared, kind: str, **changes: Any) -> RenderTask:
+def _task(prepared: Prepared, kind: str) -> RenderTask:
     assert prepared.asset is not None
-    values: dict[str, Any] = {
-        "kind": kind,
-        "source": prepared.source,
-        "request": prepared.request,
-        "macros": prepared.macros,
-        "object_name": _asset_id(prepared.asset.name),
-        "time_limit": server.settings.render_timeout,
-    }
-    values.update(changes)
-    return RenderTask(**values)
+    return RenderTask(
+        kind,
+        prepared.source,
+        prepared.request,
+        prepared.macros,
+        _asset_id(prepared.asset.name),
+    )
 
 
 async def _error(server: Server, prepared: Prepared, error: Exception, query: str) -> Response:
@@ -289,7 +285,6 @@ async def _error_image(
         source=str(server.catalog.blobs.path(asset.blob)),
         request=request,
         object_name=_asset_id(asset.name),
-        time_limit=server.settings.render_timeout,
     )
     rendition: Rendition = await server.renders.run(task)
     message = error_message(error, detail=detail).encode("ascii", "replace").decode("ascii")

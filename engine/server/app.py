@@ -68,7 +68,8 @@ def create_app(
 
     Without ``settings`` they come from the environment (``ServerSettings.from_env``), so
     any ASGI server can make the app, e.g. ``uvicorn --factory engine.server:create_app``,
-    ``gunicorn -k uvicorn.workers.UvicornWorker 'engine.server:create_app()'`` or
+    ``gunicorn -k uvicorn_worker.UvicornWorker 'engine.server:create_app()'`` (package
+    ``uvicorn-worker``) or
     ``granian --interface asgi --factory engine.server:create_app`` with ``ISRENDER_HOME``
     set. The catalog must exist (``isrender demo`` or ``isrender company add`` make one).
     """

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from engine.catalog.home import resolve_home
-from engine.errors import IsRenderError
+from engine.errors import SettingsError
 
 #: Adobe's default client cache time for images (attribute::Expiration): 10 hours.
 DEFAULT_MAX_AGE = 10 * 3600
@@ -65,7 +65,7 @@ class ServerSettings:
         }
         for name, ok in checks.items():
             if not ok:
-                raise IsRenderError(f"invalid server setting {name}={getattr(self, name)!r}")
+                raise SettingsError(f"invalid server setting {name}={getattr(self, name)!r}")
 
     @property
     def capacity(self) -> int:
@@ -97,6 +97,6 @@ def _number(kind: type, name: str, text: str) -> int | float:
     try:
         return kind(text)
     except ValueError:
-        raise IsRenderError(
+        raise SettingsError(
             f"ISRENDER_{name.upper()}={text!r} is not a{'n integer' if kind is int else ' number'}"
         ) from None

@@ -37,6 +37,9 @@ def _classes() -> list[type[errors.IsRenderError]]:
         (errors.ApiFault, 2, 400),
         (errors.JobError, 2, 409),
         (errors.PluginError, 78, 500),
+        (errors.SettingsError, 78, 500),
+        (errors.PackageTooLarge, 2, 413),
+        (errors.EmailError, 2, 500),
     ],
 )
 def test_each_class_carries_its_statuses(cls, exit_status, http_status):

@@ -102,12 +102,40 @@ def test_malformed_files(data, message):
         parse_macro_file(data)
 
 
+def test_a_field_longer_than_the_csv_limit_is_an_error_naming_the_file_and_line():
+    huge = b"wid=1&text=" + b"a" * (200 * 1024)  # over the csv module's 128 KiB field limit
+    data = b"Name\tDefinition\nsmall\twid=1\n\nhuge\t" + huge + b"\nafter\twid=2\n"
+    with pytest.raises(MacroError, match=r"macro file big\.mac, line 4: a field is longer than"):
+        parse_macro_file(data, source="big.mac")
+
+
+def test_a_bom_then_bytes_that_are_not_utf8_is_an_error_naming_the_file_and_line():
+    data = b"\xef\xbb\xbfName\tDefinition\r\nok\twid=1\r\nbad\ttext=caf\xe9\r\n"
+    with pytest.raises(MacroError, match=r"macro file bom\.mac, line 3: byte 0xe9 is not UTF-8"):
+        parse_macro_file(data, source="bom.mac")
+
+
+def test_errors_name_the_line_even_after_blank_lines_and_multi_line_fields():
+    data = b'Name\tDefinition\n\n"two\nlines"\twid=1\n\n\twid=2\n'
+    with pytest.raises(MacroError, match="line 6: empty macro name"):
+        parse_macro_file(data)
+
+
 def test_load_macros_reads_a_file(tmp_path):
     path = tmp_path / "presets.mac"
     path.write_bytes(b"Name\tDefinition\r\nLarge\twid=1200&qlt=90\r\n")
     table = load_macros(path)
     assert resolve("$large$", macros=table) == "wid=1200&qlt=90"
     assert load_macros(str(path)) == table
+
+
+def test_load_macros_refuses_a_file_over_the_size_limit(tmp_path, monkeypatch):
+    path = tmp_path / "huge.mac"
+    path.write_bytes(b"Name\tDefinition\n" + b"v\twid=1\n" * 1000)
+    assert len(load_macros(path)) == 1
+    monkeypatch.setattr("engine.macros.MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(MacroError, match=r"huge\.mac is larger than"):
+        load_macros(path)
 
 
 def test_load_macros_reports_a_missing_file(tmp_path):

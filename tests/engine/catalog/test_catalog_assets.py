@@ -87,6 +87,7 @@ def test_an_image_that_does_not_decode_is_refused_and_nothing_is_written(
     with pytest.raises(CatalogError, match="cannot be decoded") as refused:
         session.upload(content, name=name)
     assert name in str(refused.value)
+    assert "upload-" not in str(refused.value)  # the staging file's path is internal
     assert session.list_assets() == []
     assert blob_files(catalog) == []
 

@@ -48,10 +48,15 @@ EXPECTED = {
     "resumeJob": EVERY_JOB_ROLE,
     "upload": EVERY_JOB_ROLE,
     "createSet": EVERY_JOB_ROLE,
-    "setPreset": EVERY_JOB_ROLE,
-    "deletePreset": EVERY_JOB_ROLE,
+    # saveImageFormat, deleteImageFormat
+    "setPreset": {"IpsUser", "IpsAdmin", "IpsCompanyAdmin", "ImagePortalAdmin"},
+    "deletePreset": {"IpsUser", "IpsAdmin", "IpsCompanyAdmin", "ImagePortalAdmin"},
     "getAssets": EVERY_JOB_ROLE | {"ImagePortalUser"},
     "getPresets": EVERY_JOB_ROLE | {"ImagePortalUser"},
+    "addCompany": {"IpsAdmin", "TrialSiteAdmin", "ImagePortalAdmin"},
+    # addUser, addCompanyMembership, setCompanyMembership
+    "addUser": {"IpsAdmin", "IpsCompanyAdmin", "TrialSiteAdmin", "ImagePortalAdmin"},
+    "setCompanyMembership": {"IpsAdmin", "IpsCompanyAdmin", "TrialSiteAdmin", "ImagePortalAdmin"},
 }
 
 
@@ -90,7 +95,7 @@ def test_unknown_operation_is_a_programming_error(sessions):
 
 
 def test_image_portal_user_reads_but_cannot_write(sessions):
-    editor, reader = sessions["ImagePortalContrib"], sessions["ImagePortalUser"]
+    editor, reader = sessions["ImagePortalAdmin"], sessions["ImagePortalUser"]
     asset = editor.upload(image_bytes(), name="red.png")
     editor.set_preset("thumb", "wid=50")
     assert reader.get_asset(asset.handle) == asset

@@ -3,6 +3,7 @@ reading a child process's output."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import io
@@ -102,23 +103,30 @@ class GatedExecutor(ThreadPoolExecutor):
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, hold: threading.Event | None) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.hold = hold
+        self.arrived = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.arrived.set()
+        if self.hold is not None:  # keep the sender waiting until the test lets it go
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, WAIT)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 OK"
 
 
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives. With ``hold``,
+    each message is answered only once ``hold`` is set (:attr:`arrived` says one came)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: threading.Event | None = None) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self._collector = _Collector()
+        self._collector = _Collector(hold)
+        self.arrived = self._collector.arrived
         self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
 
     @property

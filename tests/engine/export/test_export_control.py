@@ -63,7 +63,7 @@ def test_pause_holds_dispatch_and_resume_finishes(gated, catalog, session):
     assert (record.state, record.success_count) == ("Paused", 1)
     assert executor.submitted == 1  # nothing new was dispatched while paused
     assert coordinator.pause_job(session, job).state == "Paused"  # pausing again: no change
-    assert Coordinator(catalog, executor=executor).recovered == []  # a live job is not touched
+    assert Coordinator(catalog, executor=executor).recover() == []  # a live job is not touched
     staging = list((Path(catalog.home) / "packages").glob("*.staging.part"))
     assert len(staging) == 1  # nor are its temporary files
 
@@ -234,3 +234,14 @@ def test_a_stop_from_another_process_is_never_lost_to_progress_reports(
     finally:
         _, errors = stopper.communicate(timeout=WAIT)  # closes its input: it exits
     assert stopper.returncode == 0, errors
+
+
+def test_leaving_a_coordinator_on_ctrl_c_does_not_wait_for_its_jobs(gated, catalog, session):
+    """A second Ctrl-C to ``isrender export`` ends the wait: its job is left to recovery."""
+    executor, coordinator = gated
+    job = submit(session, coordinator)
+    with pytest.raises(KeyboardInterrupt), coordinator:
+        raise KeyboardInterrupt
+    assert not catalog.get_job(job).finished  # returned at once, the conversion still held
+    executor.gate.set()
+    assert coordinator.wait(session, job, timeout=WAIT).state == "Done"

@@ -80,21 +80,21 @@ def test_sigkill_mid_job_leaves_no_package_and_is_recovered(
     assert list(packages.glob("*.zip")) == []  # nothing that looks like a finished package
     [staging] = packages.glob("*.part")
     assert len(list(staging.iterdir())) == 2  # the two renditions done before the kill
-    leftover = packages / "j_1_older_9.zip.part"  # as a writer killed mid-ZIP leaves it
+    leftover = packages / "j_1_older_9.zip.part"  # a file of a job recovery did not claim
     leftover.write_bytes(b"PK\x03\x04 half a zip")
 
     coordinator = make_coordinator(smtp=smtp_settings)
-    assert coordinator.recovered == [job]
+    assert coordinator.recover() == [job]
     record = catalog.get_job(job)
     assert (record.state, record.fatal_error, record.package) == ("Done", True, None)
     [fatal] = [d for d in catalog.job_log_details(job) if d.log_type == "FatalError"]
     assert fatal.message.startswith("interrupted:")
     assert dead_owner in fatal.message
     assert record.owner == current_owner()  # claimed by the recovering process
-    assert list(packages.iterdir()) == []
+    assert list(packages.iterdir()) == [leftover]  # only what it claimed is touched
     [(_, message)] = smtp_sink.messages  # emailSetting Error: the interruption is an error
     assert "interrupted" in message.get_content()
-    assert make_coordinator().recovered == []  # only once
+    assert make_coordinator().recover() == []  # only once
 
 
 def test_owner_liveness():
@@ -112,7 +112,7 @@ def _recover_into(home: Path, start: threading.Barrier, out: Path) -> None:
     with Catalog.open(home) as catalog:
         start.wait(timeout=WAIT)
         with Coordinator(catalog) as coordinator:
-            out.write_text("".join(f"{handle}\n" for handle in coordinator.recovered))
+            out.write_text("".join(f"{handle}\n" for handle in coordinator.recover()))
 
 
 @pytest.mark.skipif(

@@ -6,11 +6,15 @@ message the job was going to send has been received.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from export_kit import WAIT, image_bytes, pdf_bytes
 
+from engine.errors import ApiFault
 from engine.export import ExportJob, SmtpSettings
-from engine.export.email import EmailError, send
+from engine.export.email import EmailError, compose, send
 
 SETTINGS = ("All", "Error", "ErrorAndWarning", "JobCompletion", "None")
 # outcome of the job → which settings send a message
@@ -145,3 +149,64 @@ class socket_closed_port:
 
     def __exit__(self, *exc_info: object) -> None:
         self._socket.close()
+
+
+def test_a_job_name_with_a_line_feed_is_mailed_on_one_line(
+    make_coordinator, session, smtp_sink, smtp_settings
+):
+    """Issue 8.3: the header raised ValueError, which failed the finished job."""
+    coordinator = make_coordinator(smtp=smtp_settings)
+    asset = session.upload(image_bytes(3), name="a.jpg")
+    job = ExportJob((asset.handle,), fmt="orig", email_setting="All")
+    handle = coordinator.submit_job(session, job, name="two\nlines\r\nBcc: eve@evil.test")
+    record = coordinator.wait(session, handle, timeout=WAIT)
+
+    assert (record.fatal_error, record.success_count, record.warning_count) == (False, 1, 0)
+    assert record.package is not None
+    [(recipients, message)] = smtp_sink.messages
+    assert recipients == ["ann@acme.test"]
+    assert message["Subject"] == 'isrender export "two lines Bcc: eve@evil.test": done'
+    assert message["Bcc"] is None
+
+
+def test_an_overlong_smtp_host_name_is_a_warning_and_the_job_keeps_its_package(
+    make_coordinator, session
+):
+    """Issue 8.3: UnicodeError ('label too long') escaped the e-mail code."""
+    coordinator = make_coordinator(smtp=SmtpSettings(host="h" * 64 + ".test", timeout=5))
+    asset = session.upload(image_bytes(4), name="a.jpg")
+    job = ExportJob((asset.handle,), fmt="orig", email_setting="All")
+    record = coordinator.wait(session, coordinator.submit_job(session, job), timeout=WAIT)
+
+    assert (record.state, record.fatal_error, record.success_count) == ("Done", False, 1)
+    assert record.package is not None and Path(record.package).is_file()
+    [failure] = [
+        d
+        for d in coordinator.get_job_log_details(session, record.handle)
+        if d.log_type == "EmailFailure"
+    ]
+    assert failure.severity == "warning"
+    assert "cannot send the job e-mail" in failure.message
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ann@acme.test,eve@evil.test", "ann@acme.test;eve@evil.test", "Ann <ann@acme.test>", "ann@"],
+)
+def test_a_user_address_must_be_one_mailbox(catalog, address):
+    """Issue 8.10: a comma sent every notification to two recipients."""
+    with pytest.raises(ApiFault, match="invalid e-mail address") as refused:
+        catalog.create_user(address, "pw")
+    assert refused.value.code == ApiFault.INVALID_PARAMETER
+
+
+def test_compose_refuses_a_recipient_that_is_not_one_mailbox(make_coordinator, session):
+    coordinator = make_coordinator()
+    asset = session.upload(image_bytes(5), name="a.jpg")
+    job = ExportJob((asset.handle,), fmt="orig")
+    record = coordinator.wait(session, coordinator.submit_job(session, job), timeout=WAIT)
+    stored_before_the_check = replace(record, user_email="ann@acme.test, eve@evil.test")
+    with pytest.raises(EmailError, match="recipient 'ann@acme.test, eve@evil.test' is invalid"):
+        compose(stored_before_the_check, [], "jobs@isrender.test")
+    message = compose(record, [], "jobs@isrender.test")
+    assert message["To"].addresses[0].addr_spec == "ann@acme.test"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from concurrent.futures import wait
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from export_kit import WAIT, image_bytes, zip_entries
 
-from engine.export import ExportJob, RecyclingProcessPool
+from engine.errors import SettingsError, TimeLimitError
+from engine.export import Coordinator, ExportJob, ExportLimits, RecyclingProcessPool
+from engine.export.coordinator import PRELOAD
 
 
 @pytest.fixture
@@ -33,21 +37,44 @@ def test_a_dead_worker_breaks_only_its_generation(pool):
     assert pool.submit(sum, [1, 2]).result(timeout=WAIT) == 3
 
 
-class CrashingPool(RecyclingProcessPool):
-    """Kills the worker of every conversion of an asset whose name starts with 'crash'."""
+class TroublePool(RecyclingProcessPool):
+    """Runs ``trouble`` (a crash, a hang) instead of the conversion of the asset named 'bad'."""
+
+    def __init__(self, trouble, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trouble = trouble
 
     def submit(self, fn, /, *args, **kwargs):
         task = args[0] if args else None
-        if getattr(task, "object_name", "").startswith("crash"):
-            return super().submit(os._exit, 3)
+        if getattr(task, "object_name", "") == "bad":
+            return super().submit(*self.trouble)
         return super().submit(fn, *args, **kwargs)
 
 
-def test_an_asset_that_kills_its_worker_fails_alone(make_coordinator, session):
-    executor = CrashingPool(2)
+@pytest.mark.parametrize(
+    ("trouble", "options", "message"),
+    [
+        (
+            (os._exit, 3),
+            {},
+            "the worker process converting this asset died (crash or out of memory)",
+        ),
+        (
+            (time.sleep, 120),  # issue 8.14: a conversion over its time limit
+            {"time_limit": 3.0, "preload": PRELOAD},
+            "conversion stopped: it ran longer than the time limit of 3 s; its worker process was "
+            "killed",
+        ),
+    ],
+    ids=["worker dies", "over the time limit"],
+)
+def test_an_asset_whose_conversion_crashes_or_hangs_fails_alone(
+    make_coordinator, session, trouble, options, message
+):
+    executor = TroublePool(trouble, 2, **options)
     try:
         coordinator = make_coordinator(executor=executor, max_workers=2)
-        names = ["good0.jpg", "crash.jpg", "good1.jpg", "good2.jpg"]
+        names = ["good0.jpg", "bad.jpg", "good1.jpg", "good2.jpg"]
         handles = [session.upload(image_bytes(n), name=name).handle for n, name in enumerate(names)]
         job = ExportJob(handles, fmt="convert", is_modifier="fmt=png")
         record = coordinator.wait(session, coordinator.submit_job(session, job), timeout=WAIT)
@@ -59,5 +86,39 @@ def test_an_asset_that_kills_its_worker_fails_alone(make_coordinator, session):
     [failure] = [
         d for d in coordinator.get_job_log_details(session, record.handle) if d.severity == "error"
     ]
-    assert failure.asset_name == "crash.jpg"
-    assert "worker process" in failure.message
+    assert failure.asset_name == "bad.jpg"
+    assert failure.message == message
+
+
+def test_a_task_over_the_time_limit_is_ended_alone():
+    """Issue 8.14: every conversion has a time limit that ends it cleanly."""
+    with RecyclingProcessPool(2, time_limit=1.0) as limited:
+        stuck = limited.submit(time.sleep, 120)
+        quick = [limited.submit(sum, [n, 1]) for n in range(6)]
+        assert [future.result(timeout=WAIT) for future in quick] == [1, 2, 3, 4, 5, 6]
+        with pytest.raises(TimeLimitError, match="time limit of 1 s"):
+            stuck.result(timeout=WAIT)
+        assert limited.submit(sum, [2, 2]).result(timeout=WAIT) == 4  # a fresh worker
+
+
+def test_workers_take_no_terminal_signals():
+    """Issue 8.4: a terminal's Ctrl-C reaches its foreground process group, not the workers."""
+    with RecyclingProcessPool(1) as single:
+        worker = single.submit(os.getpid).result(timeout=WAIT)
+        assert os.getpgid(worker) != os.getpgid(0)
+        assert os.getsid(worker) != os.getsid(0)
+        sleeping = single.submit(time.sleep, 1.0)
+        time.sleep(0.3)
+        os.kill(worker, signal.SIGINT)
+        assert sleeping.result(timeout=WAIT) is None  # not KeyboardInterrupt
+        assert single.submit(os.getpid).result(timeout=WAIT) == worker
+
+
+def test_zero_workers_is_a_settings_error(catalog):
+    """Issue 8.21: these raised ValueError, outside the error hierarchy."""
+    with pytest.raises(SettingsError, match="1 or more"):
+        RecyclingProcessPool(0)
+    with pytest.raises(SettingsError, match="max_workers must be 1 or more, not 0"):
+        Coordinator(catalog, max_workers=0)
+    with pytest.raises(SettingsError, match="max_convert_seconds must be more than 0"):
+        Coordinator(catalog, limits=ExportLimits(max_convert_seconds=0))

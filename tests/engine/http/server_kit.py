@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from PIL import Image
 
 from engine.catalog import Catalog, Session
 from engine.samples import photo_bytes
@@ -43,6 +44,24 @@ def make_catalog(home: Path, company: str = "Demo", role: str = "IpsAdmin") -> S
 
 def upload_photo(session: Session, name: str, size=(640, 427), seed=1, fmt="JPEG"):
     return session.upload(photo_bytes(*size, seed=seed, fmt=fmt), name=name)
+
+
+#: About half a second of rendering each on the 2400×1600 ``big`` image (a blurred PNG).
+SLOW = "wid=2400&op_blur=30&fmt=png"
+#: Several seconds: noise defeats PNG compression.
+VERY_SLOW = "wid=2400&op_usm=5,50,0&op_noise=50&fmt=png"
+
+
+def small_and_big(home: Path, seed: int) -> Path:
+    """A catalog with ``small`` (a 640×427 JPEG) and ``big`` (2400×1600 of noise, slow to
+    encode), for the tests that need renders of very different costs."""
+    session = make_catalog(home)
+    with contextlib.closing(session.catalog):
+        upload_photo(session, "small.jpg", size=(640, 427), seed=seed)
+        path = home.parent / "big.png"
+        Image.effect_noise((2400, 1600), 60).convert("RGB").save(path)
+        session.upload(path)
+    return home
 
 
 @dataclass
@@ -124,6 +143,20 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_for_connections(server: RunningServer, count: int, timeout: float = 30) -> None:
+    """Until ``count`` TCP connections to the server are established (from /proc/net/tcp)."""
+    port = f"{int(server.url.rsplit(':', 1)[1]):04X}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        fields = [line.split() for line in lines]
+        established = [f for f in fields if f[1].endswith(":" + port) and f[3] == "01"]
+        if len(established) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} connections to {server.url}")
 
 
 def descendants(pid: int) -> set[int]:

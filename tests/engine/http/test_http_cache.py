@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from PIL import Image
-from server_kit import make_catalog, running_server, upload_photo
+from server_kit import VERY_SLOW, running_server, small_and_big
 
 from engine.server.cache import ResultCache
 
 pytestmark = pytest.mark.slow
 
-SLOW = "wid=2400&op_blur=30&fmt=png"
-
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("cache") / "home"
-    session = make_catalog(home)
-    with contextlib.closing(session.catalog):
-        upload_photo(session, "small.jpg", size=(640, 427), seed=21)
-        path = home.parent / "big.png"
-        Image.effect_noise((2400, 1600), 60).convert("RGB").save(path)
-        session.upload(path)
-    return home
+    return small_and_big(tmp_path_factory.mktemp("cache") / "home", seed=21)
 
 
 def _cache_files(folder):
@@ -47,12 +36,16 @@ def test_a_hit_is_the_same_bytes_without_a_worker(home, tmp_path):
         assert second.headers["content-type"] == "image/png"
         # The only worker is busy and the queue is empty: a miss gets 503, a hit is served.
         with ThreadPoolExecutor(1) as pool:
-            slow = pool.submit(httpx.get, f"{s.url}/is/image/Demo/big?{SLOW}", timeout=120)
-            time.sleep(0.3)
-            busy = s.get("/is/image/Demo/small?wid=201&fmt=png")
+            busy, width = None, 300
+            while busy is None:  # until a miss finds the worker taken by the slow render
+                slow = pool.submit(httpx.get, f"{s.url}/is/image/Demo/big?{VERY_SLOW}", timeout=120)
+                while busy is None and not slow.done() and width < 1000:
+                    width += 1
+                    miss = s.get(f"/is/image/Demo/small?wid={width}&cache=off")
+                    busy = miss if miss.status_code == 503 else None
+                assert width < 1000
             hit = s.get("/is/image/Demo/small?wid=200&fmt=png")
             assert slow.result().status_code == 200
-        assert busy.status_code == 503
         assert (hit.status_code, hit.headers["x-cache"]) == (200, "HIT")
 
 

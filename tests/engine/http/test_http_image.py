@@ -260,3 +260,18 @@ def test_scene7_status_and_title_only_detail(served):
     assert (response.status_code, response.text.strip()) == (403, "Not Found")
     response = served.get("/is/image/Quiet/only?wid=abc")
     assert (response.status_code, response.text.strip()) == (403, "Bad Request")
+
+
+def test_a_company_reads_only_its_own_images_and_presets(served):
+    assert served.get("/is/image/Strict/only?wid=10").status_code == 200
+    assert served.get("/is/image/Demo/only?wid=10").status_code == 404
+    refused = served.get("/is/image/Strict/only?$thumb$")  # Demo's preset; Strict has an
+    assert refused.headers["x-error-status"] == "400"  # ErrorImage, so the status is 200
+    assert "undefined macro $thumb$" in refused.headers["x-error-message"]
+
+
+def test_the_access_log_masks_password_like_fields(served):
+    served.get(f"{IMAGE}?wid=10&password=hunter2&.token=abc123")
+    log = served.output()
+    assert "/is/image/Demo/photo?wid=10&password=***&.token=***" in log
+    assert "hunter2" not in log and "abc123" not in log
