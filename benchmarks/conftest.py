@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import images
+from report import export_line
 
 QUICK = os.environ.get("ISRENDER_BENCH_QUICK") == "1"
 
@@ -44,12 +45,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write = terminalreporter.write_line
     for group, roles in sorted(MEDIANS.items()):
         if group.startswith(("export-", "serve-")) and roles:
-            count = int(group.split("-")[1].split("x")[0])
-            parts = [f"{role}: {count / median:.1f} renditions/s" for role, median in
-                     sorted(roles.items())]  # fmt: skip
-            one, *more = sorted(roles.values(), reverse=True)
-            speedup = f", speed-up {one / min(more):.2f}x" if more else ""
-            write(f"{group}: " + ", ".join(parts) + speedup)
+            write(export_line(group, roles))
     rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
     if not rows:
         return

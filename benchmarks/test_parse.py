@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import MacroTable, parse
-from engine.parser import _parse_cached
+from engine.parser import clear_cache
 
 #: Representative presets of about 100 characters, as Scene7 users write them.
 PRESETS = {
@@ -24,7 +24,7 @@ def test_parse_uncached(benchmark, name):
     benchmark.extra_info["characters"] = len(text)
 
     def uncached():
-        _parse_cached.cache_clear()
+        clear_cache()
         return parse(text, macros=MACROS)
 
     plan = benchmark(uncached)

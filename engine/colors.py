@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.errors import ColorError
+
 _HEX = re.compile(r"[0-9a-fA-F]+\Z")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 _BYTE = re.compile(r"[0-9]{1,3}\Z")
@@ -74,7 +76,8 @@ def _percent(fraction: float) -> str:
 
 
 def parse_color(text: str) -> Color:
-    """Parse one IS colour value; raises ``ValueError`` saying what was wrong."""
+    """Parse one IS colour value; raises :class:`~engine.errors.ColorError` (a
+    :class:`~engine.errors.ParseError`) saying what was wrong."""
     body = text.strip()
     source = False
     if body[-1:] in ("s", "S"):
@@ -83,15 +86,15 @@ def parse_color(text: str) -> Color:
     if body[-1:].lower() in ("r", "g", "k"):
         kind, body = body[-1].lower(), body[:-1]
     if not body:
-        raise ValueError(f"no colour value in {text!r}")
+        raise ColorError(f"no colour value in {text!r}")
     parts = body.split(",")
     if len(parts) == 1:
         return _single(parts[0], kind, source, text)
     if kind == "k" or len(parts) == 5:
         if kind != "k":
-            raise ValueError(f"a 5-part colour is CMYK+alpha and needs the 'k' suffix: {text!r}")
+            raise ColorError(f"a 5-part colour is CMYK+alpha and needs the 'k' suffix: {text!r}")
         if len(parts) not in (4, 5):
-            raise ValueError(f"CMYK takes 4 or 5 components, got {len(parts)}: {text!r}")
+            raise ColorError(f"CMYK takes 4 or 5 components, got {len(parts)}: {text!r}")
         values = [_percent_value(p, text) for p in parts]
         return Color("cmyk", tuple(values[:4]), values[4] if len(values) == 5 else 1.0, source)
     if len(parts) == 2:
@@ -102,7 +105,7 @@ def parse_color(text: str) -> Color:
         _expect_kind(kind, "r", text)
         values = [_byte_value(p, text) for p in parts]
         return Color("rgb", tuple(values[:3]), values[3] if len(values) == 4 else 1.0, source)
-    raise ValueError(f"a colour has 1 to 5 components, got {len(parts)}: {text!r}")
+    raise ColorError(f"a colour has 1 to 5 components, got {len(parts)}: {text!r}")
 
 
 def _single(part: str, kind: str, source: bool, text: str) -> Color:
@@ -111,39 +114,39 @@ def _single(part: str, kind: str, source: bool, text: str) -> Color:
     hexadecimal = _HEX.match(digits) is not None
     if prefixed or kind == "k" or (len(digits) in (6, 8) and hexadecimal):
         if not hexadecimal:
-            raise ValueError(f"bad hex colour {text!r}")
+            raise ColorError(f"bad hex colour {text!r}")
         if len(digits) % 2:
-            raise ValueError(f"hex colour needs an even number of digits: {text!r}")
+            raise ColorError(f"hex colour needs an even number of digits: {text!r}")
         values = [byte / 255 for byte in bytes.fromhex(digits)]
         if kind == "k":
             if len(values) not in (4, 5):
-                raise ValueError(f"hex CMYK is CCMMYYKK[AA]: {text!r}")
+                raise ColorError(f"hex CMYK is CCMMYYKK[AA]: {text!r}")
             return Color("cmyk", tuple(values[:4]), values[4] if len(values) == 5 else 1.0, source)
         if len(values) in (1, 2):
             if not prefixed:
-                raise ValueError(f"hex gray needs the 0x prefix: {text!r}")
+                raise ColorError(f"hex gray needs the 0x prefix: {text!r}")
             _expect_kind(kind, "g", text)
             return Color("gray", (values[0],), values[1] if len(values) == 2 else 1.0, source)
         if len(values) in (3, 4):
             _expect_kind(kind, "r", text)
             return Color("rgb", tuple(values[:3]), values[3] if len(values) == 4 else 1.0, source)
-        raise ValueError(f"hex colour has 2, 4, 6, 8 or 10 digits: {text!r}")
+        raise ColorError(f"hex colour has 2, 4, 6, 8 or 10 digits: {text!r}")
     _expect_kind(kind, "g", text)
     return Color("gray", (_percent_value(part, text),), 1.0, source)
 
 
 def _expect_kind(kind: str, allowed: str, text: str) -> None:
     if kind and kind != allowed:
-        raise ValueError(f"suffix '{kind}' does not fit this colour: {text!r}")
+        raise ColorError(f"suffix '{kind}' does not fit this colour: {text!r}")
 
 
 def _percent_value(part: str, text: str) -> float:
     if not _DECIMAL.match(part) or float(part) > 100:
-        raise ValueError(f"gray/CMYK components are percentages 0..100: {part!r} in {text!r}")
+        raise ColorError(f"gray/CMYK components are percentages 0..100: {part!r} in {text!r}")
     return round(float(part) / 100, PERCENT_DECIMALS + 2)
 
 
 def _byte_value(part: str, text: str) -> float:
     if not _BYTE.match(part) or int(part) > 255:
-        raise ValueError(f"RGB components are integers 0..255: {part!r} in {text!r}")
+        raise ColorError(f"RGB components are integers 0..255: {part!r} in {text!r}")
     return int(part) / 255

@@ -6,6 +6,7 @@ without loading a plugin. Plugins implement these commands and may declare new o
 
 from __future__ import annotations
 
+from engine.config import MAX_DPI
 from engine.signatures import (
     REQUIRED,
     Bool,
@@ -32,13 +33,21 @@ FORMAT_ALIASES = (("tiff", "tif"), ("tiff-alpha", "tif-alpha"), ("web-alpha", "w
 FIT_MODES = ("fit", "constrain", "crop", "wrap", "stretch", "hfit", "vfit")
 RES_MODES = ("bilin", "bicub", "sharp2", "bisharp", "trilin")
 
+#: Ranges keep every number a render derives from a request finite and within what Pillow's
+#: C code takes (32-bit coordinates: a pixel value plus a pixel size stays below 2**31).
+#: Larger requests are refused by MaxPix and the pixel budget long before these bounds.
+MAX_PIXELS = 1_000_000_000
+MAX_FACTOR = 1e9  # scale factors (scl, scale, rect, dpr) lie in [1/MAX_FACTOR, MAX_FACTOR]
+MAX_NORM = 1e6  # normalised coordinates (cropN, extendN, posN ...)
+
 _ONOFF = Bool(("off", "on"))
-_PX = Int()
-_POS = Int(min=1)
-_NONNEG = Int(min=0)
+_PX = Int(-MAX_PIXELS, MAX_PIXELS)
+_POS = Int(1, MAX_PIXELS)
+_NONNEG = Int(0, MAX_PIXELS)
 _REAL = Real()
-_POSREAL = Real(min=0.0, min_exclusive=True)
-_NORM = Real()
+_FACTOR = Real(1 / MAX_FACTOR, MAX_FACTOR)
+_DPI = Real(0.001, MAX_DPI)
+_NORM = Real(-MAX_NORM, MAX_NORM)
 _PCT = Int(min=-100, max=100)
 
 
@@ -71,7 +80,7 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     # --- view commands (global) ---
     _sig("wid", _p("width", _POS), scope=_V, stage=Stage.VIEW),
     _sig("hei", _p("height", _POS), scope=_V, stage=Stage.VIEW),
-    _sig("scl", _p("factor", _POSREAL), scope=_V, stage=Stage.VIEW),
+    _sig("scl", _p("factor", _FACTOR), scope=_V, stage=Stage.VIEW),
     _sig("fit", _p("mode", Enum(FIT_MODES)), _p("upscale", Bool(), False),
          scope=_V, stage=Stage.VIEW),
     _sig("align", _p("h", Real(-1, 1)), _p("v", Real(-1, 1)), scope=_V, stage=Stage.VIEW),
@@ -79,8 +88,8 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("rgn", _p("x", _PX), _p("y", _PX), _p("w", _POS), _p("h", _POS),
          scope=_V, stage=Stage.VIEW),
     _sig("rect", _p("x", _PX), _p("y", _PX), _p("w", _POS), _p("h", _POS),
-         _p("scale", _POSREAL, 1.0), scope=_V, stage=Stage.RECT),
-    _sig("dpr", _p("enabled", _ONOFF), _p("ratio", _POSREAL, 1.0), scope=_V, stage=Stage.VIEW),
+         _p("scale", _FACTOR, 1.0), scope=_V, stage=Stage.RECT),
+    _sig("dpr", _p("enabled", _ONOFF), _p("ratio", _FACTOR, 1.0), scope=_V, stage=Stage.VIEW),
     # --- request commands (global) ---
     _sig("fmt", _p("format", Enum(IS_FORMATS, FORMAT_ALIASES)),
          _p("pixelType", Enum(("rgb", "gray", "cmyk")), None),
@@ -93,13 +102,13 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
          _p("numColors", Int(2, 256), 256), _p("colorList", HexList(), ()),
          scope=_R, stage=Stage.OUTPUT),
     _sig("pscan", _p("scans", Enum(("auto", "3", "4", "5"))), scope=_R, stage=Stage.OUTPUT),
-    _sig("jpegSize", _p("kilobytes", Real(min=0)), scope=_R, stage=Stage.OUTPUT),
+    _sig("jpegSize", _p("kilobytes", Real(0, 1024 * 1024)), scope=_R, stage=Stage.OUTPUT),
     _sig("iccEmbed", _p("embed", Bool()), scope=_R, stage=Stage.OUTPUT),
     _sig("icc", _p("profile", Text("an ICC profile name")),
          _p("renderIntent", Enum(("perceptual", "relative", "saturation", "absolute")), None),
          _p("blackpointComp", Bool(), None), _p("dither", Bool(), None),
          scope=_R, stage=Stage.OUTPUT),
-    _sig("printRes", _p("dpi", _POSREAL), scope=_R, stage=Stage.OUTPUT),
+    _sig("printRes", _p("dpi", _DPI), scope=_R, stage=Stage.OUTPUT),
     _sig("xmpEmbed", _p("embed", Bool()), scope=_R, stage=Stage.OUTPUT),
     _sig("pathEmbed", _p("embed", Bool()), scope=_R, stage=Stage.OUTPUT),
     _sig("resMode", _p("mode", Enum(RES_MODES, (("sharp", "sharp2"),))),
@@ -129,8 +138,8 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("cropN", *_rect(_NORM), stage=Stage.CROP),
     _sig("size", _p("w", _NONNEG), _p("h", _NONNEG), stage=Stage.SIZE),
     _sig("sizeN", _p("w", Real(0, 1)), _p("h", Real(0, 1)), stage=Stage.SIZE),
-    _sig("scale", _p("factor", _POSREAL), stage=Stage.SIZE),
-    _sig("res", _p("resolution", _POSREAL), stage=Stage.SIZE),
+    _sig("scale", _p("factor", _FACTOR), stage=Stage.SIZE),
+    _sig("res", _p("resolution", _FACTOR), stage=Stage.SIZE),
     _sig("flip", _p("mode", Enum(("lr", "ud", "lrud"))), stage=Stage.FLIP),
     _sig("rotate", _p("degrees", _REAL), stage=Stage.ROTATE),
     _sig("extend", _p("left", _PX), _p("top", _PX), _p("right", _PX), _p("bottom", _PX),

@@ -85,6 +85,10 @@ class MacroError(ParseError):
     """An undefined, cyclic or too deeply nested macro, or a malformed macro file."""
 
 
+class ColorError(ParseError):
+    """A colour value that does not follow §1.7 (``engine.parse_color``)."""
+
+
 class PluginError(IsRenderError):
     """Two plugins claim the same name, or a plugin declares something invalid."""
 
@@ -111,6 +115,10 @@ class RequestTooLongError(LimitError):
     """A request longer than the 64 KiB an IS request may have."""
 
     http_status = 414
+
+
+class FontError(RenderError):
+    """A text layer names a font its font map does not hold, or a font file cannot be read."""
 
 
 class UnsupportedError(RenderError):

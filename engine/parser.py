@@ -10,8 +10,10 @@ The last occurrence of a command wins per layer; view and request commands are g
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 
 from engine.errors import ParseError
 from engine.macros import MacroTable, expand
@@ -22,11 +24,12 @@ from engine.stages import Stage
 from engine.syntax import Item, check_text, decode_value, split_modifiers
 
 #: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
-#: unboundedly so (hostile input must not cost unbounded memory or time).
+#: unboundedly so (hostile input must not cost unbounded memory or time). The limit holds for
+#: the request as written and for the request its macros and variables expand to.
 MAX_REQUEST_LENGTH = 64 * 1024
+#: The parse cache holds at most this many plans and this many bytes (estimated) of them.
 CACHE_SIZE = 4096
-
-_REFERENCE = re.compile(r"\$([A-Za-z0-9_.\-]+)\$")
+CACHE_BYTES = 32 * 1024 * 1024
 #: A layer number: ASCII digits (``str.isdigit`` accepts "²", which ``int`` refuses).
 _LAYER_NUMBER = re.compile(r"[0-9]{1,9}\Z")
 #: Commands that set the same thing; within a layer the last of a group wins (§1.6 rule 4 for
@@ -58,7 +61,13 @@ def parse(
     :class:`MacroTable` to benefit from the cache. ``object_name`` predefines ``$object$``.
     """
     table = MacroTable.from_mapping(macros) if macros else None
-    return _parse_cached(modifiers, table, object_name)
+    key = (modifiers, table, object_name)
+    plan = _CACHE.get(key)
+    if plan is None:
+        builder = _Builder(get_registry(), object_name)
+        plan = builder.build(modifiers, table)
+        _CACHE.put(key, plan, _weight(modifiers, builder))
+    return plan
 
 
 def resolve(
@@ -71,12 +80,63 @@ def resolve(
     return parse(modifiers, macros=macros, object_name=object_name).to_modifiers()
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _parse_cached(text: str, table: MacroTable | None, object_name: str | None) -> Plan:
-    return _Builder(get_registry(), object_name).build(text, table)
+class _PlanCache:
+    """A least-recently-used cache bounded in entries and in (estimated) bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Hashable, tuple[Plan, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Plan | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: Hashable, plan: Plan, weight: int) -> None:
+        if weight > self.max_bytes // 8:
+            return  # one request may not push out most of the others
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (plan, weight)
+            self.bytes += weight
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
 
 
-on_change(_parse_cached.cache_clear)
+_CACHE = _PlanCache(CACHE_SIZE, CACHE_BYTES)
+on_change(_CACHE.clear)
+
+
+def clear_cache() -> None:
+    """Forget every cached plan (benchmarks measure parsing without it)."""
+    _CACHE.clear()
+
+
+#: Estimated bytes a cached plan holds per node (the node, its arguments tuple and their
+#: objects; measured with tracemalloc) besides the characters of its expanded text.
+_NODE_BYTES = 400
+
+
+def _weight(text: str, builder: _Builder) -> int:
+    char_bytes = 1 if text.isascii() else 4
+    return sys.getsizeof(text) + char_bytes * builder.length + _NODE_BYTES * len(builder.nodes)
 
 
 class _Builder:
@@ -90,6 +150,7 @@ class _Builder:
         self.layer: Layer = COMP
         self.layer_names: dict[str, int] = {}
         self.nodes: dict[tuple[Layer | None, str], Node] = {}
+        self.length = 0  # characters of the expanded request so far
 
     def build(self, text: str, table: MacroTable | None) -> Plan:
         if not isinstance(text, str):
@@ -107,10 +168,11 @@ class _Builder:
             start += 1
         text = "&" * start + text[start:]
         for item in expand(split_modifiers(text), table):
+            self._spend(len(item.name) + len(item.value or "") + 2, item)
             if item.kind == "command":
                 self._command(item)
             elif item.kind == "vardef":
-                self.variables[item.name.lower()] = item.value or ""
+                self.variables[variable_key(item.name)] = item.value or ""
         nodes = sorted(self.nodes.values(), key=execution_key)
         return Plan(tuple(nodes), self.object_name)
 
@@ -130,7 +192,7 @@ class _Builder:
             )
         raw = item.value
         if raw and "$" in raw and key != "effect":  # no variables in layer= and effect=, §2.1
-            raw = _REFERENCE.sub(self._substitute, raw)
+            raw = self._substitute(raw, item)
         value = decode_value(raw) if raw else ""
         try:
             args = sig.parse_args(value.split(",") if value else ())
@@ -157,8 +219,39 @@ class _Builder:
             self.nodes.pop((layer, other), None)
         self.nodes[(layer, key)] = Node(sig.name, args, stage, layer, sig)
 
-    def _substitute(self, match: re.Match[str]) -> str:
-        return self.variables.get(match.group(1).lower(), match.group(0))
+    def _substitute(self, raw: str, item: Item) -> str:
+        """``raw`` with each ``$name$`` of a defined variable replaced by its value.
+
+        A name is what a definition may hold (anything but ``$``, ``&`` and ``=``); a
+        ``$...$`` that names no variable stays literal, and its closing ``$`` may open the
+        next reference. The growth counts against the expanded request's length as it goes.
+        """
+        out: list[str] = []
+        pos = 0
+        while (start := raw.find("$", pos)) >= 0 and (end := raw.find("$", start + 1)) >= 0:
+            name = raw[start + 1 : end]
+            value = self.variables.get(variable_key(name)) if "=" not in name else None
+            if value is None:
+                out.append(raw[pos:end])
+                pos = end
+                continue
+            self._spend(len(value) - len(name) - 2, item)
+            out += (raw[pos:start], value)
+            pos = end + 1
+        out.append(raw[pos:])
+        return "".join(out)
+
+    def _spend(self, characters: int, item: Item) -> None:
+        self.length += characters
+        if self.length > MAX_REQUEST_LENGTH:
+            raise ParseError(
+                "the request expands to more than "
+                f"{MAX_REQUEST_LENGTH} characters (macros and variables substituted)",
+                command=item.name if item.kind == "command" else None,
+                offset=item.offset,
+                macro=item.macro,
+                expected=f"at most {MAX_REQUEST_LENGTH} characters once expanded",
+            )
 
     def _layer(self, item: Item) -> None:
         """``layer=n|comp[,name]`` or ``layer=name`` (no variables allowed here, §2.1)."""
@@ -191,3 +284,9 @@ class _Builder:
                 )
             if isinstance(self.layer, int):
                 self.layer_names[name] = self.layer
+
+
+def variable_key(name: str) -> str:
+    """How a variable is looked up: %-decoded (``+`` a space) and case-insensitive, so the
+    name of ``$my+var=`` and of the reference ``$my%20var$`` are the same."""
+    return decode_value(name).lower()

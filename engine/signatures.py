@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from engine.colors import Color, parse_color
+from engine.errors import ColorError
 from engine.stages import Scope, Stage
 
 
@@ -219,11 +220,11 @@ class ColorArg(ArgType):
         end = i + 1
         while end < len(parts) and end - i < 5 and _COLOR_PART.match(parts[end]):
             end += 1
-        last_error: ValueError | None = None
+        last_error: ColorError | None = None
         for stop in range(end, i, -1):
             try:
                 color = parse_color(",".join(parts[i:stop]))
-            except ValueError as exc:
+            except ColorError as exc:
                 last_error = last_error or exc  # the longest reading explains best
                 continue
             if color.space not in self.spaces:

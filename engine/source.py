@@ -31,15 +31,23 @@ the worst a race can do is leave that one ignore filter installed or let one war
 Its error tier (2 × ``MAX_IMAGE_PIXELS``) remains a hard ceiling: a deployment configuring
 ``max_input_pixels`` above it must also raise ``PIL.Image.MAX_IMAGE_PIXELS`` once at start-up
 (the LimitError says so).
-Truncated files are errors as long as ``ImageFile.LOAD_TRUNCATED_IMAGES`` keeps its default.
+Cost limits (:mod:`engine.preflight`): decoding is budgeted in bytes as Pillow stores the
+pixels, rows included (``RenderConfig.max_decode_bytes``), and a JPEG's scans are counted
+(``max_jpeg_scans``), both before any pixel is decoded.
+
+Truncated files are errors: Pillow refuses data that ends before the decoder is done (as long
+as ``ImageFile.LOAD_TRUNCATED_IMAGES`` keeps its default); on top of that a Huffman-coded JPEG
+needs at least one bit of scan data per 8 × 8 block (a 633-byte file cannot be 12000 × 12000
+pixels), and a PNG's image data must inflate to every row (Pillow fills in rows a short but
+well-formed stream lacks). Anything a Pillow plugin raises becomes a :class:`SourceError`.
 """
 
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import re
-import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -57,9 +65,10 @@ from PIL import (
     UnidentifiedImageError,
 )
 
-from engine.config import DEFAULT_CONFIG, RenderConfig
-from engine.errors import LimitError, SourceError
+from engine.config import DEFAULT_CONFIG, MAX_DPI, MIN_SOURCE_DPI, RenderConfig
+from engine.errors import IsRenderError, LimitError, SourceError
 from engine.geometry import transpose_box
+from engine.preflight import decode_cost, jpeg_structure, png_rows_complete
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
@@ -74,8 +83,6 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 _DCT_SCALES = (8, 4, 2)
-#: What Pillow raises for data it cannot parse or decode.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 #: Modes Pillow converts straight to an 8-bit working mode.
 _CONVERT = {
     "1": "L", "La": "LA", "PA": "RGBA", "RGBa": "RGBA", "RGBX": "RGB", "YCbCr": "RGB", "HSV": "RGB",
@@ -89,7 +96,15 @@ class SourceImage:
     """An opened source: header facts now, pixels on :meth:`load`; a context manager."""
 
     def __init__(
-        self, image: Image.Image, *, label: str, name: str | None, owned: bool, limit: int
+        self,
+        image: Image.Image,
+        *,
+        label: str,
+        name: str | None,
+        owned: bool,
+        config: RenderConfig,
+        held: int = 0,
+        fp: str | BinaryIO | None = None,
     ) -> None:
         self.name = name
         self.format: str | None = image.format
@@ -106,7 +121,10 @@ class SourceImage:
         self.content: tuple[float, float, float, float] | None = None
         self._image = image
         self._label = label
-        self._limit = limit
+        self._config = config
+        self._limit = config.max_input_pixels
+        self._held = held  # bytes the decoder holds besides the pixels (JPEG coefficients)
+        self._fp = fp  # what the image was opened from (a path or a file), to read it again
         self._owned = owned  # the PIL image is ours: drafting and in-place colour are allowed
         self._working: Image.Image | None = None
         self._files = ExitStack()
@@ -131,18 +149,18 @@ class SourceImage:
             raise ValueError(f"{self._label} is closed")
         image = self._image
         factor = 1
-        if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
-            factor = _draft(image, min_scale)
-        try:
-            with _our_limit_rules():
-                image.load()
-        except Image.DecompressionBombError as exc:
-            raise _bomb(self._label, exc, self._limit) from exc
-        except _DECODE_ERRORS as exc:
-            raise SourceError(
-                f"{self._label}: corrupt or truncated {self.format or 'image'} data ({exc})"
-            ) from exc
-        image = _working_mode(image, self._label, in_place=self._owned)
+        fp = self._fp  # None for a caller's PIL image, which may already hold its pixels
+        with _pillow_errors(self._label, f"{self.format or 'image'} data", self._limit):
+            if self._owned and isinstance(image, JpegImagePlugin.JpegImageFile) and min_scale < 1:
+                factor = _draft(image, min_scale)
+            if fp is not None:
+                _check_cost(image.size, image.mode, self._config, self._label, self._held)
+            png = fp is not None and isinstance(image, PngImagePlugin.PngImageFile)
+            watched = _watch_last_row(image) if png else None
+            image.load()
+            if png and (watched is None or _row(image, watched[0]) == watched[1]):
+                _check_png_rows(image.size[1], fp, self._label)
+            image = _working_mode(image, self._label, in_place=self._owned)
         content = None
         if factor > 1:
             width, height = self.size if self._orientation < 5 else self.size[::-1]
@@ -172,34 +190,69 @@ class SourceImage:
         self.close()
 
 
-def open_source(source: Source, *, config: RenderConfig = DEFAULT_CONFIG) -> SourceImage:
-    """Open a path, bytes, binary file or PIL image; read the header and check the pixel limit.
+def open_source(
+    source: Source, *, config: RenderConfig = DEFAULT_CONFIG, label: str | None = None
+) -> SourceImage:
+    """Open a path, bytes, binary file or PIL image; read the header and check the limits.
 
-    Raises :class:`SourceError` for unreadable, unrecognised or corrupt headers and
-    :class:`LimitError` when the declared size exceeds ``config.max_input_pixels``.
+    Raises :class:`SourceError` for unreadable, unrecognised or corrupt headers (and JPEGs too
+    short for the size they declare) and :class:`LimitError` when the declared size exceeds
+    ``config.max_input_pixels``, decoding would cost more than ``config.max_decode_bytes`` or
+    a JPEG has more than ``config.max_jpeg_scans`` scans. ``label`` names the source in
+    messages (default: its path, or what it is).
     """
     limit = config.max_input_pixels
     if isinstance(source, Image.Image):
-        label = "PIL image"
+        label = label or "PIL image"
         _check_limit(source.size, limit, label)
-        return SourceImage(source, label=label, name=None, owned=False, limit=limit)
+        return SourceImage(source, label=label, name=None, owned=False, config=config)
     name = None
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
-        label, name, fp = path, os.path.splitext(os.path.basename(path))[0], path
+        label, name, fp = label or path, os.path.splitext(os.path.basename(path))[0], path
     elif isinstance(source, bytes | bytearray | memoryview):
-        label, fp = f"image data ({len(source)} bytes)", io.BytesIO(source)
+        label, fp = label or f"image data ({len(source)} bytes)", io.BytesIO(source)
     else:
-        label, fp = _file_label(source), source
+        label, fp = label or _file_label(source), source
     image = _open(fp, label, limit)
     try:
-        _check_limit(image.size, limit, label)
-        if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
-            image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
-        return SourceImage(image, label=label, name=name, owned=True, limit=limit)
+        with _pillow_errors(label, "image header", limit):
+            return _checked(image, fp, label, name, config)
     except BaseException:
         image.close()
         raise
+
+
+def _checked(
+    image: Image.Image, fp: str | BinaryIO, label: str, name: str | None, config: RenderConfig
+) -> SourceImage:
+    """An opened file as a source, once its header and structure are within the limits."""
+    _check_limit(image.size, config.max_input_pixels, label)
+    held, size = 0, image.size
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        held = _check_jpeg(image, fp, config, label)
+        size = (-(-size[0] // 8), -(-size[1] // 8))  # the least it may be decoded at
+    _check_cost(size, image.mode, config, label, held)
+    if image.format == "JPEG" and image.mode == "CMYK" and "adobe" not in image.info:
+        image.tile = [tile._replace(args=("CMYK", *tile.args[1:])) for tile in image.tile]
+    return SourceImage(image, label=label, name=name, owned=True, config=config, held=held, fp=fp)
+
+
+def probe(
+    path: str | os.PathLike[str], *, config: RenderConfig = DEFAULT_CONFIG, label: str | None = None
+) -> tuple[str | None, tuple[int, int]]:
+    """Check that a file decodes completely, within the limits; return its format and size.
+
+    The upload check: :func:`open_source`'s checks, Pillow's ``verify`` (chunk checksums) and
+    a full decode (JPEGs at 1/8 scale: every scan's data is still decoded).
+    """
+    label = label or os.fspath(path)
+    limit = config.max_input_pixels
+    with open_source(path, config=config, label=label) as source:
+        with _pillow_errors(label, "image data", limit), Image.open(path) as image:
+            image.verify()
+        source.load(1 / 8)
+        return source.format, source.size
 
 
 def working_mode(image: Image.Image) -> Image.Image:
@@ -212,30 +265,44 @@ def working_mode(image: Image.Image) -> Image.Image:
 
 def _open(fp: str | BinaryIO, label: str, limit: int) -> Image.Image:
     try:
-        with _our_limit_rules():
+        with _pillow_errors(label, "image header", limit):
             return Image.open(fp)
-    except Image.DecompressionBombError as exc:
-        raise _bomb(label, exc, limit) from exc
-    except UnidentifiedImageError as exc:
-        raise SourceError(
-            f"{label}: not an image Pillow can decode ({_describe(_prefix(fp))})"
-        ) from exc
-    except FileNotFoundError as exc:
-        raise SourceError(f"{label}: file not found") from exc
-    except OSError as exc:
-        if exc.strerror and exc.filename is not None:
-            raise SourceError(f"{label}: cannot read the file ({exc.strerror})") from exc
-        raise SourceError(f"{label}: corrupt image header ({exc})") from exc
-    except _DECODE_ERRORS as exc:
-        raise SourceError(f"{label}: corrupt image header ({exc})") from exc
+    except SourceError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, UnidentifiedImageError):
+            message = f"{label}: not an image Pillow can decode ({_describe(_prefix(fp))})"
+        elif isinstance(cause, FileNotFoundError):
+            message = f"{label}: file not found"
+        elif isinstance(cause, OSError) and cause.strerror and cause.filename is not None:
+            message = f"{label}: cannot read the file ({cause.strerror})"
+        else:
+            raise
+        raise SourceError(message) from cause
 
 
 @contextmanager
-def _our_limit_rules() -> Iterator[None]:
-    """Silence Pillow's decompression-bomb warning, which our header check supersedes."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        yield
+def _pillow_errors(label: str, what: str, limit: int) -> Iterator[None]:
+    """Whatever Pillow or one of its plugins raises reading ``what`` becomes our error.
+
+    Plugins raise anything (``NotImplementedError`` for DDS variants, ``struct.error``,
+    ``IndexError`` ...), so every exception is caught here, once, for every plugin: a
+    decompression bomb or running out of memory is a :class:`LimitError`, anything else a
+    :class:`SourceError` naming the exception. Pillow's bomb warning is silenced (our header
+    checks supersede it).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    except IsRenderError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _bomb(label, exc, limit) from exc
+    except MemoryError as exc:
+        raise LimitError(f"{label}: ran out of memory decoding the {what}") from exc
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise SourceError(f"{label}: corrupt or truncated {what} ({reason})") from exc
 
 
 def _check_limit(size: tuple[int, int], limit: int, label: str) -> None:
@@ -245,6 +312,114 @@ def _check_limit(size: tuple[int, int], limit: int, label: str) -> None:
             f"{label}: {width}x{height} = {width * height:,} pixels exceeds the input limit of "
             f"{limit:,} pixels; raise RenderConfig.max_input_pixels to accept larger sources"
         )
+
+
+def _check_cost(
+    size: tuple[int, int], mode: str, config: RenderConfig, label: str, held: int
+) -> None:
+    """Refuse a decode to ``size`` that would cost more than ``max_decode_bytes``; ``held``
+    is what the decoder holds besides the pixels."""
+    cost = decode_cost(size, mode) + held
+    if cost > config.max_decode_bytes:
+        width, height = size
+        extra = f" and {held / 2**20:,.0f} MiB of JPEG coefficients" if held else ""
+        raise LimitError(
+            f"{label}: decoding {width}x{height} {mode} pixels ({height:,} rows){extra} would take "
+            f"about {cost / 2**20:,.0f} MiB, over the decode budget of "
+            f"{config.max_decode_bytes / 2**20:,.0f} MiB; raise RenderConfig.max_decode_bytes "
+            "to accept such sources"
+        )
+
+
+def _check_jpeg(
+    image: JpegImagePlugin.JpegImageFile, fp: str | BinaryIO, config: RenderConfig, label: str
+) -> int:
+    """Refuse more scans than ``max_jpeg_scans`` and scan data too short for the frame;
+    return the bytes of coefficients libjpeg will hold."""
+    with _source_bytes(fp) as data:
+        found = jpeg_structure(data, max_scans=config.max_jpeg_scans)
+    if found.scans > config.max_jpeg_scans:
+        raise LimitError(
+            f"{label}: a JPEG of more than {config.max_jpeg_scans} scans (each one a pass over "
+            "every block of the image); raise RenderConfig.max_jpeg_scans to accept it"
+        )
+    if found.entropy_bytes < found.min_entropy_bytes:
+        width, height = image.size
+        raise SourceError(
+            f"{label}: truncated JPEG data: {found.entropy_bytes:,} bytes of scan data cannot "
+            f"hold {width}x{height} pixels (a complete image needs at least "
+            f"{found.min_entropy_bytes:,})"
+        )
+    return found.coefficient_bytes
+
+
+def _watch_last_row(image: PngImagePlugin.PngImageFile) -> tuple[int, bytes] | None:
+    """Before Pillow decodes a PNG, mark the row its data writes last; return the row and
+    the marker's bytes, or ``None`` when no row can tell (then the data is inflated again).
+
+    Pillow fills in the rows a short image stream lacks, but it writes each row only once
+    decoded: if the marker is still there, the data may have ended early (or the row is the
+    marker colour), and :func:`_check_png_rows` decides. Re-inflating every PNG would add
+    half its decode time.
+    """
+    width, height = image.size
+    row = height - 1
+    if image.info.get("interlace"):
+        row -= 1 - row % 2  # Adam7's last pass writes the odd rows, in order
+    if row < 0 or getattr(image, "is_animated", False):
+        return None
+    bands = len(image.getbands())
+    marker = Image.new(image.mode, (width, 1), 1 if bands == 1 else tuple(range(1, bands + 1)))
+    canvas = Image.core.new(image.mode, image.size)
+    canvas.paste(marker.im, (0, row, width, row + 1))
+    image.im = canvas  # Pillow decodes into an image it finds in place
+    return row, marker.tobytes()
+
+
+def _row(image: Image.Image, y: int) -> bytes:
+    return image.crop((0, y, image.width, y + 1)).tobytes()
+
+
+def _check_png_rows(rows: int, fp: str | BinaryIO, label: str) -> None:
+    """Refuse a PNG whose image data inflates to fewer bytes than its rows need."""
+    with _source_bytes(fp) as data:
+        complete = png_rows_complete(data)
+    if not complete:
+        raise SourceError(
+            f"{label}: truncated PNG data: the image data ends before the last of its {rows:,} rows"
+        )
+
+
+@contextmanager
+def _source_bytes(fp: str | BinaryIO) -> Iterator[bytes | memoryview | mmap.mmap]:
+    """The whole file a source was opened from (mapped when it is a real file); a file
+    object's position is kept."""
+    if isinstance(fp, str):
+        with open(fp, "rb") as file, _mapped(file) as data:
+            yield data
+        return
+    position = fp.tell()
+    try:
+        if isinstance(fp, io.BytesIO):
+            with fp.getbuffer() as view:
+                yield view
+        else:
+            with _mapped(fp) as data:
+                yield data
+    finally:
+        fp.seek(position)
+
+
+@contextmanager
+def _mapped(file: BinaryIO) -> Iterator[bytes | mmap.mmap]:
+    try:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        file.seek(0)
+        yield file.read()
+        return
+    with mapped:
+        yield mapped
 
 
 def _bomb(label: str, exc: Image.DecompressionBombError, limit: int) -> LimitError:
@@ -311,7 +486,9 @@ def _dpi(value: object) -> float | None:
         dpi = float(value[0])
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    return dpi if 0 < dpi < float("inf") else None
+    if not dpi > 0:  # zero, negative or NaN: no resolution
+        return None
+    return min(max(dpi, MIN_SOURCE_DPI), MAX_DPI)
 
 
 def _orientation(image: Image.Image) -> int:

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from PIL import Image, UnidentifiedImageError
-
-from engine.errors import ApiFault, CatalogError
+from engine.errors import ApiFault, CatalogError, LimitError, SourceError
+from engine.source import probe
 
 GENERIC = "Asset"
 HEAD_BYTES = 64 * 1024
@@ -148,24 +147,22 @@ def _xml_kind(head: bytes) -> Identified | None:
 
 
 def _decode_image(path: Path, name: str, *, strict: bool) -> Identified | None:
-    """Decode fully with Pillow; on failure raise (``strict``) or return ``None``."""
+    """Decode fully, within the render limits (``engine.source.probe``); on failure raise
+    (``strict``, or a source over the limits) or return ``None``. Messages name the file as
+    the user called it, never the staging path."""
+    label = repr(name)
     try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
-            image.load()
-            fmt = (image.format or "").lower()
-            width, height = image.size
-    except Image.DecompressionBombError as exc:
-        raise CatalogError(f"refused {name!r}: {exc}") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+        fmt, (width, height) = probe(path, label=label)
+    except LimitError as exc:
+        raise CatalogError(f"refused {str(exc).replace(str(path), name)}") from None
+    except SourceError as exc:
         if not strict:
             return None
-        reason = (str(exc) or type(exc).__name__).replace(str(path), name)  # not the staging path
+        reason = str(exc).removeprefix(f"{label}: ").replace(str(path), name)
         raise CatalogError(
-            f"refused {name!r}: it claims to be an image but cannot be decoded ({reason})"
+            f"refused {label}: it claims to be an image but cannot be decoded ({reason})"
         ) from None
-    return Identified("Image", _image_extension(fmt, name), width, height)
+    return Identified("Image", _image_extension((fmt or "").lower(), name), width, height)
 
 
 def _image_extension(fmt: str, name: str) -> str:

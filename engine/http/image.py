@@ -108,7 +108,7 @@ def _prepare(server: Server, company_name: str, name: str, query: str) -> Prepar
 def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     settings, catalog = server.settings, server.catalog
     prepared.macros = catalog.presets(prepared.company) or None
-    base = parse(query, macros=prepared.macros, object_name=_asset_id(name))
+    base = prepared.plan = parse(query, macros=prepared.macros, object_name=_asset_id(name))
     kind = prepared.kind = base.arg("req", "type", "img")
     if kind not in REQUEST_TYPES:
         raise ParseError(

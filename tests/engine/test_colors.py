@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from engine import ParseError, parse
 from engine.colors import Color, parse_color
+from engine.errors import ColorError
 
 # The table of r-is-http-color.md as printed: (input, pixel type, colour, alpha, source).
 # RGB colour and alpha are 0..255; gray and CMYK are percentages.
@@ -131,8 +132,11 @@ def test_default_alpha_is_opaque():
     ],
 )
 def test_invalid_colours(text):
-    with pytest.raises(ValueError):
+    # One hierarchy (issue 8 item 21): a ParseError, no longer a bare ValueError.
+    with pytest.raises(ColorError) as info:
         parse_color(text)
+    assert isinstance(info.value, ParseError)
+    assert not isinstance(info.value, ValueError)
 
 
 def test_naive_conversion_to_rgb():

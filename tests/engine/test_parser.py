@@ -195,11 +195,11 @@ def test_typed_values_and_their_canonical_text(modifiers, canonical):
 @pytest.mark.parametrize(
     ("modifiers", "argument", "expected"),
     [
-        ("wid=1.5", 0, "an integer of at least 1"),
-        ("wid=", 0, "an integer of at least 1 for 'width'"),
+        ("wid=1.5", 0, "an integer from 1 to 1000000000"),
+        ("wid=", 0, "an integer from 1 to 1000000000 for 'width'"),
         ("wid=1e3", 0, "integer"),
         ("wid=+1", 0, "integer"),  # '+' is a space
-        ("scl=1e", 0, "greater than 0"),
+        ("scl=1e", 0, "from 1e-09"),
         ("scl=inf", 0, "real"),
         ("scl=nan", 0, "real"),
         ("rotate=1e999", 0, "real"),

@@ -147,6 +147,10 @@ def test_exists_answers_200_either_way(served):
     assert (yes.status_code, no.status_code) == (200, 200)
     assert yes.text.splitlines()[-1] == "catalogRecord.exists=1"
     assert '"catalogRecord.exists":"0"' in no.text.replace(" ", "")
+    with_id = served.get("/is/image/Demo/missing?req=exists,json&id=r7&handler=cb").text
+    assert with_id.startswith("/*jsonp*/cb(") and with_id.endswith(',"r7");\n')
+    valid = served.get("/is/image/Demo/x?req=validate,json&id=v1").text
+    assert valid == '/*jsonp*/s7jsonResponse({"request.isValid": "1"},"v1");\n'
 
 
 def test_resolve_and_validate_are_not_cacheable(served):
