@@ -18,7 +18,7 @@
   const packageUrl = (job) => `/web/api/job/package?handle=${encodeURIComponent(job.handle)}`;
 
   function actions(job) {
-    const cell = el("td", {});
+    const cell = el("td", { class: "actions" });
     const control = (action, label, states) => {
       if (!me.may[`${action}Job`] || !states.includes(job.state)) return;
       cell.append(el("button", {
@@ -40,23 +40,45 @@
     return cell;
   }
 
-  function progress(job) {
+  // Rows are updated in place, and a row's buttons only change with its state, so a poll
+  // never takes the keyboard focus (or a click) away from a button.
+  const known = new Map();
+  function row(job) {
+    let entry = known.get(job.handle);
+    if (!entry) {
+      const tr = el("tr", { "data-handle": job.handle },
+        el("th", { scope: "row", text: job.name }),
+        el("td", { class: "state" }),
+        el("td", {},
+          el("progress", { max: "1", "aria-label": `Progress of ${job.name}` }),
+          el("span", { class: "percent" }),
+          el("div", { class: "facts" })),
+        el("td", { class: "counts" }),
+        el("td", { text: (job.submitted || "").replace("T", " ") }),
+        el("td", { class: "actions" }));
+      entry = { tr, key: null };
+      known.set(job.handle, entry);
+    }
+    const { tr } = entry;
     const value = job.finished ? 1 : job.progress || 0;
-    return el("td", {},
-      el("progress", { max: "1", value: String(value), "aria-label": `Progress of ${job.name}` }),
-      el("span", { text: ` ${Math.round(value * 100)} %` }),
-      job.message ? el("div", { class: "facts", text: job.message }) : "");
+    tr.dataset.state = job.state;
+    tr.querySelector(".state").textContent = job.fatal ? `${job.state} (failed)` : job.state;
+    tr.querySelector("progress").value = value;
+    tr.querySelector(".percent").textContent = ` ${Math.round(value * 100)} %`;
+    tr.querySelector(".facts").textContent = job.message || "";
+    tr.querySelector(".counts").textContent = `${job.success} / ${job.errors} / ${job.warnings} of ${job.total}`;
+    const key = `${job.state}|${job.finished}|${job.package}`;
+    if (key !== entry.key) {
+      entry.key = key;
+      tr.querySelector(".actions").replaceWith(actions(job));
+    }
+    return tr;
   }
 
   function show(jobs) {
-    rows.replaceChildren(...jobs.map((job) => el("tr", { "data-handle": job.handle, "data-state": job.state },
-      el("th", { scope: "row", text: job.name }),
-      el("td", { class: "state", text: job.fatal ? `${job.state} (failed)` : job.state }),
-      progress(job),
-      el("td", { class: "counts", text: `${job.success} / ${job.errors} / ${job.warnings} of ${job.total}` }),
-      el("td", { text: (job.submitted || "").replace("T", " ") }),
-      actions(job),
-    )));
+    const trs = jobs.map(row);
+    const current = [...rows.children];
+    if (trs.length !== current.length || trs.some((tr, i) => tr !== current[i])) rows.replaceChildren(...trs);
     const active = jobs.filter((j) => !j.finished).length;
     status.textContent = `${active} active, ${jobs.length - active} finished.`;
     return active;

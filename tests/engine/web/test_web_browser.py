@@ -12,7 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import post_json
 from server_kit import PASSWORD
+from test_web_jobs import many_assets
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -191,3 +193,33 @@ def test_submit_an_export_watch_it_and_download(page, tmp_path):
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert any(name.endswith("photo.png") for name in names), names
     assert len(names) >= 2
+
+
+def paused_job(acme, handles, name):
+    """A job paused right after it was submitted (through the API, so no page load can let
+    it finish first)."""
+    body = {"handles": handles, "fmt": "convert", "is_modifier": "wid=1500&op_usm=5,3,10",
+            "name": name}  # fmt: skip
+    job = post_json(acme, "/web/api/jobs/submit", body).json()
+    paused = post_json(acme, "/web/api/jobs/pause", {"handle": job["handle"]})
+    assert paused.json()["state"] == "Paused", paused.text
+
+
+def test_resume_and_stop_buttons(page, site, acme):
+    handles = many_assets(site, 30)
+    paused_job(acme, handles, "to-resume")
+    paused_job(acme, handles, "to-stop")
+    page.goto("/jobs")
+    resumed = page.locator("tr", has=page.get_by_role("rowheader", name="to-resume"))
+    stopped = page.locator("tr", has=page.get_by_role("rowheader", name="to-stop"))
+    stopped.locator(".state").filter(has_text="Paused").wait_for()
+    assert stopped.get_by_role("button", name="Pause to-stop").count() == 0
+    shot(page, "09-jobs-paused")
+    stopped.get_by_role("button", name="Stop to-stop").click()
+    stopped.locator(".state").filter(has_text="Done").wait_for()
+    stopped.get_by_role("button", name="Log of to-stop").click()
+    page.locator("#log-heading").filter(has_text="to-stop").wait_for()
+    assert "FileCancel" in page.locator("#log-rows").inner_text()
+    resumed.get_by_role("button", name="Resume to-resume").click()
+    resumed.locator(".state").filter(has_text="Done").wait_for(timeout=180_000)
+    assert resumed.locator(".counts").inner_text().startswith("30 / 0 / 0 of 30")

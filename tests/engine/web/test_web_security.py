@@ -157,3 +157,22 @@ def test_the_role_decides(site):
         assert submitted.status_code == 403
         stopped = post_json(viewer, "/web/api/jobs/stop", {"handle": site.acme_job.handle})
         assert stopped.status_code == 403
+
+
+def test_the_cookies_are_secure_behind_an_https_proxy(site):
+    """uvicorn takes the scheme from X-Forwarded-Proto when the proxy is 127.0.0.1."""
+    https = {"X-Forwarded-Proto": "https"}
+    form = httpx.get(site.url + "/login", headers=https, timeout=60)
+    assert "; secure" in form.headers["set-cookie"].lower()
+    token = form.cookies["isrender_login"]
+    response = httpx.post(
+        site.url + "/login",
+        data={"csrf": token, "email": site.email, "password": "server-test-password"},
+        headers={**https, "Cookie": f"isrender_login={token}"},
+        timeout=60,
+    )
+    assert response.status_code == 303
+    session_cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("isrender_session=")
+    )
+    assert "; secure" in session_cookie.lower()
