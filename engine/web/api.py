@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from engine.catalog import Session
 from engine.catalog.auth import PERMISSIONS, may
 from engine.errors import ApiFault, CatalogError, ParseError
-from engine.export import EMAIL_SETTINGS, ExportJob
+from engine.export import EMAIL_SETTINGS, Coordinator, ExportJob
 from engine.macros import MacroTable
 from engine.parser import parse
 from engine.web import views
@@ -35,7 +35,8 @@ RECENT_JOBS = 50
 
 
 def routes(web: Web) -> list[BaseRoute]:
-    coordinator = lambda: web.server.coordinator  # noqa: E731 (exists once the app runs)
+    def coordinator() -> Coordinator:
+        return web.server.coordinator  # made when the app starts, after these routes
 
     async def me(request: Request, session: Session) -> dict[str, Any]:
         return {

@@ -114,7 +114,7 @@ def test_import_a_macro_file(acme):
 
 def test_sigterm_stops_the_servers_jobs_and_leaves_no_process(site):
     handles = many_assets(site, 20)
-    started = running_server(site.home, "--workers", "1", "--export-workers", "1", "--drain", "0.5")
+    started = running_server(site.home, "--workers", "1", "--export-workers", "1", "--drain", "0")
     with started as server, contextlib.closing(sign_in(server.url, site.email)) as client:
         job = submit(client, handles, "interrupted", "wid=1500&op_usm=5,3,10")
         time.sleep(0.5)

@@ -132,10 +132,10 @@ def test_sign_out_ends_the_session(site):
 
 
 def test_the_session_expires(site):
-    started = running_server(site.home, "--workers", "1", "--session-timeout", "1.5")
+    started = running_server(site.home, "--workers", "1", "--session-timeout", "3")
     with started as server, contextlib.closing(sign_in(server.url, site.email)) as client:
         assert client.get("/web/api/me").status_code == 200
-        time.sleep(2)
+        time.sleep(3.5)
         assert client.get("/web/api/me").status_code == 401
         assert client.get("/jobs").status_code == 303
 
