@@ -252,9 +252,11 @@ def composite_layers(
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
-    for layer in layer_numbers(plan):
-        if not _hidden(plan, layer):
-            canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
+    if layers:
+        canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
+    for layer in layers:
+        canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
