@@ -12,6 +12,8 @@ from PIL import Image
 import engine
 
 PHOTO = Image.new("RGB", (400, 300), (0, 0, 255))
+WHITE_INK = r"{\colortbl;\red255\green255\blue255;}\cf1"
+RED_INK = r"{\colortbl;\red255\green0\blue0;}\cf1"
 
 
 def render(modifiers: str, source: Image.Image | None = PHOTO) -> Image.Image:
@@ -33,11 +35,9 @@ def white(a):
 def test_a_caption_on_a_photo_stays_in_its_layer_box():
     """c-text-formatting/r-text-positioning.md: text= keeps every glyph inside the layer's
     size=; r-pos.md: the 300×40 box's centre sits 100 px below the photo's centre."""
-    image = render(
-        r"layer=1&size=300,40&pos=0,100&text={\colortbl;\red255\green255\blue255;}\cf1\fs40 Summer sale"
-    )
+    image = render(r"layer=1&size=300,40&pos=0,100&text=" + WHITE_INK + r"\fs40 Summer sale")
     left, top, right, bottom = ink(image, white)
-    assert (50, 230) <= (left, top) and (right, bottom) <= (349, 269)
+    assert (left, top) >= (50, 230) and (right, bottom) <= (349, 269)
     assert right - left > 100  # a real line of text, not a speck
     assert image.getpixel((200, 150)) == (0, 0, 255)  # nothing outside the box changed
 
@@ -45,10 +45,9 @@ def test_a_caption_on_a_photo_stays_in_its_layer_box():
 def test_textps_point_text_sits_just_above_the_layer_origin():
     """c-text-formatting/r-text-layers.md, point text: without size=, the first line is placed
     immediately above the layer origin, \\ql text to its right; r-pos.md moves the origin."""
-    image = render(
-        r"layer=1&pos=-100,50&textPs={\colortbl;\red255\green255\blue255;}\cf1\fs40 Hello"
-    )
+    image = render(r"layer=1&pos=-100,50&textPs=" + WHITE_INK + r"\fs40 Hello")
     left, top, right, bottom = ink(image, white)
+    assert right - left > 30  # the whole word, to the origin's right
     # layer 0's centre (200, 150) + pos → the origin at (100, 200)
     assert 100 <= left <= 104
     assert 190 <= bottom < 200 and top >= 175
@@ -57,8 +56,18 @@ def test_textps_point_text_sits_just_above_the_layer_origin():
 def test_textps_qr_point_text_ends_at_the_origin():
     """r-text-layers.md: paragraphs with \\qr are rendered to the left of the layer origin."""
     image = render(r"layer=1&textPs={\colortbl;\red255\green255\blue255;}\qr\cf1\fs40 Hello")
-    left, _, right, bottom = ink(image, white)
-    assert 196 <= right < 200 and left < 170 and bottom < 150
+    _, _, right, bottom = ink(image, white)
+    assert 196 <= right < 200 and bottom < 150
+
+
+def test_textangle_turns_textps_text_clockwise():
+    """r-textangle.md: positive values turn the text clockwise; textAngle=90 reads top to
+    bottom, so the word's ink is taller than wide. text= ignores it (textPs= only)."""
+    word = r"\fs40 Hello&textAngle=90"
+    left, top, right, bottom = ink(render(r"layer=1&textPs=" + WHITE_INK + word), white)
+    assert bottom - top > 2 * (right - left)
+    left, top, right, bottom = ink(render(r"layer=1&text=" + WHITE_INK + word), white)
+    assert right - left > 2 * (bottom - top)
 
 
 def test_text_with_opacity_and_a_drop_shadow():
@@ -70,7 +79,7 @@ def test_text_with_opacity_and_a_drop_shadow():
     box = ink(plain, lambda a: a.max(axis=2) < 60)
     darkest = np.asarray(faded.convert("L"))[box[1] : box[3] + 1, box[0] : box[2] + 1].min()
     assert 120 <= darkest <= 135  # black at 50 % over white
-    shadowed = render(r"layer=1&size=300,60&text={\colortbl;\red255\green0\blue0;}\cf1\fs60 IIIII&effect=-1&$shadow$",
+    shadowed = render(r"layer=1&size=300,60&text=" + RED_INK + r"\fs60 IIIII&effect=-1&$shadow$",
                       Image.new("RGB", (400, 300), "white"))  # fmt: skip
     red = ink(shadowed, lambda a: (a[..., 0] > 200) & (a[..., 1] < 60))
     shade = ink(shadowed, lambda a: (a.max(axis=2) < 200) & (abs(a[..., 0] - a[..., 1]) < 20))
