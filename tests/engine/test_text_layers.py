@@ -84,6 +84,16 @@ def test_text_with_opacity_and_a_drop_shadow():
     red = ink(shadowed, lambda a: (a[..., 0] > 200) & (a[..., 1] < 60))
     shade = ink(shadowed, lambda a: (a.max(axis=2) < 200) & (abs(a[..., 0] - a[..., 1]) < 20))
     assert shade[2] > red[2] and shade[3] > red[3]  # the shadow shows below and to the right
+    # With opac=50 on the text too, the shadow's opacity is the parent's × its own.
+    text = r"layer=1&size=300,60&opac=50&text=" + RED_INK + r"\fs60 IIIII"
+    both = render(text + "&effect=-1&$shadow$", Image.new("RGB", (400, 300), "white"))
+    beside = (slice(red[1], shade[3] + 1), slice(red[2] + 1, shade[2] + 1))  # shadow only
+    assert (
+        np.asarray(both.convert("L"))[beside].min()
+        > np.asarray(shadowed.convert("L"))[beside].min() + 20
+    )
+    faded_red = np.asarray(both)[red[1] : red[3] + 1, red[0] : red[2] + 1]
+    assert faded_red[..., 1].min() > 60  # no fully opaque red left
 
 
 def test_text_on_layer_0_defines_the_canvas():
