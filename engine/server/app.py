@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -116,7 +117,10 @@ def _load(front_end: str | FrontEnd) -> FrontEnd:
     return getattr(importlib.import_module(module), name or "routes")
 
 
-_SECRET = re.compile(r"((?:pass\w*|pwd|secret|token|auth\w*|key)=)[^&]*", re.IGNORECASE)
+#: Field names whose values the access log masks (matched %-decoded, so ``pass%77ord`` too).
+_SECRET = re.compile(r"(?:pass\w*|pwd|secret|token|auth\w*|key)\Z", re.IGNORECASE)
+#: Control characters (a logged line feed would start a forged line), written as %XX.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: Characters of the query an access-log line keeps (requests may be 64 KiB).
 LOGGED_QUERY = 300
 
@@ -148,18 +152,37 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            query = scope.get("query_string", b"").decode("latin-1")
-            query = _SECRET.sub(r"\1***", query)
+            query = _masked(scope.get("query_string", b"").decode("latin-1"))
             if len(query) > LOGGED_QUERY:
                 query = query[:LOGGED_QUERY] + f"…(+{len(query) - LOGGED_QUERY})"
             client = scope.get("client") or ("-", 0)
             access_log.info(
                 '%s "%s %s%s" %d %d %.1fms',
                 client[0],
-                scope["method"],
-                scope.get("path", ""),
-                "?" + query if query else "",
+                _printable(scope["method"]),
+                _printable(_raw_path(scope)),
+                "?" + _printable(query) if query else "",
                 status,
                 size,
                 (time.perf_counter() - start) * 1e3,
             )
+
+
+def _masked(query: str) -> str:
+    """The query with the values of password-like fields replaced by ``***``."""
+    fields = query.split("&")
+    for index, item in enumerate(fields):
+        name, equals, _ = item.partition("=")
+        if equals and _SECRET.search(unquote(name).strip()):
+            fields[index] = f"{name}=***"
+    return "&".join(fields)
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as the client sent it (still %-encoded), else the decoded one."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if raw else scope.get("path", "")
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda match: f"%{ord(match.group()):02X}", text)
