@@ -317,5 +317,5 @@ def test_the_access_log_cannot_be_forged_or_read_through_encodings(served):
     served.get("/is/image/Demo/x%0a127.0.0.1%20%22GET%20/forged%22%20200%200%201.0ms")
     served.get(f"{IMAGE}?wid=10&pass%77ord=hunter5&%70wd=hunter6")
     log = served.output()
-    assert not any(line.startswith("127.0.0.1 \"GET /forged") for line in log.splitlines())
+    assert not any(line.startswith('127.0.0.1 "GET /forged') for line in log.splitlines())
     assert "hunter5" not in log and "hunter6" not in log
