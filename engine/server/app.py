@@ -65,13 +65,13 @@ def create_app(
     ``gunicorn -k uvicorn_worker.UvicornWorker 'engine.server:create_app()'`` (package
     ``uvicorn-worker``) or
     ``granian --interface asgi --factory engine.server:create_app`` with ``ISRENDER_HOME``
-    set. The catalog must exist (``isrender demo`` or ``isrender company add`` make one).
+    set. The catalog must exist (``isrender init`` or ``isrender demo`` make one).
     """
     settings = settings or ServerSettings.from_env(home=home)
     if not (settings.home / DB_NAME).is_file():
         raise NotFoundError(
             f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
-            "create one with 'isrender demo' or 'isrender company add'"
+            "create one with 'isrender init' (or 'isrender demo')"
         )
     cache = None
     if settings.cache_dir is not None:
