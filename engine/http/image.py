@@ -152,16 +152,19 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     canonical = "&".join(
         f"{n.layer}:{n.to_modifier()}" for n in plan if n.command.lower() not in ignored
     )
-    prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
     if kind == "imageprops":
+        # The source's properties also name the asset and carry its dates and the company's
+        # expiration: the tag covers them, since one file may be two assets.
         prepared.props = image_properties(prepared.source, asset, prepared.company, non_image_age)
         prepared.max_age = non_image_age
+        canonical += "".join(f"\0{name}\0{value}" for name, value in prepared.props.items())
     elif kind == "props":
         prepared.max_age = non_image_age
     else:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
+    prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
 
 
 def _asset_id(name: str) -> str:

@@ -336,3 +336,24 @@ def test_a_changed_preset_is_never_answered_not_modified(served):
     assert matched.status_code == 200
     plain = served.get(f"{IMAGE}?wid=40")
     assert "last-modified" in plain.headers  # a request without presets keeps its date
+
+
+def test_imageprops_of_one_file_under_two_names_have_two_etags(served):
+    # The same bytes uploaded twice: the source properties name the asset, so a strong
+    # ETag must tell them apart (or one name's If-None-Match gets a 304 for the other).
+    with Catalog.open(served.home) as catalog:
+        admin = catalog.authenticate("admin@demo.test", PASSWORD, "Demo")
+        admin.upload(_original(served, "photo"), name="photocopy.jpg")
+    first = served.get(f"{IMAGE}?req=imageprops")
+    copy = served.get("/is/image/Demo/photocopy?req=imageprops")
+    assert "translatedId=Demo/photocopy.jpg" in copy.text
+    assert copy.headers["etag"] != first.headers["etag"]
+    crossed = served.get(
+        "/is/image/Demo/photocopy?req=imageprops", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert crossed.status_code == 200
+    # The rendered image itself is the same bytes, so it keeps one tag.
+    assert (
+        served.get(f"{IMAGE}?wid=20").headers["etag"]
+        == served.get("/is/image/Demo/photocopy?wid=20").headers["etag"]
+    )
