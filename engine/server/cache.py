@@ -10,6 +10,8 @@ folder's size and scans it when the estimate passes the bound, and at the latest
 10 % of the bound (the other processes' writes are unseen between scans, so N processes
 overshoot the bound by at most N × 10 %); entries another process removed are simply misses.
 A temporary file older than a minute when a cache opens is a killed writer's and is removed.
+Eviction only ever removes the cache's own entries, so a folder given by mistake (the home,
+``$EMPTY``, which is the working directory) loses no other file.
 An entry that cannot be written (a full or read-only disk) is not stored: the reply is served
 all the same, and the server log gets one warning until writing works again.
 """
@@ -25,6 +27,8 @@ import time
 from pathlib import Path
 
 _KEY = re.compile(r"[0-9a-f]{16,64}\Z")
+_FOLDER = re.compile(r"[0-9a-f]{2}\Z")
+_TMP_PREFIX = "isrender-cache-"
 #: After eviction the cache holds at most this share of its bound.
 LOW_WATER = 0.9
 #: A temporary file this old (seconds) when a cache opens belongs to a writer that died.
@@ -84,7 +88,7 @@ class ResultCache:
 
     def _write(self, path: Path, content: bytes) -> None:
         path.parent.mkdir(exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.tmp)
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix=_TMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(content)
@@ -97,18 +101,24 @@ class ResultCache:
     def _remove_stale_temporary_files(self) -> None:
         stale = time.time() - STALE_TMP_S
         for entry in os.scandir(self.tmp):
+            if not entry.name.startswith(_TMP_PREFIX):
+                continue  # not one of ours
             with contextlib.suppress(OSError):
                 if entry.stat().st_mtime < stale:
                     os.unlink(entry.path)
 
     def _scan(self) -> tuple[list[tuple[float, int, Path]], int]:
+        """The cache's own entries (``xx/<key>`` whose key starts with ``xx``), never other
+        files of the folder: eviction deletes what this lists."""
         entries = []
         for folder in self.root.iterdir():
-            if folder == self.tmp or not folder.is_dir():
+            if not (_FOLDER.match(folder.name) and folder.is_dir()):
                 continue
             for entry in os.scandir(folder):
+                if not (_KEY.match(entry.name) and entry.name.startswith(folder.name)):
+                    continue
                 with contextlib.suppress(OSError):
-                    stat = entry.stat()
+                    stat = entry.stat(follow_symlinks=False)
                     entries.append((stat.st_mtime, stat.st_size, Path(entry.path)))
         return entries, sum(size for _, size, _ in entries)
 

@@ -93,13 +93,16 @@ def test_processes_sharing_the_folder_keep_its_bound(tmp_path):
 
 def test_a_temporary_file_of_a_killed_writer_is_removed_when_a_cache_opens(tmp_path):
     ResultCache(tmp_path / "c", max_bytes=10_000)
-    stale, live = tmp_path / "c" / "tmp" / "tmpdead", tmp_path / "c" / "tmp" / "tmplive"
-    stale.write_bytes(b"x" * 5000)
-    live.write_bytes(b"y")
+    folder = tmp_path / "c" / "tmp"
+    stale, live = folder / "isrender-cache-dead", folder / "isrender-cache-live"
+    foreign = folder / "notes.txt"  # a tmp folder that was there before is not all ours
+    for path in (stale, live, foreign):
+        path.write_bytes(b"x" * 5000)
     an_hour_ago = time.time() - 3600
     os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(foreign, (an_hour_ago, an_hour_ago))
     ResultCache(tmp_path / "c", max_bytes=10_000)
-    assert not stale.exists() and live.exists()
+    assert not stale.exists() and live.exists() and foreign.exists()
 
 
 def test_a_cache_that_cannot_be_written_is_a_miss_and_one_warning(tmp_path, caplog):
@@ -128,3 +131,19 @@ def test_the_server_answers_while_its_cache_cannot_be_written(home, tmp_path):
         log = s.output()
     assert "Traceback" not in log and "Exception in ASGI application" not in log
     assert log.count("cannot store") == 1
+
+
+def test_eviction_removes_only_the_caches_own_entries(tmp_path):
+    # --cache-dir given a folder that holds other files (a typo, the home, "$EMPTY" = "."):
+    # eviction must never delete what the cache did not write.
+    keep = [tmp_path / "c" / "notes" / "a.txt", tmp_path / "c" / "ab" / "readme"]
+    keep.append(tmp_path / "c" / "cd" / ("ab" + "0" * 38))  # a key name, in the wrong folder
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"k" * 4000)
+        os.utime(path, (0, 0))  # the least recently used of all
+    cache = ResultCache(tmp_path / "c", max_bytes=10_000)
+    for index in range(30):
+        cache.put(f'"{index:040x}"', b"x" * 900, "image/png")
+    assert all(path.exists() for path in keep)
+    assert cache.get(f'"{29:040x}"') is not None
