@@ -140,7 +140,9 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     prepared.request = "&".join(part for part in parts if part)
     # The catalog keeps no date for presets, so a reply a preset shapes has no
     # Last-Modified: If-Modified-Since would keep a client on it after the preset changed.
-    prepared.dated = not any(item.kind == "macro" for item in split_modifiers(prepared.request))
+    prepared.dated = "$" not in prepared.request or not any(
+        item.kind == "macro" for item in split_modifiers(prepared.request)
+    )
     plan = prepared.plan = parse(
         prepared.request, macros=prepared.macros, object_name=_asset_id(asset.name)
     )
