@@ -72,6 +72,8 @@ class Coordinator:
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.
+    ``package_url``: job handle → the URL a front end serves the job's package at; given, it
+    is written in the job's ``EndGet`` log entry and the e-mail instead of the file's path.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class Coordinator:
         smtp: SmtpSettings | None = None,
         limits: ExportLimits = DEFAULT_LIMITS,
         poll_interval: float = 0.2,
+        package_url: Callable[[str], str] | None = None,
     ) -> None:
         if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
             raise SettingsError(f"max_workers must be 1 or more, not {max_workers!r}")
@@ -95,6 +98,7 @@ class Coordinator:
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.poll_interval = poll_interval
+        self.package_url = package_url
         self.workers = max_workers or os.cpu_count() or 1
         self._executor = executor
         self._pool: RecyclingProcessPool | None = None
@@ -162,6 +166,7 @@ class Coordinator:
                     limits=self.limits,
                     smtp=self.smtp,
                     poll=self.poll_interval,
+                    package_url=self.package_url,
                 ).run()
         except Exception as exc:  # the job's end could not be recorded
             with self._lock:

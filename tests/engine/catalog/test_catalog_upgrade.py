@@ -1,0 +1,30 @@
+"""A catalog written before URL modifiers and scheduled jobs existed opens and upgrades."""
+
+from __future__ import annotations
+
+from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, image_bytes
+
+from engine.catalog import Catalog, sql
+from engine.catalog.home import DB_NAME
+
+
+def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    conn = sql.connect(home / DB_NAME)
+    for statement in sql._statements(sql.MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+    conn.execute("INSERT INTO companies (name, created) VALUES ('Acme', '2025-01-01T00:00:00')")
+    conn.close()
+    with Catalog.open(home, scrypt_n=CHEAP_SCRYPT_N) as catalog:
+        assert sql.schema_version(catalog.connection()) == sql.SCHEMA_VERSION == 3
+        user = catalog.create_user("ann@acme.test", PASSWORD)
+        catalog.add_membership(user.handle, "Acme", "IpsUser")
+        session = catalog.authenticate("ann@acme.test", PASSWORD)
+        asset = session.upload(image_bytes(), name="a.png")
+        assert (asset.url_modifier, asset.url_post_modifier) == ("", "")
+        changed = session.set_url_modifier(asset.handle, "?wid=10", "&fmt=png")
+        assert (changed.url_modifier, changed.url_post_modifier) == ("wid=10", "fmt=png")
+        assert catalog.list_scheduled_jobs() == []
