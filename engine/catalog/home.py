@@ -11,6 +11,7 @@ files the database's permissions). A folder that already exists keeps the permis
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -42,5 +43,9 @@ def create_home(path: Path) -> None:
     far as they do not exist yet (existing ones are left as they are)."""
     path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     (path / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
-    # SQLite would create the database with the umask's permissions (usually 0644).
-    os.close(os.open(path / DB_NAME, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))
+    # SQLite would create the database with the umask's permissions (usually 0644). An
+    # existing database is never opened here: closing any descriptor of the file releases
+    # every POSIX lock this process holds on it, so SQLite connections that other threads
+    # hold would lose theirs (and the database could be corrupted). O_EXCL fails instead.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path / DB_NAME, os.O_RDONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
