@@ -1,5 +1,5 @@
-"""Helpers of the export tests: images, members, a held executor, an SMTP sink, waiting, and
-reading a child process's output."""
+"""Helpers of the export tests: images, a held executor, an SMTP sink, and reading a child
+process's output (members and waiting come from :mod:`kits`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import selectors
 import socket
 import subprocess
 import threading
-import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,13 +19,8 @@ from typing import Any
 
 import numpy as np
 from aiosmtpd.controller import Controller
+from kits.waiting import WAIT
 from PIL import Image
-
-from engine.catalog import Catalog, Session
-
-PASSWORD = "correct horse battery staple"
-CHEAP_SCRYPT_N = 2**8
-WAIT = 30.0  # the bound of every wait in these tests
 
 
 def image_bytes(seed: int = 0, size: tuple[int, int] = (64, 48), fmt: str = "JPEG") -> bytes:
@@ -49,27 +43,9 @@ def video_bytes() -> bytes:
     return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
 
 
-def member(catalog: Catalog, company: str, email_address: str, role: str = "IpsUser") -> Session:
-    user = catalog.create_user(email_address, PASSWORD)
-    catalog.add_membership(user.handle, company, role)
-    return catalog.authenticate(email_address, PASSWORD, company)
-
-
 def zip_entries(path: str) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def read_line(process: subprocess.Popen, timeout: float = WAIT) -> str:

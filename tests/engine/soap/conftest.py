@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from soap_kit import CHEAP_SCRYPT_N, PASSWORD, Clock, Server
+from kits.catalog import CHEAP_SCRYPT_N
+from soap_kit import PASSWORD, Clock, Server
 
 from engine.catalog import Catalog
 from engine.server import ServerSettings
