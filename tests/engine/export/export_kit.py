@@ -1,5 +1,5 @@
-"""Helpers of the export tests: images, a held executor, an SMTP sink, and reading a child
-process's output (members and waiting come from :mod:`kits`)."""
+"""Helpers of the export tests: images, an SMTP sink, and reading a child process's output
+(members, waiting and a held executor come from :mod:`kits`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import socket
 import subprocess
 import threading
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from email.message import EmailMessage
 from typing import Any
 
@@ -55,27 +53,6 @@ def read_line(process: subprocess.Popen, timeout: float = WAIT) -> str:
         if not selector.select(timeout):
             raise AssertionError(f"the child printed nothing within {timeout} s")
     return process.stdout.readline().strip()
-
-
-class GatedExecutor(ThreadPoolExecutor):
-    """A real thread pool whose tasks wait until :attr:`gate` opens; counts submissions.
-
-    Lets a test hold conversions in flight while it pauses or stops a job.
-    """
-
-    def __init__(self, max_workers: int = 1) -> None:
-        super().__init__(max_workers)
-        self.gate = threading.Event()
-        self.submitted = 0
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        self.submitted += 1
-        return super().submit(self._held, fn, *args, **kwargs)
-
-    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self.gate.wait(WAIT):
-            raise TimeoutError("the test never opened the gate")
-        return fn(*args, **kwargs)
 
 
 class _Collector:

@@ -13,8 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from export_kit import WAIT, GatedExecutor, image_bytes, read_line, video_bytes, zip_entries
+from export_kit import WAIT, image_bytes, read_line, video_bytes, zip_entries
 from kits.catalog import PASSWORD
+from kits.jobs import GatedExecutor
 from kits.waiting import wait_for
 
 from engine.errors import JobError

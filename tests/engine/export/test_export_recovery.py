@@ -11,8 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from export_kit import WAIT, GatedExecutor, SmtpSink, image_bytes, zip_entries
+from export_kit import WAIT, SmtpSink, image_bytes, zip_entries
 from kits.catalog import PASSWORD, member
+from kits.jobs import GatedExecutor
 from kits.waiting import wait_for
 
 from engine.catalog import Catalog, sql

@@ -1,6 +1,6 @@
 """Helpers of the IPS web service tests: the real server app (``create_app``, every default
 front end) under uvicorn on 127.0.0.1, a settable clock, zeep clients built from the served
-WSDL, and waiting."""
+WSDL, and ``isrender serve`` as a subprocess (waiting and held executors: :mod:`kits`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import signal
 import socket
 import threading
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -189,20 +187,3 @@ def auth_header(email: str, password: str = PASSWORD, extra: str = "") -> str:
         f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}"
         f"</auth:password>{extra}</auth:authHeader>"
     )
-
-
-class GatedExecutor(ThreadPoolExecutor):
-    """A real thread pool whose conversions wait until :attr:`gate` opens, so a test can
-    hold a job Running while it pauses or stops it."""
-
-    def __init__(self) -> None:
-        super().__init__(1)
-        self.gate = threading.Event()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return super().submit(self._held, fn, *args, **kwargs)
-
-    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self.gate.wait(WAIT):
-            raise TimeoutError("the test never opened the gate")
-        return fn(*args, **kwargs)

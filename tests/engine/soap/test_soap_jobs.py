@@ -7,8 +7,9 @@ from datetime import UTC, timedelta
 
 import pytest
 import zeep
+from kits.jobs import GatedExecutor
 from kits.waiting import wait_for
-from soap_kit import GatedExecutor, jpeg_bytes
+from soap_kit import jpeg_bytes
 
 ANN = "ann@acme.test"
 
