@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 from PIL import Image
-from server_kit import raw_get
+from server_kit import PASSWORD, raw_get
 
 import engine
 from engine.catalog import Catalog
@@ -329,3 +329,55 @@ def test_the_access_log_cannot_be_forged_or_read_through_encodings(served):
     log = served.output()
     assert not any(line.startswith('127.0.0.1 "GET /forged') for line in log.splitlines())
     assert "hunter5" not in log and "hunter6" not in log
+
+
+def _admin(catalog):
+    return catalog.authenticate("admin@demo.test", PASSWORD, "Demo")
+
+
+def _after_a_close_in_this_process(served) -> None:
+    """Another process's catalog closing (this test process's, as earlier tests' do): once
+    the server had lost its locks on the database (a job thread reopened the catalog at
+    start-up), this close took the file over, and what was written after it stayed unseen by
+    the server's connections."""
+    Catalog.open(served.home).close()
+
+
+def test_a_changed_preset_is_never_answered_not_modified(served):
+    # A preset changes the reply but not the asset: If-Modified-Since, which knows only
+    # dates, must not keep a client on the old reply (If-None-Match compares the ETag).
+    _after_a_close_in_this_process(served)
+    with Catalog.open(served.home) as catalog:
+        admin = _admin(catalog)
+        admin.set_preset("changing", "wid=40&fmt=jpeg")
+        first = served.get(f"{IMAGE}?$changing$")
+        assert first.status_code == 200, first.text
+        admin.set_preset("changing", "wid=40&fmt=png")
+    since = first.headers.get("last-modified") or "Mon, 01 Jan 2100 00:00:00 GMT"
+    again = served.get(f"{IMAGE}?$changing$", headers={"If-Modified-Since": since})
+    assert (again.status_code, again.headers["content-type"]) == (200, "image/png"), again.text
+    matched = served.get(f"{IMAGE}?$changing$", headers={"If-None-Match": first.headers["etag"]})
+    assert matched.status_code == 200
+    plain = served.get(f"{IMAGE}?wid=40")
+    assert "last-modified" in plain.headers  # a request without presets keeps its date
+
+
+def test_imageprops_of_one_file_under_two_names_have_two_etags(served):
+    # The same bytes uploaded twice: the source properties name the asset, so a strong
+    # ETag must tell them apart (or one name's If-None-Match gets a 304 for the other).
+    _after_a_close_in_this_process(served)
+    with Catalog.open(served.home) as catalog:
+        _admin(catalog).upload(_original(served, "photo"), name="photocopy.jpg")
+        first = served.get(f"{IMAGE}?req=imageprops")
+        copy = served.get("/is/image/Demo/photocopy?req=imageprops")
+    assert "translatedId=Demo/photocopy.jpg" in copy.text, copy.text
+    assert copy.headers["etag"] != first.headers["etag"]
+    crossed = served.get(
+        "/is/image/Demo/photocopy?req=imageprops", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert crossed.status_code == 200
+    # The rendered image itself is the same bytes, so it keeps one tag.
+    assert (
+        served.get(f"{IMAGE}?wid=20").headers["etag"]
+        == served.get("/is/image/Demo/photocopy?wid=20").headers["etag"]
+    )
