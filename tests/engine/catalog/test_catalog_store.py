@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,50 @@ def test_reopening_never_opens_the_database_file_outside_sqlite(tmp_path, monkey
     with Catalog.open(home) as catalog:
         catalog.connection()
     assert "catalog.sqlite3" not in opened
+
+
+_OTHER_PROCESS_WRITES = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("INSERT INTO presets (company_id, name, definition) VALUES (1, ?, 'wid=10')",
+             (sys.argv[2],))
+print("written", flush=True)
+sys.stdin.read()  # stays open until told: the write stays in the WAL, not yet checkpointed
+conn.close()
+"""
+
+
+def _write_preset_in_another_process(db_path: Path, name: str) -> subprocess.Popen[str]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_PROCESS_WRITES, str(db_path), name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "written\n"
+    return writer
+
+
+def _finish(writer: subprocess.Popen[str]) -> None:
+    writer.communicate(timeout=60)  # closes its stdin: its last connection closes
+    assert writer.returncode == 0
+
+
+def test_writes_of_other_processes_are_seen_after_the_catalog_was_opened_again(tmp_path):
+    """A server reads through long-lived connections while a job thread opens the catalog
+    again. That opening once dropped the process's locks on the database: another process
+    closing its last connection then took the file for its own (checkpointed and deleted the
+    WAL and its index), and the writes that followed were invisible to the server ("undefined
+    macro", 404 for a new upload) while a separate sqlite3 process saw them."""
+    home = tmp_path / "home"
+    with Catalog.open(home) as reader:
+        company = reader.create_company("Acme")
+        assert not reader.presets(company)  # this connection has read: it holds its locks
+        with Catalog.open(home) as again:  # what a job thread of the server does
+            again.connection()
+        _finish(_write_preset_in_another_process(reader.db_path, "first"))
+        writer = _write_preset_in_another_process(reader.db_path, "second")
+        try:
+            assert set(reader.presets(company)) == {"first", "second"}
+        finally:
+            _finish(writer)
