@@ -5,7 +5,9 @@ other layers are drawn onto it in ascending number (z-order), each clipped to it
 (``c-compositing-canvas.md``). For each visible layer:
 
 1. its content: ``src=`` (an object the caller's resolver turns into image data), ``color=``
-   with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=``;
+   with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=`` (drawn at
+   the canvas's scale, as a JPEG is decoded reduced, unless ``size=`` or a resize fixes its
+   pixels);
 2. ``mask=``/``maskUse=`` replace or invert its alpha; ``color=`` on an image layer fills its
    transparent areas (before the transforms, ``r-color-commandref.md``);
 3. its own pipeline: crop, size/scale/res, flip, rotate, extend, then its ``op_*`` filters,
