@@ -83,26 +83,26 @@ def opened_source(
     resolver: Resolver | None,
     config: RenderConfig,
     stack: ExitStack,
-    text_scale: float = 1.0,
+    scale: float = 1.0,
 ) -> SourceImage | None:
     """The content of a layer as an opened source, or None when it has none of its own
-    (layer 0 then shows the request's object). A text layer is drawn at ``text_scale`` of its
+    (layer 0 then shows the request's object). A text layer is drawn at ``scale`` of its
     size, like a reduced JPEG decode (see :func:`text_scale`)."""
     src = plan.get("src", layer)
     if src is not None:
         name = src.arg("object")
         return stack.enter_context(open_source(resolve(name, "src", resolver), config=config))
-    text = text_layer(plan, layer, config, text_scale)
+    text = text_layer(plan, layer, config, scale)
     if text is not None:
         image, anchor = text
         source = stack.enter_context(open_source(image, config=config))
         source.load()
-        if text_scale < 1.0:  # the layer keeps its full size; the pixels cover it reduced
-            width, height = (max(1, round(side / text_scale)) for side in image.size)
-            source.size, source.scale = (width, height), text_scale
-            source.content = (0.0, 0.0, width * text_scale, height * text_scale)
+        if scale < 1.0:  # the layer keeps its full size; the pixels cover it reduced
+            width, height = (max(1, round(side / scale)) for side in image.size)
+            source.size, source.scale = (width, height), scale
+            source.content = (0.0, 0.0, width * scale, height * scale)
             if anchor is not None:
-                anchor = (anchor[0] / text_scale, anchor[1] / text_scale)
+                anchor = (anchor[0] / scale, anchor[1] / scale)
         source.anchor = anchor
         return source
     color = plan.get("color", layer)
