@@ -2,21 +2,4 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from catalog_kit import CHEAP_SCRYPT_N, member
-
-from engine.catalog import Catalog, Session
-
-
-@pytest.fixture
-def catalog(tmp_path) -> Iterator[Catalog]:
-    with Catalog.open(tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N) as opened:
-        yield opened
-
-
-@pytest.fixture
-def session(catalog: Catalog) -> Session:
-    catalog.create_company("Acme")
-    return member(catalog, "Acme", "ann@acme.test")
+from kits.catalog import catalog_fixture, session_fixture  # noqa: F401 (this folder's)
