@@ -5,7 +5,9 @@ other layers are drawn onto it in ascending number (z-order), each clipped to it
 (``c-compositing-canvas.md``). For each visible layer:
 
 1. its content: ``src=`` (an object the caller's resolver turns into image data), ``color=``
-   with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=``;
+   with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=`` (drawn at
+   the canvas's scale, as a JPEG is decoded reduced, unless ``size=`` or a resize fixes its
+   pixels);
 2. ``mask=``/``maskUse=`` replace or invert its alpha; ``color=`` on an image layer fills its
    transparent areas (before the transforms, ``r-color-commandref.md``);
 3. its own pipeline: crop, size/scale/res, flip, rotate, extend, then its ``op_*`` filters,
@@ -66,6 +68,8 @@ Resolver = Callable[[str], Source]
 DRAFT_MARGIN = 1.25
 _RESAMPLE_SUPPORT = 3.0
 _CONTENT = ("src", "color", "text", "textPs")
+#: Commands that change a layer's size (its density) or wrap its text in a box.
+_RESIZING = ("size", "sizeN", "scale", "res")
 
 
 def layer_numbers(plan: Plan) -> list[int]:
@@ -74,18 +78,31 @@ def layer_numbers(plan: Plan) -> list[int]:
 
 
 def opened_source(
-    plan: Plan, layer: int, resolver: Resolver | None, config: RenderConfig, stack: ExitStack
+    plan: Plan,
+    layer: int,
+    resolver: Resolver | None,
+    config: RenderConfig,
+    stack: ExitStack,
+    scale: float = 1.0,
 ) -> SourceImage | None:
     """The content of a layer as an opened source, or None when it has none of its own
-    (layer 0 then shows the request's object)."""
+    (layer 0 then shows the request's object). A text layer is drawn at ``scale`` of its
+    size, like a reduced JPEG decode (see :func:`text_scale`)."""
     src = plan.get("src", layer)
     if src is not None:
         name = src.arg("object")
         return stack.enter_context(open_source(resolve(name, "src", resolver), config=config))
-    text = text_layer(plan, layer, config)
+    text = text_layer(plan, layer, config, scale)
     if text is not None:
         image, anchor = text
         source = stack.enter_context(open_source(image, config=config))
+        source.load()
+        if scale < 1.0:  # the layer keeps its full size; the pixels cover it reduced
+            width, height = (max(1, round(side / scale)) for side in image.size)
+            source.size, source.scale = (width, height), scale
+            source.content = (0.0, 0.0, width * scale, height * scale)
+            if anchor is not None:
+                anchor = (anchor[0] / scale, anchor[1] / scale)
         source.anchor = anchor
         return source
     color = plan.get("color", layer)
@@ -100,8 +117,18 @@ def opened_source(
     )
 
 
+def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
+    """The scale to draw a text layer at, on a canvas of ``canvas_scale`` pixels per
+    composite pixel: that (with the margin a reduced JPEG decode keeps, which the layer's
+    resample then reads) when the layer sizes itself to its text and nothing resizes it,
+    else full size (a ``size=`` box wraps and fits in full-size pixels)."""
+    if any(plan.get(command, layer) is not None for command in _RESIZING):
+        return 1.0
+    return min(1.0, canvas_scale * DRAFT_MARGIN)
+
+
 def text_layer(
-    plan: Plan, layer: Layer, config: RenderConfig
+    plan: Plan, layer: Layer, config: RenderConfig, scale: float = 1.0
 ) -> tuple[Image.Image, tuple[float, float] | None] | None:
     """A ``text=``/``textPs=`` layer's image (one :func:`engine.text.render_text` call with
     the layer's ``size=`` and ``textAttr=``) and its anchor, or None for another layer.
@@ -124,6 +151,7 @@ def text_layer(
         size=tuple(size.args) if size is not None else None,
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or FontMap.default(),
+        scale=scale,
     )
     anchor = image.info.get("point_anchor")
     angle = plan.get("textAngle", layer)
@@ -314,8 +342,11 @@ class _LayerDraw:
         self.config = canvas_ctx.config
 
     def onto(self, canvas: Image.Image) -> Image.Image:
+        _, _, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
+        scale = text_scale(self.plan, self.layer, max(cfx, cfy))
         with ExitStack() as stack:
-            source = opened_source(self.plan, self.layer, self.resolver, self.config, stack)
+            source = opened_source(self.plan, self.layer, self.resolver, self.config, stack,
+                                   scale)  # fmt: skip
             assert source is not None
             return self._draw(canvas, source)
 

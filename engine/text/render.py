@@ -16,7 +16,7 @@ Adobe's fitting rules (Text positioning, Text layers, textAttr, Copy-fitting pag
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -55,12 +55,15 @@ def render_text(
     font_map: FontMap,
     resolution: float = 72.0,
     limits: TextLimits = DEFAULT_LIMITS,
+    scale: float = 1.0,
 ) -> Image.Image:
     """Render a ``text=``/``textPs=`` value to an RGBA image on a transparent background.
 
     ``size`` is the layer's ``size=`` (exactly that image), ``None`` or ``(0, 0)`` to size the
     layer to the text, ``(w, 0)`` for a fixed width and the text's height. ``resolution`` is
-    the text resolution (dpi) when ``text_attr`` does not give one.
+    the text resolution (dpi) when ``text_attr`` does not give one. ``scale`` draws the text
+    at that fraction of its resolution (a layer shown reduced; only without a ``size`` box,
+    whose wrapping and fitting are in full-resolution pixels).
     """
     name = _COMMANDS.get(command.lower())
     if name is None:
@@ -71,6 +74,10 @@ def render_text(
             f"a text layer takes at most {limits.max_rtf_chars}"
         )
     attributes = parse_text_attr(text_attr, command=name, resolution=resolution)
+    if scale != 1.0:
+        if size is not None:
+            raise ValueError(f"{name}: scale= draws self-sizing text only, not a size= box")
+        attributes = replace(attributes, res=attributes.res * scale)
     document = parse_rtf(rtf, command=name, max_breaks=limits.max_breaks)
     count = run_count(document)
     if count > limits.max_characters:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import engine
+from engine.compositor import DRAFT_MARGIN, text_scale
 
 PHOTO = Image.new("RGB", (400, 300), (0, 0, 255))
 WHITE_INK = r"{\colortbl;\red255\green255\blue255;}\cf1"
@@ -121,3 +122,35 @@ def test_a_font_missing_from_the_map_is_an_error_naming_it():
     assert "Fancy Script" in str(error.value)
     assert isinstance(error.value, engine.RenderError)
     assert error.value.http_status == 422
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        r"posN=0,0.4&text=" + WHITE_INK + r"\fs240 Summer sale 2026",
+        r"pos=-500,300&textPs=" + WHITE_INK + r"\fs160 Point text",
+        r"posN=0,-0.3&rotate=30&text=" + WHITE_INK + r"\fs200 Turned",
+    ],
+)
+def test_text_on_a_reduced_decode_lands_where_full_size_text_does(layer):
+    """A JPEG photo shown at wid=400 is decoded at 1/4 and its caption drawn at that scale
+    (not at the photo's 2400-pixel scale, then shrunk): the same ink, within a pixel or two,
+    as when the photo is a PNG that cannot be decoded reduced."""
+    photo = Image.new("RGB", (2400, 1600), (0, 0, 255))
+    jpeg, png = io.BytesIO(), io.BytesIO()
+    photo.save(jpeg, "JPEG", quality=95)
+    photo.save(png, "PNG")
+    request = "wid=400&layer=1&" + layer
+    reduced = render(request, jpeg.getvalue())
+    full = render(request, png.getvalue())
+    assert reduced.size == full.size == (400, 267)
+    got, expected = ink(reduced, white), ink(full, white)
+    assert all(abs(a - b) <= 2 for a, b in zip(got, expected, strict=True)), (got, expected)
+    assert got[2] - got[0] > 40  # a real line of text
+
+
+def test_text_is_drawn_at_the_canvas_scale_unless_a_box_or_resize_fixes_its_pixels():
+    plan = engine.parse(r"layer=1&text=\fs40 a&layer=2&size=300,40&text=\fs40 b")
+    assert text_scale(plan, 1, 0.25) == 0.25 * DRAFT_MARGIN
+    assert text_scale(plan, 1, 0.9) == 1.0
+    assert text_scale(plan, 2, 0.25) == 1.0  # size=: wrapping in full-size pixels
