@@ -37,10 +37,13 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return default_home()
 
 
-def create_home(path: Path) -> None:
-    """Make the folder, its blob store and its empty database file, private to this user, as
-    far as they do not exist yet (existing ones are left as they are)."""
+def create_home(path: Path, *, with_database: bool = True) -> None:
+    """Make the folder, its blob store and (``with_database``: the SQLite catalog) its empty
+    database file, private to this user, as far as they do not exist yet (existing ones are
+    left as they are)."""
     path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     (path / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    if not with_database:
+        return
     # SQLite would create the database with the umask's permissions (usually 0644).
     os.close(os.open(path / DB_NAME, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))

@@ -143,7 +143,7 @@ class Coordinator:
     def recover(self) -> list[str]:
         """Close the jobs of every company whose process died (see ``recovery``); returns
         their handles. For a service to call when it starts; ``submit_job`` runs it once."""
-        with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+        with self.catalog.reopen() as catalog:  # this thread's own connection
             return recover(catalog, self.smtp)
 
     def _recover_quietly(self) -> None:
@@ -152,7 +152,7 @@ class Coordinator:
 
     def _run(self, handle: str, prepared: Prepared) -> None:
         try:
-            with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+            with self.catalog.reopen() as catalog:  # this thread's own connection
                 JobRunner(
                     catalog,
                     handle,

@@ -9,6 +9,7 @@ import pytest
 from export_kit import CHEAP_SCRYPT_N, SmtpSink, member
 
 from engine.catalog import Catalog, Session
+from engine.catalog.catalog import ENV_DATABASE_URL
 from engine.export import Coordinator, SmtpSettings
 
 
@@ -20,8 +21,14 @@ def no_smtp_from_environment(monkeypatch) -> None:
 
 
 @pytest.fixture
-def catalog(tmp_path) -> Iterator[Catalog]:
-    with Catalog.open(tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N) as opened:
+def catalog(tmp_path, database_url: str, monkeypatch) -> Iterator[Catalog]:
+    """A new catalog on each backend (SQLite, PostgreSQL); on PostgreSQL the CLI and the
+    processes a test starts find it through ``$ISRENDER_DATABASE_URL``."""
+    if database_url:
+        monkeypatch.setenv(ENV_DATABASE_URL, database_url)
+    with Catalog.open(
+        tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N, database_url=database_url
+    ) as opened:
         yield opened
 
 

@@ -1,0 +1,37 @@
+"""Fixtures every test folder may use: a PostgreSQL server for the catalog's second backend."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from pg_kit import ENV_URL, fresh_schema, throwaway_server, unavailable
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server: ``$ISRENDER_TEST_DATABASE_URL``, else a throwaway one.
+    Skipped where none can be started, except in CI (``CI=true``), where that fails."""
+    if os.environ.get(ENV_URL):
+        yield os.environ[ENV_URL]
+        return
+    reason = unavailable()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")
+        pytest.skip(f"no PostgreSQL server: {reason}")
+    with throwaway_server() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request) -> Iterator[str]:
+    """``""`` (SQLite in the catalog's home) or a PostgreSQL URL with a fresh schema."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    with fresh_schema(request.getfixturevalue("postgres_server")) as url:
+        yield url
