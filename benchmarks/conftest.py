@@ -44,7 +44,7 @@ def record(benchmark, role: str) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:
     write = terminalreporter.write_line
     for group, roles in sorted(MEDIANS.items()):
-        if group.startswith("export-") and roles:
+        if group.startswith(("export-", "serve-")) and roles:
             write(export_line(group, roles))
     rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
     if not rows:

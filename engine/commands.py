@@ -129,6 +129,8 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
          stage=Stage.REQUEST, noop=True),
     _sig("imageSet", _p("set", Text("an image set", rest=True), None), scope=_R,
          stage=Stage.REQUEST, noop=True),
+    _sig("handler", _p("name", Text("a JavaScript function name (a-z, A-Z, 0-9)"), None),
+         scope=_R, stage=Stage.REQUEST, noop=True),
     _sig("bfc", _p("enabled", _ONOFF), scope=_R, stage=Stage.REQUEST, noop=True),
     _sig("network", _p("enabled", _ONOFF), scope=_R, stage=Stage.REQUEST, noop=True),
     # --- source transforms of a layer (layer 0 under layer=comp) ---

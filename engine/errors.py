@@ -1,8 +1,22 @@
 """The one exception hierarchy of isrender.
 
-Every error a user can provoke is an :class:`IsRenderError`; the CLI prints its message and
-exits with status 2, never a traceback. Subclasses carry the IS or IPS code where Adobe's
-documentation defines one (IPS fault codes, §4.8 of the reference).
+Every error a user can provoke is an :class:`IsRenderError`; front ends print or send its
+message, never a traceback. Subclasses carry the IS or IPS code where Adobe's documentation
+defines one (IPS fault codes, §4.8 of the reference), and, as class data, what each front end
+answers with it:
+
+* ``exit_status``: the CLI's exit status (``sysexits.h`` where one fits): 2 for a refused
+  request or value (the status argparse gives a bad command line), 65 for a source file
+  that cannot be read as an image, 66 for something that does not exist, 75 for a temporary
+  condition worth retrying, 77 for a refused sign-in or permission, 78 for a broken
+  configuration (settings, plugins).
+* ``http_status``: the HTTP status of ``isrender serve`` (400 bad request, 404 unknown
+  company or asset, 501 a documented IS feature not implemented, 503/504 overload and time
+  limit, ...). Errors that are no ``IsRenderError`` are 500.
+* ``fault``: the IPS SOAP fault element name, for the IPS web service (SOAP 1.1 sends every
+  fault with HTTP 500; ``code`` is the fault code).
+
+A subclass changes only what differs from its parent.
 """
 
 from __future__ import annotations
@@ -12,6 +26,9 @@ class IsRenderError(Exception):
     """Base class of every error isrender raises on purpose."""
 
     code: int | None = None
+    exit_status: int = 2
+    http_status: int = 400
+    fault: str = "ipsApiFault"
 
     def __init__(self, message: str, *, code: int | None = None) -> None:
         super().__init__(message)
@@ -75,6 +92,9 @@ class ColorError(ParseError):
 class PluginError(IsRenderError):
     """Two plugins claim the same name, or a plugin declares something invalid."""
 
+    exit_status = 78
+    http_status = 500
+
 
 class RenderError(IsRenderError):
     """A valid request that cannot be rendered (bad source, limits, unsupported feature)."""
@@ -83,9 +103,18 @@ class RenderError(IsRenderError):
 class SourceError(RenderError):
     """The source image is corrupt, truncated, unrecognised or too large to decode."""
 
+    exit_status = 65
+    http_status = 422
+
 
 class LimitError(RenderError):
     """A configured limit (MaxPix, pixel budget, jpegSize, ...) is exceeded."""
+
+
+class RequestTooLongError(LimitError):
+    """A request longer than the 64 KiB an IS request may have."""
+
+    http_status = 414
 
 
 class FontError(RenderError):
@@ -95,21 +124,37 @@ class FontError(RenderError):
 class UnsupportedError(RenderError):
     """A documented IS feature this engine does not implement (yet)."""
 
+    http_status = 501
+
+
+class BusyError(IsRenderError):
+    """Every render worker is busy and the queue is full; retry later."""
+
+    exit_status = 75
+    http_status = 503
+
 
 class CatalogError(IsRenderError):
     """The asset catalog refused an operation (unknown asset, bad upload, ...)."""
 
 
+class NotFoundError(CatalogError):
+    """No company, asset or catalog by that name."""
+
+    exit_status = 66
+    http_status = 404
+
+
 class IpsFault(IsRenderError):
     """Base class of the IPS API faults; ``code`` is the documented fault code."""
-
-    fault = "ipsApiFault"
 
 
 class AuthenticationFault(IpsFault):
     """10000 NO_CREDENTIALS, 10001 INVALID_CREDENTIALS, 10002 INVALID_USER."""
 
     fault = "authenticationFault"
+    exit_status = 77
+    http_status = 401
     NO_CREDENTIALS = 10000
     INVALID_CREDENTIALS = 10001
     INVALID_USER = 10002
@@ -119,6 +164,8 @@ class AuthorizationFault(IpsFault):
     """200xx: the caller may not act on that company, user or object."""
 
     fault = "authorizationFault"
+    exit_status = 77
+    http_status = 403
     INVALID_COMPANY = 20000
     INVALID_REQUEST_USERNAME = 20001
     INVALID_REQUEST_USER = 20002
@@ -134,7 +181,6 @@ class AuthorizationFault(IpsFault):
 class ApiFault(IpsFault):
     """300xx: a bad or missing parameter of an IPS call."""
 
-    fault = "ipsApiFault"
     EXCEPTION = 30000
     INVALID_PARAMETER = 30001
     MISSING_PARAMETER = 30002
@@ -144,20 +190,32 @@ class ApiFault(IpsFault):
 class JobError(IsRenderError):
     """A job cannot be submitted, found or controlled in its current state."""
 
+    http_status = 409
+
 
 class PackageTooLarge(JobError):
     """An export package would exceed ``ExportLimits.max_package_bytes``."""
+
+    http_status = 413
 
 
 class EmailError(IsRenderError):
     """A job notification could not be built or handed to the SMTP server, or the SMTP
     settings are invalid."""
 
+    http_status = 500
+
 
 class SettingsError(IsRenderError):
     """An isrender setting is invalid: a constructor argument such as a worker count, or an
     ``ISRENDER_*`` environment variable."""
 
+    exit_status = 78
+    http_status = 500
+
 
 class TimeLimitError(LimitError):
-    """A task (a conversion) ran longer than its time limit and was stopped."""
+    """A task (a conversion, a render) ran longer than its time limit and was stopped."""
+
+    exit_status = 75
+    http_status = 504

@@ -16,6 +16,11 @@ from the nearest IPS operations (``getAssets``/``getImageFormats`` for reading,
 * ``upload``, ``createSet``: every role that may submit or control jobs (IpsAdmin,
   IpsCompanyAdmin, IpsUser, TrialSiteAdmin, TrialSiteUser, ImagePortalAdmin,
   ImagePortalContrib, ImagePortalContribUser).
+* ``setUrlModifier`` as IPS lists it (IpsUser, IpsAdmin, IpsCompanyAdmin, ImagePortalAdmin,
+  ImagePortalContrib, ImagePortalContribUser).
+* ``setCompanyAttribute`` (the IS attributes ``isrender serve`` reads): the company
+  administrators, as ``addUser`` (IpsAdmin, IpsCompanyAdmin, TrialSiteAdmin,
+  ImagePortalAdmin).
 * ``getAssets``, ``getPresets``: those plus ImagePortalUser (read-only, as in ``getAssets``).
 * ``WebServiceUser`` appears in none of these IPS role lists, so it may do none of them: the role
   exists and can authenticate, but is refused every operation here.
@@ -76,6 +81,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "createSet": _EDIT_ROLES,
     "setPreset": _PRESET_ROLES,
     "deletePreset": _PRESET_ROLES,
+    "setUrlModifier": frozenset(
+        {
+            "IpsUser",
+            "IpsAdmin",
+            "IpsCompanyAdmin",
+            "ImagePortalAdmin",
+            "ImagePortalContrib",
+            "ImagePortalContribUser",
+        }
+    ),
+    "setCompanyAttribute": _USER_ADMINS,
     "getAssets": _READ_ROLES,
     "getPresets": _READ_ROLES,
     "addCompany": _COMPANY_CREATORS,

@@ -35,15 +35,17 @@ from engine.catalog.jobs import (
     check_required,
     check_text,
 )
-from engine.catalog.models import Company, JobRecord, LogDetail, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
 from engine.errors import (
     ApiFault,
     AuthenticationFault,
     AuthorizationFault,
     CatalogError,
     JobError,
+    NotFoundError,
     SettingsError,
 )
+from engine.macros import MacroTable
 from engine.mailbox import single_mailbox
 
 if TYPE_CHECKING:
@@ -189,8 +191,25 @@ class Catalog:
         found = sql.company_by_id(conn, company_id) if company_id is not None else None
         found = found or sql.company_by_name(conn, handle_or_name.strip())
         if found is None:
-            raise CatalogError(f"no company with handle or name {handle_or_name!r}")
+            raise NotFoundError(f"no company with handle or name {handle_or_name!r}")
         return found
+
+    # --- what Image Serving reads: public, no sign-in --------------------------------------
+
+    def find_image(self, company: Company, name: str) -> Asset | None:
+        """The company's image served as ``/is/image/{company}/{name}``: the newest image
+        named ``name`` exactly or ``name`` plus one extension (case-sensitive), else None."""
+        return sql.image_by_name(self.connection(), handles.row_id(company.handle), name)
+
+    def presets(self, company: Company) -> MacroTable:
+        """The company's presets as the macro table of its requests."""
+        return MacroTable(sql.list_presets(self.connection(), handles.row_id(company.handle)))
+
+    def company_attributes(self, company: str) -> dict[str, str]:
+        """The IS attributes set for the company (``engine.catalog.attributes``)."""
+        return sql.company_attributes(
+            self.connection(), handles.row_id(self.company(company).handle)
+        )
 
     def create_user(
         self, email: str, password: str, *, first_name: str = "", last_name: str = ""

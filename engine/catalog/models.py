@@ -34,6 +34,9 @@ class Asset:
     ``OfferSet`` or ``MultiBitrateVideoSet`` (IPS files the last five as ``AssetSet`` with that
     ``subType``; one string is what callers dispatch on). ``blob`` and ``checksum`` are the
     sha256 of the original file, ``None`` for sets; ``members`` lists a set's asset handles.
+    ``url_modifier`` and ``url_post_modifier`` are IS's ``catalog::Modifier`` (applied before
+    the request) and ``catalog::PostModifier`` (after it), set with IPS ``setUrlModifier``;
+    ``modified`` is when the file or those modifiers last changed.
     """
 
     handle: str
@@ -48,6 +51,9 @@ class Asset:
     uploaded: datetime
     members: tuple[str, ...] = ()
     blob: str | None = None
+    url_modifier: str = ""
+    url_post_modifier: str = ""
+    modified: datetime | None = None
 
     @property
     def is_set(self) -> bool:

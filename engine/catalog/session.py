@@ -23,6 +23,7 @@ from engine.catalog.assets import (
     clean_name,
     identify,
 )
+from engine.catalog.attributes import check_attribute
 from engine.catalog.jobs import check_text
 from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
@@ -221,6 +222,42 @@ class Session:
         if asset is None:  # only if the row vanished between insert and read
             raise CatalogError(f"asset {asset_id} disappeared while it was being stored")
         return asset
+
+    def set_url_modifier(self, handle: str, modifier: str = "", post_modifier: str = "") -> Asset:
+        """IPS ``setUrlModifier``: the asset's ``catalog::Modifier`` (applied before every
+        request of it, which overrides it) and ``catalog::PostModifier`` (applied after, which
+        overrides the request). Both must parse with the company's presets; empty strings
+        clear them."""
+        self.require("setUrlModifier")
+        asset = self._lookup(handle)
+        table = self.macro_table()
+        cleaned = []
+        for field, text in (("urlModifier", modifier), ("urlPostApplyModifier", post_modifier)):
+            text = text.strip().lstrip("?&")
+            try:
+                parse(text, macros=table, object_name="object")
+            except ParseError as exc:
+                raise ApiFault(
+                    f"{field} of {handle!r} is not a valid modifier string: {exc}",
+                    code=ApiFault.INVALID_PARAMETER,
+                ) from exc
+            cleaned.append(text)
+        sql.update_url_modifiers(
+            self.catalog.connection(),
+            self._company_id,
+            handles.row_id(asset.handle),
+            *cleaned,
+            datetime.now(UTC),
+        )
+        return self._asset(handles.row_id(asset.handle))
+
+    def set_company_attribute(self, name: str, value: str) -> str:
+        """Set (an empty value: remove) an IS attribute of the company (``ErrorImage``, ...,
+        see ``engine.catalog.attributes``); returns its canonical name. Company admins only."""
+        self.require("setCompanyAttribute")
+        name, value = check_attribute(name, value)
+        sql.set_company_attribute(self.catalog.connection(), self._company_id, name, value)
+        return name
 
     # --- presets (the company's $name$ macros) -------------------------------------------------
 

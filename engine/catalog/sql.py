@@ -107,6 +107,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX job_logs_by_job ON job_logs (job_id, date);
     """,
+    # 2: per-asset URL modifiers (IS catalog::Modifier / catalog::PostModifier, IPS
+    # setUrlModifier), the date they changed, lookup by name for /is/image/{company}/{name},
+    # and per-company IS attributes (attribute::ErrorImage, ...).
+    """
+    ALTER TABLE assets ADD COLUMN url_modifier TEXT NOT NULL DEFAULT '';
+    ALTER TABLE assets ADD COLUMN url_post_modifier TEXT NOT NULL DEFAULT '';
+    ALTER TABLE assets ADD COLUMN modified TEXT;
+    CREATE INDEX assets_by_name ON assets (company_id, name);
+    CREATE TABLE company_attributes (
+        company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        value TEXT NOT NULL,
+        PRIMARY KEY (company_id, name)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -292,7 +307,10 @@ def companies_of_user(conn: sqlite3.Connection, user_id: int) -> list[Company]:
 
 # --- assets ------------------------------------------------------------------------------------
 
-_ASSET_COLUMNS = "id, company_id, name, asset_type, folder, size, width, height, checksum, uploaded"
+_ASSET_COLUMNS = (
+    "id, company_id, name, asset_type, folder, size, width, height, checksum, uploaded,"
+    " url_modifier, url_post_modifier, modified"
+)
 
 
 def insert_asset(
@@ -355,6 +373,9 @@ def _asset(conn: sqlite3.Connection, row: sqlite3.Row) -> Asset:
         uploaded=_date(row["uploaded"]),
         members=members,
         blob=row["checksum"],
+        url_modifier=row["url_modifier"],
+        url_post_modifier=row["url_post_modifier"],
+        modified=_date(row["modified"] or row["uploaded"]),
     )
 
 
@@ -379,6 +400,62 @@ def list_assets(conn: sqlite3.Connection, company_id: int, folder: str | None) -
             (company_id, folder),
         ).fetchall()
     return [_asset(conn, row) for row in rows]
+
+
+def image_by_name(conn: sqlite3.Connection, company_id: int, name: str) -> Asset | None:
+    """The newest image of the company named exactly ``name`` or ``name`` plus one extension
+    (``photo`` finds ``photo.jpg``, not ``photo.large.jpg``); names compare case-sensitively.
+    The name range lets the (company_id, name) index narrow the search."""
+    row = conn.execute(
+        f"SELECT {_ASSET_COLUMNS} FROM assets WHERE company_id = ?1 AND asset_type = 'Image'"
+        " AND name >= ?2 AND name < ?2 || char(1114111)"
+        " AND (name = ?2 OR (substr(name, 1, length(?2) + 1) = ?2 || '.'"
+        " AND instr(substr(name, length(?2) + 2), '.') = 0))"
+        " ORDER BY uploaded DESC, id DESC LIMIT 1",
+        (company_id, name),
+    ).fetchone()
+    return None if row is None else _asset(conn, row)
+
+
+def update_url_modifiers(
+    conn: sqlite3.Connection,
+    company_id: int,
+    asset_id: int,
+    modifier: str,
+    post_modifier: str,
+    now: datetime,
+) -> bool:
+    cursor = conn.execute(
+        "UPDATE assets SET url_modifier = ?, url_post_modifier = ?, modified = ?"
+        " WHERE company_id = ? AND id = ?",
+        (modifier, post_modifier, _text(now), company_id, asset_id),
+    )
+    return cursor.rowcount > 0
+
+
+# --- company attributes ------------------------------------------------------------------------
+
+
+def set_company_attribute(conn: sqlite3.Connection, company_id: int, name: str, value: str) -> None:
+    """Set an attribute; an empty value removes it (the default applies again)."""
+    if not value:
+        conn.execute(
+            "DELETE FROM company_attributes WHERE company_id = ? AND name = ?", (company_id, name)
+        )
+        return
+    conn.execute(
+        "INSERT INTO company_attributes (company_id, name, value) VALUES (?, ?, ?)"
+        " ON CONFLICT (company_id, name) DO UPDATE SET value = excluded.value",
+        (company_id, name, value),
+    )
+
+
+def company_attributes(conn: sqlite3.Connection, company_id: int) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT name, value FROM company_attributes WHERE company_id = ? ORDER BY name",
+        (company_id,),
+    ).fetchall()
+    return {row["name"]: row["value"] for row in rows}
 
 
 # --- presets -----------------------------------------------------------------------------------

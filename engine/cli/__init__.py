@@ -3,7 +3,9 @@
 Every module in ``COMMAND_MODULES`` has ``add_commands(subparsers)``; each subcommand sets
 ``handler=function(args) -> int`` with ``set_defaults``. :func:`main` ends every command the
 same way: errors of the isrender hierarchy and failed reads or writes (a missing folder, a full
-disk) are one line on stderr and exit status 2, never a traceback; a reader that went away
+disk) are one line on stderr, never a traceback; an isrender error exits with the status its
+class carries (``IsRenderError.exit_status``: 2 for a refused request, 77 for a refused
+sign-in, ...), a failed read or write with 2; a reader that went away
 (``isrender jobs list | head -1``) ends the command quietly with status 141, as SIGPIPE would;
 Ctrl-C gives 130. File names that are not UTF-8 are printed as the bytes they are.
 """
@@ -23,6 +25,7 @@ COMMAND_MODULES = (
     "engine.cli.rendering",
     "engine.cli.catalog",
     "engine.cli.export",
+    "engine.cli.serve",
 )
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -59,14 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # what is still buffered must fail here, not at interpreter exit
         return status
     except IsRenderError as exc:
-        message = f"isrender: {exc}"
+        message, status = f"isrender: {exc}", exc.exit_status
     except BrokenPipeError:
         _drop_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = f"{exc.filename}: " if exc.filename else ""
-        message = f"isrender {args.command}: {where}{reason}"
+        message, status = f"isrender {args.command}: {where}{reason}", EXIT_ERROR
     except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM during an export
         return (
             EXIT_INTERRUPTED
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     except OSError:  # standard output itself failed: its buffer can never be written
         _drop_stdout()
-    return EXIT_ERROR
+    return status
 
 
 def _echo_undecodable_bytes() -> None:

@@ -104,7 +104,11 @@ _NOTES = {
     "icc": "not supported yet (no output profiles offline); use fmt=...,rgb|gray|cmyk",
     "template": "not supported yet",
     "type": "accepted, no effect offline",
-    "req": "img (render), props (isrender props); resolve and validate are CLI commands",
+    "req": "isrender serve: img, props, imageprops, exists, resolve, validate; "
+    "CLI: render, props, resolve, validate",
+    "handler": "isrender serve: the JSONP callback of req=...,json",
+    "cache": "isrender serve: the client half sets Cache-Control",
+    "id": "isrender serve: the request id of req=...,json; else ignored (cache busting)",
     "pathembed": "accepted; paths are not embedded",
     "xmpembed": "accepted; XMP is not embedded",
     "pscan": "encoder setting; libjpeg's standard progression whatever the count",

@@ -21,7 +21,8 @@ DOCUMENTED_COMMANDS = """
     printRes pscan qlt quantize rect req res resMode rgn rotate scale scl size src template
     text textAngle textAttr textFlowPath textFlowXPath textPath textPs type wid xmpEmbed
     cropN anchorN extendN posN originN sizeN
-""".split()  # noqa: SIM905 - the reference's list as printed
+    handler
+""".split()  # noqa: SIM905 - the reference's list as printed, plus req=...,json's &handler=
 
 #: command → (a valid value, an invalid value); None where any text is valid.
 EXAMPLES: dict[str, tuple[str, str | None]] = {
@@ -52,6 +53,7 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "locale": ("de_DE", "de,DE"),
     "id": ("12345", None),
     "imageSet": ("a;b,c", None),
+    "handler": ("onProps", "a,b"),
     "bfc": ("on", "maybe"),
     "network": ("off", "2"),
     "crop": ("10,20,300,200", "10,20,300"),
@@ -149,7 +151,7 @@ def test_every_command_rejects_a_bad_value(sig):
 
 
 @pytest.mark.parametrize(
-    "name", ["cache", "id", "bfc", "network", "locale", "defaultImage", "imageSet"]
+    "name", ["cache", "id", "bfc", "network", "locale", "defaultImage", "imageSet", "handler"]
 )
 def test_no_op_commands_are_accepted_and_kept(name):
     valid, _ = EXAMPLES[name]

@@ -79,7 +79,7 @@ def test_init_happens_once(acme, capsys):
 
 def test_user_add_without_credentials_is_refused(acme, capsys):
     status, _, err = run(capsys, "user", "add", "eve@acme.test", "--role", "IpsAdmin")
-    assert status == 2 and "no user: give --user" in err
+    assert status == 77 and "no user: give --user" in err
     with Catalog.open(acme) as catalog, pytest.raises(CatalogError):
         catalog.user("eve@acme.test")
 
@@ -94,7 +94,7 @@ def test_user_add_without_credentials_is_refused(acme, capsys):
 )
 def test_a_user_who_is_no_administrator_cannot_administer(acme, capsys, argv, operation):
     status, _, err = run(capsys, *argv, "--user", "ann@acme.test")
-    assert status == 2
+    assert status == 77  # AuthorizationFault.exit_status
     assert f"role IpsUser has no permission for operation {operation}" in err
     with Catalog.open(acme) as catalog:
         assert catalog.role("ann@acme.test", "Acme") == "IpsUser"
@@ -133,7 +133,7 @@ def test_a_company_administrator_cannot_make_anyone_more(acme, capsys, monkeypat
         (("company", "add", "Cat Corp"), "no permission for operation addCompany"),
     ):
         status, _, err = run(capsys, *argv, *as_cat)
-        assert status == 2 and message in err
+        assert status == 77 and message in err
     status, out, _ = run(
         capsys, "user", "add", "ann@acme.test", "--role", "ImagePortalUser", *as_cat
     )
@@ -200,13 +200,13 @@ def test_explicit_home_wins_over_the_environment(acme, capsys, tmp_path):
 
 def test_sign_in_failures(acme, capsys, monkeypatch):
     status, _, err = run(capsys, "assets", "list")
-    assert status == 2 and "--user" in err
+    assert status == 77 and "--user" in err  # AuthenticationFault.exit_status
     monkeypatch.setenv("ISRENDER_PASSWORD", "wrong")
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
-    assert status == 2 and "Invalid username/password" in err
+    assert status == 77 and "Invalid username/password" in err
     monkeypatch.setenv("ISRENDER_PASSWORD", PASSWORD)
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test", "--company", "Rival")
-    assert status == 2 and "not a member" in err
+    assert status == 77 and "not a member" in err
 
 
 def test_a_read_only_role_cannot_upload(acme, capsys, tmp_path):
@@ -214,7 +214,7 @@ def test_a_read_only_role_cannot_upload(acme, capsys, tmp_path):
     photo = tmp_path / "photo.png"
     photo.write_bytes(image_bytes())
     status, _, err = run(capsys, "upload", str(photo), "--user", "ivy@acme.test")
-    assert status == 2 and "ImagePortalUser has no permission for operation upload" in err
+    assert status == 77 and "ImagePortalUser has no permission for operation upload" in err
 
 
 def test_presets(acme, capsys, tmp_path):
@@ -254,7 +254,7 @@ def test_a_file_name_that_is_not_utf8_uploads_without_a_traceback(acme, capsys, 
 def test_a_password_that_is_not_utf8_is_just_a_wrong_password(acme, capsys, monkeypatch):
     monkeypatch.setenv("ISRENDER_PASSWORD", "s3cret\udcff")
     status, _, err = run(capsys, "assets", "list", "--user", "ann@acme.test")
-    assert status == 2 and "Invalid username/password" in err
+    assert status == 77 and "Invalid username/password" in err
 
 
 def test_signing_in_to_a_missing_home_says_so_and_creates_nothing(acme, capsys, tmp_path):

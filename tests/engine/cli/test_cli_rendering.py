@@ -59,5 +59,6 @@ def test_errors_are_one_line_on_stderr_with_status_2(tmp_path, capsys):
     assert main(["render", str(source), "-m", "wid=abc", "-o", str(tmp_path / "x.jpg")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("isrender: invalid value; command 'wid'") and "Traceback" not in err
-    assert main(["render", str(tmp_path / "missing.jpg"), "-o", str(tmp_path / "y.jpg")]) == 2
+    missing = ["render", str(tmp_path / "missing.jpg"), "-o", str(tmp_path / "y.jpg")]
+    assert main(missing) == 65  # SourceError.exit_status (EX_DATAERR)
     assert "missing.jpg" in capsys.readouterr().err

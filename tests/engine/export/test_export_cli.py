@@ -86,7 +86,7 @@ def test_refused_export_prints_the_fault_without_a_traceback(
 
 
 def test_control_of_an_unknown_job_is_refused(capsys, signed_in):
-    assert main(["jobs", "stop", "j|1|nope|42", *signed_in]) == 2
+    assert main(["jobs", "stop", "j|1|nope|42", *signed_in]) == 77  # an AuthorizationFault
     assert "illegal job handle" in capsys.readouterr().err
 
 

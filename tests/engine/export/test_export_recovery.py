@@ -101,7 +101,7 @@ def test_reading_jobs_never_runs_recovery(capsys, monkeypatch, catalog, session,
     home = ["--home", str(catalog.home)]
 
     refused = ["jobs", "list", "--active", *home, "--user", "web@globex.test"]
-    assert main([*refused, "--company", "Globex"]) == 2
+    assert main([*refused, "--company", "Globex"]) == 77  # AuthorizationFault.exit_status
     assert main(["jobs", "list", *home, "--user", "ann@acme.test", "--company", "Acme"]) == 0
     capsys.readouterr()
     assert not catalog.get_job(dead).finished

@@ -1,0 +1,165 @@
+"""The ASGI application: one catalog, one render pool, and the routes of every front end.
+
+Front ends plug in without editing this module's callers: a front end is a function
+``routes(server: Server) -> Sequence[starlette.routing.BaseRoute]``, named in
+``DEFAULT_FRONT_ENDS`` (``"module:function"``) or passed to :func:`create_app`. Its endpoints
+reach the catalog, the render pool and the settings through ``server``, and raise
+``IsRenderError``s, which become responses by their ``http_status`` (``responses``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from engine.catalog import Catalog
+from engine.catalog.home import DB_NAME
+from engine.errors import IsRenderError, NotFoundError
+from engine.server.cache import ResultCache
+from engine.server.renders import RenderPool
+from engine.server.responses import error_response
+from engine.server.settings import ServerSettings
+
+FrontEnd = Callable[["Server"], Sequence[BaseRoute]]
+
+#: The front ends every app serves; later ones (IPS SOAP, the web UI) add themselves here.
+DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes",)
+
+access_log = logging.getLogger("isrender.access")
+
+
+@dataclass
+class Server:
+    """What a front end's endpoints use. ``renders`` exists while the app runs; ``cache`` is
+    the result cache, when it is on."""
+
+    settings: ServerSettings
+    catalog: Catalog
+    cache: ResultCache | None = None
+    renders: RenderPool = field(init=False)
+
+
+def create_app(
+    home: str | PathLike[str] | None = None,
+    *,
+    settings: ServerSettings | None = None,
+    front_ends: Iterable[str | FrontEnd] | None = None,
+) -> Starlette:
+    """The isrender ASGI app over the catalog in ``home``.
+
+    Without ``settings`` they come from the environment (``ServerSettings.from_env``), so
+    any ASGI server can make the app, e.g. ``uvicorn --factory engine.server:create_app``,
+    ``gunicorn -k uvicorn_worker.UvicornWorker 'engine.server:create_app()'`` (package
+    ``uvicorn-worker``) or
+    ``granian --interface asgi --factory engine.server:create_app`` with ``ISRENDER_HOME``
+    set. The catalog must exist (``isrender demo`` or ``isrender company add`` make one).
+    """
+    settings = settings or ServerSettings.from_env(home=home)
+    if not (settings.home / DB_NAME).is_file():
+        raise NotFoundError(
+            f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
+            "create one with 'isrender demo' or 'isrender company add'"
+        )
+    cache = None
+    if settings.cache_dir is not None:
+        cache = ResultCache(settings.cache_dir, settings.cache_bytes)
+    server = Server(settings, Catalog.open(settings.home), cache)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        server.renders = RenderPool(
+            settings.workers,
+            settings.queue or 0,
+            time_limit=settings.render_timeout,
+            tasks_per_worker=settings.tasks_per_worker,
+        )
+        try:
+            await server.renders.start()
+            yield
+        finally:
+            server.renders.shutdown()
+            server.catalog.close()
+
+    routes: list[BaseRoute] = []
+    for front_end in front_ends if front_ends is not None else DEFAULT_FRONT_ENDS:
+        routes.extend(_load(front_end)(server))
+
+    async def isrender_error(request: Request, exc: Exception) -> Response:
+        return error_response(exc, retry_after=settings.retry_after)
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={IsRenderError: isrender_error},
+    )
+    app.state.server = server
+    app.add_middleware(AccessLog)
+    return app
+
+
+def _load(front_end: str | FrontEnd) -> FrontEnd:
+    if callable(front_end):
+        return front_end
+    module, _, name = front_end.partition(":")
+    return getattr(importlib.import_module(module), name or "routes")
+
+
+_SECRET = re.compile(r"((?:pass\w*|pwd|secret|token|auth\w*|key)=)[^&]*", re.IGNORECASE)
+#: Characters of the query an access-log line keeps (requests may be 64 KiB).
+LOGGED_QUERY = 300
+
+
+class AccessLog:
+    """One line per request on the ``isrender.access`` logger: method, path, query (cut to
+    ``LOGGED_QUERY`` characters, values of password-like fields masked), status, bytes,
+    milliseconds. IS requests carry no credentials; the masking keeps it so for any front
+    end."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status, size = 0, 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            query = _SECRET.sub(r"\1***", query)
+            if len(query) > LOGGED_QUERY:
+                query = query[:LOGGED_QUERY] + f"…(+{len(query) - LOGGED_QUERY})"
+            client = scope.get("client") or ("-", 0)
+            access_log.info(
+                '%s "%s %s%s" %d %d %.1fms',
+                client[0],
+                scope["method"],
+                scope.get("path", ""),
+                "?" + query if query else "",
+                status,
+                size,
+                (time.perf_counter() - start) * 1e3,
+            )

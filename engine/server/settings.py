@@ -1,0 +1,94 @@
+"""What an operator sets for ``isrender serve``: the catalog, the render pool and HTTP caching.
+
+Each field can come from the command line (``isrender serve --workers 4``) or, when the app
+is made by another ASGI server through :func:`engine.server.create_app`, from the environment
+(``ISRENDER_WORKERS=4``; see :meth:`ServerSettings.from_env`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from engine.catalog.home import resolve_home
+from engine.errors import SettingsError
+
+#: Adobe's default client cache time for images (attribute::Expiration): 10 hours.
+DEFAULT_MAX_AGE = 10 * 3600
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """``workers`` render processes take renders from a queue of at most ``queue`` waiting
+    requests (beyond that: 503 with ``Retry-After``). A render running longer than
+    ``render_timeout`` seconds is stopped (504) and its worker replaced. On SIGTERM or Ctrl-C
+    the server stops accepting and gives the requests in flight ``drain_timeout`` seconds.
+    ``max_age`` is the default ``Cache-Control: max-age`` of images (a company's
+    ``Expiration`` attribute overrides it), ``non_image_max_age`` that of properties.
+    ``cache_dir`` turns on the result cache (``engine.server.cache``) of at most
+    ``cache_bytes``."""
+
+    home: Path = field(default_factory=resolve_home)
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    queue: int | None = None  # default: 16 per worker
+    render_timeout: float = 30.0
+    drain_timeout: float = 30.0
+    max_age: int = DEFAULT_MAX_AGE
+    non_image_max_age: int = DEFAULT_MAX_AGE
+    tasks_per_worker: int = 64
+    retry_after: int = 1
+    cache_dir: Path | None = None
+    cache_bytes: int = 1024**3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "home", resolve_home(self.home))
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
+        if self.queue is None:
+            object.__setattr__(self, "queue", 16 * self.workers)
+        checks = {
+            "workers": self.workers >= 1,
+            "queue": (self.queue or 0) >= 0,
+            "render_timeout": self.render_timeout > 0,
+            "drain_timeout": self.drain_timeout >= 0,
+            "max_age": self.max_age >= 0,
+            "non_image_max_age": self.non_image_max_age >= 0,
+            "tasks_per_worker": self.tasks_per_worker >= 1,
+            "retry_after": self.retry_after >= 0,
+            "cache_bytes": self.cache_bytes >= 1,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise SettingsError(f"invalid server setting {name}={getattr(self, name)!r}")
+
+    @property
+    def capacity(self) -> int:
+        """Renders running or waiting at most: one per worker plus the queue."""
+        return self.workers + (self.queue or 0)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ServerSettings:
+        """Settings from ``ISRENDER_<FIELD>`` variables (``ISRENDER_HOME``,
+        ``ISRENDER_WORKERS``, ``ISRENDER_RENDER_TIMEOUT`` ...), then ``overrides``."""
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            text = os.environ.get(f"ISRENDER_{item.name.upper()}")
+            if text:
+                kind = int if item.name not in ("render_timeout", "drain_timeout") else float
+                values[item.name] = (
+                    Path(text)
+                    if item.name in ("home", "cache_dir")
+                    else _number(kind, item.name, text)
+                )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _number(kind: type, name: str, text: str) -> int | float:
+    try:
+        return kind(text)
+    except ValueError:
+        raise SettingsError(
+            f"ISRENDER_{name.upper()}={text!r} is not a{'n integer' if kind is int else ' number'}"
+        ) from None

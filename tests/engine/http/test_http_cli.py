@@ -1,0 +1,58 @@
+"""``isrender modifier``, ``isrender attribute`` and ``isrender serve`` on the command line."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from server_kit import PASSWORD, make_catalog, upload_photo
+
+from engine.catalog import Catalog
+from engine.cli import main
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    session = make_catalog(home)
+    with contextlib.closing(session.catalog):
+        asset = upload_photo(session, "photo.jpg", size=(80, 60))
+        catalog = session.catalog
+        user = catalog.create_user("user@demo.test", PASSWORD)
+        catalog.add_membership(user.handle, "Demo", "IpsUser")
+    monkeypatch.setenv("ISRENDER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("ISRENDER_HOME", str(home))
+    return home, asset.handle
+
+
+def test_modifier_sets_the_url_modifiers(home, capsys):
+    home, asset = home
+    argv = ["modifier", asset, "--modifier", "wid=50", "--post-modifier", "fmt=png"]
+    assert main([*argv, "--user", "user@demo.test"]) == 0
+    assert "modifier='wid=50'" in capsys.readouterr().out
+    with Catalog.open(home) as catalog:
+        asset = catalog.find_image(catalog.company("Demo"), "photo")
+    assert (asset.url_modifier, asset.url_post_modifier) == ("wid=50", "fmt=png")
+
+
+def test_a_bad_modifier_is_refused(home, capsys):
+    argv = ["modifier", home[1], "--modifier", "wid=x", "--user", "user@demo.test"]
+    assert main(argv) == 2
+    assert "urlModifier of" in capsys.readouterr().err
+
+
+def test_attributes_are_for_company_admins(home, capsys):
+    assert main(["attribute", "ErrorDetail", "0", "--user", "admin@demo.test"]) == 0
+    assert main(["attribute", "--user", "admin@demo.test"]) == 0
+    assert "ErrorDetail\t0" in capsys.readouterr().out
+    assert main(["attribute", "ErrorDetail", "1", "--user", "user@demo.test"]) == 77
+    assert main(["attribute", "ErrorDetail", "7", "--user", "admin@demo.test"]) == 2
+    assert main(["attribute", "Colour", "red", "--user", "admin@demo.test"]) == 2
+    err = capsys.readouterr().err
+    assert "expected 0, 1, 2 or 3" in err and "unknown company attribute 'Colour'" in err
+
+
+def test_serve_without_a_catalog_says_so(tmp_path, capsys):
+    assert main(["serve", "--home", str(tmp_path / "typo")]) == 66
+    assert "no catalog in" in capsys.readouterr().err
+    assert not (tmp_path / "typo").exists()

@@ -1,0 +1,38 @@
+"""The README's quick start: after the demo, its ``isrender serve`` and ``curl`` lines work on
+the demo's home as the demo leaves it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from server_kit import running_server
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_quick_start_serves_the_demo(tmp_path):
+    text = README.read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", text, re.S) if "isrender serve" in b)
+    serve_line, curl_line = block.strip().splitlines()
+    serve = shlex.split(serve_line.rstrip("&").strip())
+    assert serve[:2] == [".venv/bin/isrender", "serve"]
+    home = tmp_path / serve[serve.index("--home") + 1]
+    demo = [sys.executable, "-m", "engine.cli", "demo", "--home", str(home)]
+    subprocess.run(demo, check=True, cwd=tmp_path, capture_output=True, timeout=600)
+    url = shlex.split(curl_line)[1]
+    assert url.startswith("http://127.0.0.1:8080/")
+    with running_server(home) as server:
+        response = httpx.get(url.replace("http://127.0.0.1:8080", server.url), timeout=60)
+    assert response.status_code == 200
+    image = Image.open(io.BytesIO(response.content))
+    assert (image.format, image.width) == ("WEBP", 400)
