@@ -355,6 +355,7 @@ class Catalog:
         spec: dict[str, Any],
         email_setting: str,
         owner: str,
+        lease_expires: datetime | None = None,
     ) -> str:
         """Record a new job in state ``New``; returns its handle ``j|<company>|<name>|<n>``.
 
@@ -383,6 +384,7 @@ class Catalog:
                 email_setting=email_setting,
                 owner=owner,
                 now=_now(),
+                lease_expires=lease_expires,
             )
         except (TypeError, ValueError) as exc:
             raise ApiFault(
@@ -450,6 +452,12 @@ class Catalog:
         job of a dead owner, exactly one succeeds."""
         check_required("job owner", owner)
         return sql.claim_job(self.connection(), self._job_id(job), owner, expected_owner)
+
+    def renew_leases(self, owner: str, until: datetime) -> int:
+        """Extend to ``until`` the lease of every unfinished job ``owner`` owns (one
+        statement: a coordinator's heartbeat); returns how many jobs it holds."""
+        check_required("job owner", owner)
+        return sql.renew_leases(self.connection(), owner, until)
 
     def add_job_log(
         self,

@@ -75,6 +75,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--workers", type=_positive, metavar="N", help="worker processes (default: CPUs)"
     )
+    export.add_argument(
+        "--executor",
+        metavar="ADDRESS",
+        help="where conversions run: 'local' (worker processes) or a Dask scheduler such as "
+        "tcp://scheduler:8786 (needs isrender[dask]; default $ISRENDER_EXECUTOR, else local)",
+    )
     add_auth_options(export)
     export.set_defaults(handler=_export)
 
@@ -131,7 +137,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _coordinator(args: argparse.Namespace) -> Iterator[tuple[Session, Coordinator]]:
     session = session_from_args(args)
     with contextlib.closing(session.catalog):
-        coordinator = Coordinator(session.catalog, max_workers=getattr(args, "workers", None))
+        coordinator = Coordinator(
+            session.catalog,
+            max_workers=getattr(args, "workers", None),
+            executor=getattr(args, "executor", None),
+        )
         with coordinator:
             yield session, coordinator
 

@@ -35,11 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import IsRenderError, JobError, PackageTooLarge
+from engine.errors import IsRenderError, JobError, JobTakenOver, PackageTooLarge
 from engine.export import email, joblog
+from engine.export.cluster import is_killed_worker
 from engine.export.limits import ExportLimits
 from engine.export.naming import split_extension
 from engine.export.notify import notify
+from engine.export.owner import current_owner
 from engine.export.package import (
     Entry,
     package_path,
@@ -106,6 +108,8 @@ class JobRunner:
         when even that cannot be recorded (see :meth:`_internal_failure`)."""
         try:
             self._run()
+        except JobTakenOver:
+            pass  # another coordinator closed it: nothing here is ours to record any more
         except Exception as exc:
             self._internal_failure(exc)
         finally:
@@ -162,6 +166,8 @@ class JobRunner:
             self._report(state)
             if in_flight:
                 done, _ = wait(in_flight, timeout=self.poll, return_when=FIRST_COMPLETED)
+                if done:
+                    self._state()  # JobTakenOver: the results are no longer ours to log
                 for future in done:
                     self._collect(in_flight.pop(future), future, retries)
             elif not dispatching and (queue or retries):
@@ -292,7 +298,12 @@ class JobRunner:
     # --- progress ----------------------------------------------------------------------------
 
     def _state(self) -> str:
-        return self.catalog.get_job(self.handle).state
+        """The job's state; JobTakenOver once it is no longer this process's job (its lease
+        expired and another coordinator closed it)."""
+        record = self.catalog.get_job(self.handle)
+        if record.finished or record.owner != current_owner():
+            raise JobTakenOver(f"job {self.handle} was taken over by {record.owner}")
+        return record.state
 
     def _report(self, state: str) -> None:
         """Write progress when it changed, never the state (a pause or stop written by another
@@ -371,4 +382,9 @@ class JobRunner:
 def _worker_died(error: BaseException) -> str:
     if isinstance(error, BrokenExecutor):
         return "the worker process converting this asset died (crash or out of memory)"
+    if is_killed_worker(error):
+        return (
+            "the Dask workers converting this asset died each time it was tried (KilledWorker:"
+            " crash, out of memory or a lost host); the scheduler gave up on it"
+        )
     return f"the conversion could not run: {type(error).__name__}: {error}"
