@@ -19,10 +19,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from engine import storage
 from engine.catalog import handles, postgres, sql
 from engine.catalog.auth import DUMMY_HASH, ROLES, SCRYPT_N, hash_password, verify_password
 from engine.catalog.blobs import BlobStore
-from engine.catalog.home import BLOBS_DIR, DB_NAME, create_home, resolve_home
+from engine.catalog.home import (
+    BLOBS_DIR,
+    DB_NAME,
+    PACKAGES_DIR,
+    PRIVATE_FOLDER,
+    create_home,
+    resolve_home,
+)
 from engine.catalog.jobs import (
     ACTIVE_STATES,
     EMAIL_SETTINGS,
@@ -54,6 +62,7 @@ if TYPE_CHECKING:
 INVALID_CREDENTIALS = "Invalid username/password"
 FIRST_ROLE = "IpsAdmin"  # the role of the administrator :meth:`Catalog.initialize` creates
 ENV_DATABASE_URL = "ISRENDER_DATABASE_URL"
+ENV_STORAGE = storage.ENV_STORAGE
 
 
 def _now() -> datetime:
@@ -64,7 +73,12 @@ class Catalog:
     """Open with :meth:`open`; close with :meth:`close` or use as a context manager."""
 
     def __init__(
-        self, home: Path, *, scrypt_n: int = SCRYPT_N, database_url: str | None = None
+        self,
+        home: Path,
+        *,
+        scrypt_n: int = SCRYPT_N,
+        database_url: str | None = None,
+        storage_url: str | None = None,
     ) -> None:
         if scrypt_n < 2 or scrypt_n & (scrypt_n - 1):
             raise ValueError(f"scrypt_n must be a power of two above 1, not {scrypt_n}")
@@ -77,7 +91,16 @@ class Catalog:
         self.scrypt_n = scrypt_n
         self.database_url = database_url or None
         self.db_path = home / DB_NAME
-        self.blobs = BlobStore(home / BLOBS_DIR)
+        self.storage_url = storage_url or None
+        root = storage.check_root(storage_url) if storage_url else str(home)
+        local_root = storage.local_path(root)
+        if local_root is None:  # shared storage; the home's blob folder is a local cache
+            self.blobs = BlobStore(home / BLOBS_DIR, remote=storage.join(root, BLOBS_DIR))
+        else:
+            (local_root / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+            self.blobs = BlobStore(local_root / BLOBS_DIR)
+        #: Where packages (and the renditions of running jobs) go: a folder or a URL.
+        self.packages = storage.join(root, PACKAGES_DIR)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
@@ -90,6 +113,7 @@ class Catalog:
         *,
         scrypt_n: int = SCRYPT_N,
         database_url: str | None = None,
+        storage: str | None = None,
     ) -> Catalog:
         """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``).
 
@@ -98,15 +122,19 @@ class Catalog:
 
         ``database_url``: ``postgresql://…`` for a PostgreSQL database (``pip install
         'isrender[postgres]'``); default ``$ISRENDER_DATABASE_URL``, else SQLite in the home.
+        ``storage``: where blobs and packages live, a folder or an fsspec URL such as
+        ``s3://bucket/prefix`` (see ``engine.storage``); default ``$ISRENDER_STORAGE``, else
+        the home.
 
         ``scrypt_n`` is the scrypt cost of new password hashes (each hash stores its own
         parameters, so it can change at any time); lower it only for tests.
         """
         path = resolve_home(home)
         url = database_url if database_url is not None else os.environ.get(ENV_DATABASE_URL)
+        where = storage if storage is not None else os.environ.get(ENV_STORAGE)
         try:
             create_home(path, with_database=not url)
-            catalog = cls(path, scrypt_n=scrypt_n, database_url=url)
+            catalog = cls(path, scrypt_n=scrypt_n, database_url=url, storage_url=where)
         except OSError as exc:
             raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
         try:
@@ -121,7 +149,12 @@ class Catalog:
 
     def reopen(self) -> Catalog:
         """The same catalog opened again, for another thread (its own connections)."""
-        return Catalog.open(self.home, scrypt_n=self.scrypt_n, database_url=self.database_url or "")
+        return Catalog.open(
+            self.home,
+            scrypt_n=self.scrypt_n,
+            database_url=self.database_url or "",
+            storage=self.storage_url or "",
+        )
 
     @property
     def where(self) -> str:

@@ -19,6 +19,7 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 DB_NAME = "catalog.sqlite3"
 BLOBS_DIR = "blobs"
+PACKAGES_DIR = "packages"
 
 
 def default_home() -> Path:

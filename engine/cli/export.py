@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from engine import storage
 from engine.catalog import JobRecord, LogDetail, Session
 from engine.cli.catalog import add_auth_options, session_from_args
 from engine.cli.output import print_json
@@ -252,7 +253,7 @@ def unpack(package: str, out: Path) -> list[Path]:
     files = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(package) as archive:
+        with storage.open_read(package) as stream, zipfile.ZipFile(stream) as archive:
             for name in archive.namelist():
                 if Path(name).name != name or name in ("", ".", ".."):
                     raise JobError(f"package {package} holds an unsafe entry name {name!r}")

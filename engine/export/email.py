@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from pathlib import Path
 
+from engine import storage
 from engine.catalog import JobRecord, LogDetail
 from engine.errors import EmailError
 from engine.mailbox import single_mailbox
@@ -113,7 +113,8 @@ def compose(record: JobRecord, details: Sequence[LogDetail], sender: str) -> Ema
         f"Package:  {record.package or 'no package'}",
     ]
     if record.package:
-        lines.append(f"Download: {Path(record.package).resolve().as_uri()}")
+        local = storage.local_path(record.package)
+        lines.append(f"Download: {local.resolve().as_uri() if local else record.package}")
     wanted = _SEVERITIES.get(record.email_setting, ())
     shown = [d for d in details if wanted is None or d.severity in wanted]
     if shown:

@@ -18,7 +18,6 @@ named after jobs that recovery did not claim. Recovery is run by the coordinator
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 from engine.export import joblog
@@ -57,7 +56,7 @@ def close_interrupted(catalog: Any, record: Any, smtp: SmtpSettings | None) -> b
     """
     if not catalog.claim_job(record.handle, current_owner(), record.owner):
         return False
-    remove_job_files(Path(catalog.home) / "packages", record.handle)
+    remove_job_files(catalog.packages, record.handle)
     log = joblog.JobLog(catalog, record.handle)
     log.job_entry(
         joblog.FATAL,

@@ -1,4 +1,5 @@
-"""The unit of work sent to the executor: convert one asset, once, into the staging folder.
+"""The unit of work sent to the executor: convert one asset into the staging folder (a re-run
+rewrites the same file).
 
 Runs in a worker process (or thread). Tasks and results are small picklable records; the
 rendition itself goes to a file so that big renditions never travel through a pipe. A worker
@@ -9,8 +10,8 @@ take the others down.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from engine import storage
 from engine.errors import IsRenderError
 from engine.macros import MacroTable
 
@@ -18,11 +19,11 @@ from engine.macros import MacroTable
 @dataclass(frozen=True)
 class ConvertTask:
     position: int  # index in the job's asset list; names the staged file
-    source: str  # the original's path
+    source: str  # the original's location: a path or a URL (engine.storage)
     request: str  # the IS modifiers: is_modifier & macro
     macros: MacroTable | None
     object_name: str  # $object$: the asset's name without its extension
-    staging: str  # folder for the rendition
+    staging: str  # the folder (or URL prefix) for the rendition
     max_pixels: int  # ExportLimits.max_convert_pixels
 
 
@@ -55,7 +56,8 @@ def _convert(task: ConvertTask) -> ConvertResult:
     from engine.renderer import render
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
-    rendition = render(Path(task.source), plan)
+    local = storage.local_path(task.source)
+    rendition = render(local if local is not None else storage.read_bytes(task.source), plan)
     pixels = rendition.width * rendition.height
     if pixels > task.max_pixels:
         return ConvertResult(
@@ -66,11 +68,11 @@ def _convert(task: ConvertTask) -> ConvertResult:
                 f"{task.max_pixels / 1e6:g} Mpixel per image"
             ),
         )
-    target = Path(task.staging) / f"{task.position:05d}.{rendition.extension}"
-    target.write_bytes(rendition.data)
+    target = storage.join(task.staging, f"{task.position:05d}.{rendition.extension}")
+    storage.write_bytes(target, rendition.data)
     return ConvertResult(
         task.position,
-        path=str(target),
+        path=target,
         extension=rendition.extension,
         format=rendition.format,
         width=rendition.width,
