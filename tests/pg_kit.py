@@ -9,6 +9,7 @@ stops it and deletes its files at the end.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import socket
@@ -28,15 +29,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _tool(name: str) -> str | None:
+    """A server program: on PATH, else where Debian's ``postgresql`` package puts it."""
+    found = shutil.which(name)
+    if found is None:
+        candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+        found = candidates[-1] if candidates else None
+    return found
+
+
 def _as_server_user(command: list[str]) -> list[str]:
+    command = [_tool(command[0]) or command[0], *command[1:]]
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 def unavailable() -> str | None:
     """Why no throwaway server can be started here, or ``None``."""
     for tool in ("initdb", "pg_ctl"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not on PATH (Debian: apt-get install postgresql)"
+        if _tool(tool) is None:
+            return f"{tool} is not installed (Debian: apt-get install postgresql)"
     return None
 
 
