@@ -21,7 +21,7 @@ def scheduler(request):
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
     ) as cluster:
         yield request.param, cluster.scheduler_address
 

@@ -39,7 +39,7 @@ def scheduler() -> str:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
         ) as local,
     ):
         yield local.scheduler_address
