@@ -1,5 +1,6 @@
 """The embedded asset catalog: companies, users and roles, uploaded assets in a content-
-addressed blob store, image presets, and the jobs and job logs of the IPS job model (§4).
+addressed blob store, image presets, per-asset URL modifiers, and the jobs, job logs and
+scheduled jobs of the IPS job model (§4).
 
 Open with ``Catalog.open(home)``; sign in with ``catalog.authenticate(email, password,
 company)`` to get a :class:`Session`.
@@ -16,7 +17,7 @@ from engine.catalog.jobs import (
     JOB_STATES,
     SEVERITIES,
 )
-from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, ScheduledJob, User
 from engine.catalog.session import Session
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Company",
     "JobRecord",
     "LogDetail",
+    "ScheduledJob",
     "Session",
     "User",
     "default_home",

@@ -97,6 +97,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "addCompany": _COMPANY_CREATORS,
     "addUser": _USER_ADMINS,
     "setCompanyMembership": _USER_ADMINS,
+    # IPS operations of the SOAP service, with the roles their pages list.
+    "getCompanyInfo": _READ_ROLES - {"IpsCompanyAdmin"},
+    "getAssetsByName": _JOB_ROLES,
+    "searchAssets": _READ_ROLES,
+    "getImageFormats": _READ_ROLES - {"TrialSiteAdmin", "TrialSiteUser"},
+    "saveImageFormat": _PRESET_ROLES,
+    "deleteImageFormat": _PRESET_ROLES,
 }
 
 

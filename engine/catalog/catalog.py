@@ -1,4 +1,5 @@
-"""The embedded catalog: companies, users, memberships, and the jobs with their logs.
+"""The embedded catalog: companies, users, memberships, the jobs with their logs, and the jobs
+scheduled to run later.
 
 A catalog is a home folder (see ``home``) with a blob store and, by default, a SQLite database;
 with ``database_url`` (or ``$ISRENDER_DATABASE_URL``) ``postgresql://…`` the database is a
@@ -26,6 +27,7 @@ from engine.catalog.blobs import BlobStore
 from engine.catalog.home import (
     BLOBS_DIR,
     DB_NAME,
+    ENV_DATABASE_URL,
     PACKAGES_DIR,
     PRIVATE_FOLDER,
     create_home,
@@ -43,7 +45,7 @@ from engine.catalog.jobs import (
     check_required,
     check_text,
 )
-from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, ScheduledJob, User
 from engine.errors import (
     ApiFault,
     AuthenticationFault,
@@ -61,7 +63,6 @@ if TYPE_CHECKING:
 
 INVALID_CREDENTIALS = "Invalid username/password"
 FIRST_ROLE = "IpsAdmin"  # the role of the administrator :meth:`Catalog.initialize` creates
-ENV_DATABASE_URL = "ISRENDER_DATABASE_URL"
 ENV_STORAGE = storage.ENV_STORAGE
 
 
@@ -340,8 +341,12 @@ class Catalog:
         Faults: 10000 without e-mail or password; 10001 for an unknown e-mail or a wrong
         password (one message for both); 20000 if the user is not a member of that company.
         """
-        from engine.catalog.session import Session
+        user = self.sign_in(email, password)
+        return self.session_for(user.handle, company)
 
+    def sign_in(self, email: str, password: str) -> User:
+        """The user with these credentials, before any company is chosen (faults 10000 and
+        10001 as in :meth:`authenticate`)."""
         if not email or not email.strip() or not password:
             raise AuthenticationFault(
                 "no credentials: a user e-mail and a password are required",
@@ -355,12 +360,23 @@ class Catalog:
             raise AuthenticationFault(
                 INVALID_CREDENTIALS, code=AuthenticationFault.INVALID_CREDENTIALS
             )
-        user = login[0]
-        chosen = self._member_company(user, company)
-        role = sql.membership_role(conn, handles.row_id(user.handle), handles.row_id(chosen.handle))
+        return login[0]
+
+    def session_for(self, user: str, company: str | None = None) -> Session:
+        """A session of ``user`` (handle or e-mail) in ``company`` (``None``: the user's only
+        company) without a password: for callers that checked the credentials themselves,
+        or act later for a user who did (the job scheduler). Fault 20000 if the user is not
+        (or no longer) a member of that company."""
+        from engine.catalog.session import Session
+
+        the_user = self.user(user)
+        chosen = self._member_company(the_user, company)
+        role = sql.membership_role(
+            self.connection(), handles.row_id(the_user.handle), handles.row_id(chosen.handle)
+        )
         if role is None:
-            raise _not_member(user, company or chosen.name)
-        return Session(self, user, chosen, role)
+            raise _not_member(the_user, company or chosen.name)
+        return Session(self, the_user, chosen, role)
 
     def _member_company(self, user: User, company: str | None) -> Company:
         if company is None or not company.strip():
@@ -400,11 +416,8 @@ class Catalog:
         check_choice("email setting", email_setting, EMAIL_SETTINGS)
         if not isinstance(spec, dict):
             raise ApiFault("the job spec must be a dict", code=ApiFault.INVALID_PARAMETER)
-        the_company, the_user = self.company(company), self.user(user)
-        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
+        company_id, user_id = self._member_ids(company, user)
         conn = self.connection()
-        if sql.membership_role(conn, user_id, company_id) is None:
-            raise _not_member(the_user, the_company.name)
         try:
             job_id = sql.insert_job(
                 conn,
@@ -424,6 +437,14 @@ class Catalog:
                 f"the job spec cannot be stored as JSON: {exc}", code=ApiFault.INVALID_PARAMETER
             ) from None
         return handles.job_handle(company_id, name, job_id)
+
+    def _member_ids(self, company: str, user: str) -> tuple[int, int]:
+        """``(company_id, user_id)``; fault 20000 unless the user belongs to the company."""
+        the_company, the_user = self.company(company), self.user(user)
+        company_id, user_id = handles.row_id(the_company.handle), handles.row_id(the_user.handle)
+        if sql.membership_role(self.connection(), user_id, company_id) is None:
+            raise _not_member(the_user, the_company.name)
+        return company_id, user_id
 
     def _job_id(self, job: str) -> int:
         parsed = handles.parse_job(job)
@@ -596,6 +617,70 @@ class Catalog:
             user_id=None,
             limit=None,
         )
+
+    # --- scheduled jobs ----------------------------------------------------------------------
+
+    def create_scheduled_job(
+        self,
+        *,
+        company: str,
+        user: str,
+        name: str,
+        job_type: str,
+        spec: dict[str, Any],
+        description: str,
+        exec_schedule: str | None,
+        time_zone: str,
+        next_fire: datetime,
+    ) -> ScheduledJob:
+        """Record a job to be submitted at ``next_fire`` (then again by ``exec_schedule``, a
+        cron expression, or never when it is ``None``)."""
+        check_required("job name", name)
+        company_id, user_id = self._member_ids(company, user)
+        conn = self.connection()
+        scheduled_id = sql.insert_scheduled(
+            conn,
+            company_id=company_id,
+            user_id=user_id,
+            name=name,
+            job_type=job_type,
+            spec=spec,
+            description=description,
+            exec_schedule=exec_schedule,
+            time_zone=time_zone,
+            next_fire=next_fire,
+            now=_now(),
+        )
+        return self.scheduled_job(handles.scheduled_handle(company_id, name, scheduled_id))
+
+    def scheduled_job(self, handle: str) -> ScheduledJob:
+        """The scheduled job with that ``s|…`` handle; JobError if there is none."""
+        parsed = handles.parse_job(handle, "s") if isinstance(handle, str) else None
+        found = sql.scheduled_by_id(self.connection(), parsed[2]) if parsed else None
+        if found is None or found.handle != handle:
+            raise JobError(f"no scheduled job with handle {handle!r}")
+        return found
+
+    def list_scheduled_jobs(self, company: str | None = None) -> list[ScheduledJob]:
+        """The scheduled jobs of ``company`` (every company's for ``None``), soonest first."""
+        company_id = None if company is None else handles.row_id(self.company(company).handle)
+        return sql.list_scheduled(self.connection(), company_id)
+
+    def due_scheduled_jobs(self, now: datetime) -> list[ScheduledJob]:
+        """Every company's scheduled jobs whose next fire time is ``now`` or earlier."""
+        return sql.due_scheduled(self.connection(), now)
+
+    def claim_scheduled_fire(self, job: ScheduledJob, then: datetime | None) -> bool:
+        """Atomically move ``job``'s next fire time on to ``then`` (``None``: remove the job)
+        if no one else did since ``job`` was read; only the process that did submits it."""
+        return sql.claim_scheduled(
+            self.connection(), handles.row_id(job.handle), job.next_fire, then
+        )
+
+    def delete_scheduled_job(self, handle: str) -> None:
+        job = self.scheduled_job(handle)
+        if not sql.delete_scheduled(self.connection(), handles.row_id(job.handle)):
+            raise JobError(f"no scheduled job with handle {handle!r}")
 
 
 def _not_member(user: User, company: str) -> AuthorizationFault:

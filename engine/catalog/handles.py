@@ -1,4 +1,5 @@
-"""Opaque handles in the shapes Scene7 shows (§4.1): ``c|1``, ``u|3``, ``a|1|42``, ``j|1|name|7``.
+"""Opaque handles in the shapes Scene7 shows (§4.1): ``c|1``, ``u|3``, ``a|1|42``, ``j|1|name|7``;
+a scheduled job (not run yet) is ``s|1|name|7``.
 
 Callers must treat handles as opaque strings; only the catalog builds and reads them.
 """
@@ -20,6 +21,10 @@ def asset_handle(company_id: int, asset_id: int) -> str:
 
 def job_handle(company_id: int, name: str, job_id: int) -> str:
     return f"j|{company_id}|{name}|{job_id}"
+
+
+def scheduled_handle(company_id: int, name: str, scheduled_id: int) -> str:
+    return f"s|{company_id}|{name}|{scheduled_id}"
 
 
 def row_id(handle: str) -> int:
@@ -53,12 +58,13 @@ def parse_asset(handle: str) -> tuple[int, int] | None:
     return company_id, asset_id
 
 
-def parse_job(handle: str) -> tuple[int, str, int] | None:
-    """``(company_id, name, job_id)`` of a ``j|<c>|<name>|<n>`` handle (names may hold ``|``)."""
+def parse_job(handle: str, kind_wanted: str = "j") -> tuple[int, str, int] | None:
+    """``(company_id, name, job_id)`` of a ``j|<c>|<name>|<n>`` handle (names may hold ``|``);
+    ``kind_wanted="s"`` reads a scheduled job's ``s|<c>|<name>|<n>``."""
     kind, _, rest = handle.partition("|")
     company, _, rest = rest.partition("|")
     name, _, number = rest.rpartition("|")
     company_id, job_id = _int(company), _int(number)
-    if kind != "j" or company_id is None or job_id is None or not name:
+    if kind != kind_wanted or company_id is None or job_id is None or not name:
         return None
     return company_id, name, job_id

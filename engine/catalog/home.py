@@ -20,6 +20,7 @@ PRIVATE_FILE = 0o600
 DB_NAME = "catalog.sqlite3"
 BLOBS_DIR = "blobs"
 PACKAGES_DIR = "packages"
+ENV_DATABASE_URL = "ISRENDER_DATABASE_URL"
 
 
 def default_home() -> Path:
@@ -36,6 +37,15 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return default_home()
+
+
+def catalog_exists(path: Path) -> bool:
+    """Whether ``path`` holds a catalog: its SQLite database, or with
+    ``$ISRENDER_DATABASE_URL`` (the database elsewhere) its blob folder. A front end checks
+    this first, so that a mistyped home never creates a new catalog."""
+    if os.environ.get(ENV_DATABASE_URL):
+        return (path / BLOBS_DIR).is_dir()
+    return (path / DB_NAME).is_file()
 
 
 def create_home(path: Path, *, with_database: bool = True) -> None:

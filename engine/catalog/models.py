@@ -107,3 +107,23 @@ class LogDetail:
     asset_type: str | None
     asset_handle: str | None
     date: datetime
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job submitted with ``execTime`` (``exec_schedule`` is ``None``: it fires once) or
+    ``execSchedule`` (a Quartz cron expression, read in ``time_zone``), not run yet.
+    ``next_fire`` is when the scheduler submits it next."""
+
+    handle: str
+    company: str
+    user: str
+    user_email: str
+    name: str
+    job_type: str
+    spec: dict[str, Any]
+    description: str
+    exec_schedule: str | None
+    time_zone: str
+    next_fire: datetime | None
+    created: datetime

@@ -216,6 +216,35 @@ class Session:
     def open_original(self, handle: str) -> BinaryIO:
         return open(self.original_path(handle), "rb")
 
+    def find_assets(
+        self,
+        *,
+        names: Sequence[str] | None = None,
+        folder: str | None = None,
+        include_subfolders: bool = True,
+        asset_types: Sequence[str] | None = None,
+    ) -> list[Asset]:
+        """The company's assets, in upload order, filtered by exact ``names``
+        (case-insensitive), by ``folder`` (and its sub-folders unless
+        ``include_subfolders`` is false) and by ``asset_types`` (case-insensitive)."""
+        self.require("getAssets")
+        found = sql.list_assets(self.catalog.connection(), self._company_id, None)
+        if names is not None:
+            wanted = {name.casefold() for name in names}
+            found = [asset for asset in found if asset.name.casefold() in wanted]
+        if folder is not None:
+            root = clean_folder(folder)
+            found = [
+                asset
+                for asset in found
+                if asset.folder == root
+                or (include_subfolders and asset.folder.startswith(root.rstrip("/") + "/"))
+            ]
+        if asset_types:
+            kinds = {kind.casefold() for kind in asset_types}
+            found = [asset for asset in found if asset.asset_type.casefold() in kinds]
+        return found
+
     def _lookup(self, handle: str) -> Asset:
         parsed = handles.parse_asset(handle) if isinstance(handle, str) else None
         asset = None
@@ -245,13 +274,7 @@ class Session:
         cleaned = []
         for field, text in (("urlModifier", modifier), ("urlPostApplyModifier", post_modifier)):
             text = text.strip().lstrip("?&")
-            try:
-                parse(text, macros=table, object_name="object")
-            except ParseError as exc:
-                raise ApiFault(
-                    f"{field} of {handle!r} is not a valid modifier string: {exc}",
-                    code=ApiFault.INVALID_PARAMETER,
-                ) from exc
+            _check_modifiers(f"{field} of {handle!r}", text, table)
             cleaned.append(text)
         sql.update_url_modifiers(
             self.catalog.connection(),
@@ -304,15 +327,20 @@ class Session:
         with sql.transaction(conn):
             table = MacroTable(sql.list_presets(conn, self._company_id)).merged(cleaned)
             for name, body in cleaned.items():
-                try:
-                    parse(body, macros=table)
-                except ParseError as exc:
-                    raise ApiFault(
-                        f"preset {name!r} is not a valid modifier string: {exc}",
-                        code=ApiFault.INVALID_PARAMETER,
-                    ) from exc
+                _check_modifiers(f"preset {name!r}", body, table)
                 sql.upsert_preset(conn, self._company_id, name, body)
         return len(cleaned)
+
+
+def _check_modifiers(what: str, body: str, table: MacroTable) -> None:
+    """ApiFault 30001 unless ``body`` parses as an IS modifier string with ``table`` (where
+    ``$object$``, the asset name of a request, is defined)."""
+    try:
+        parse(body, macros=table, object_name="object")
+    except ParseError as exc:
+        raise ApiFault(
+            f"{what} is not a valid modifier string: {exc}", code=ApiFault.INVALID_PARAMETER
+        ) from exc
 
 
 def _preset_name(name: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.catalog import handles
-from engine.catalog.models import Asset, Company, JobRecord, LogDetail, User
+from engine.catalog.models import Asset, Company, JobRecord, LogDetail, ScheduledJob, User
 from engine.errors import CatalogError
 
 BUSY_TIMEOUT_S = 30.0
@@ -122,7 +122,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (company_id, name)
     );
     """,
-    # 3: the lease of a running job: until when its owner (a coordinator, maybe on another
+    # 3: jobs submitted with execTime/execSchedule, waiting for their time.
+    """
+    CREATE TABLE scheduled_jobs (
+        id INTEGER PRIMARY KEY,
+        company_id INTEGER NOT NULL REFERENCES companies(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL,
+        job_type TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        description TEXT NOT NULL,
+        exec_schedule TEXT,
+        time_zone TEXT NOT NULL,
+        next_fire TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX scheduled_jobs_due ON scheduled_jobs (next_fire);
+    """,
+    # 4: the lease of a running job: until when its owner (a coordinator, maybe on another
     # host) counts as alive without renewing it (see engine.export.owner).
     """
     ALTER TABLE jobs ADD COLUMN lease_expires TEXT;
@@ -738,3 +755,104 @@ def job_key(conn: sqlite3.Connection, job_id: int) -> tuple[int, str] | None:
     """``(company_id, name)`` of a job, to check a handle without loading the job."""
     row = conn.execute("SELECT company_id, name FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return None if row is None else (row["company_id"], row["name"])
+
+
+# --- scheduled jobs ------------------------------------------------------------------------------
+
+_SCHEDULED_SELECT = """
+    SELECT s.id, s.company_id, s.user_id, u.email, s.name, s.job_type, s.spec, s.description,
+           s.exec_schedule, s.time_zone, s.next_fire, s.created
+    FROM scheduled_jobs s JOIN users u ON u.id = s.user_id
+"""
+
+
+def _scheduled(row: sqlite3.Row) -> ScheduledJob:
+    return ScheduledJob(
+        handle=handles.scheduled_handle(row["company_id"], row["name"], row["id"]),
+        company=handles.company_handle(row["company_id"]),
+        user=handles.user_handle(row["user_id"]),
+        user_email=row["email"],
+        name=row["name"],
+        job_type=row["job_type"],
+        spec=json.loads(row["spec"]),
+        description=row["description"],
+        exec_schedule=row["exec_schedule"],
+        time_zone=row["time_zone"],
+        next_fire=_maybe_date(row["next_fire"]),
+        created=_date(row["created"]),
+    )
+
+
+def insert_scheduled(
+    conn: sqlite3.Connection,
+    *,
+    company_id: int,
+    user_id: int,
+    name: str,
+    job_type: str,
+    spec: dict[str, Any],
+    description: str,
+    exec_schedule: str | None,
+    time_zone: str,
+    next_fire: datetime,
+    now: datetime,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO scheduled_jobs (company_id, user_id, name, job_type, spec, description,"
+        " exec_schedule, time_zone, next_fire, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            company_id,
+            user_id,
+            name,
+            job_type,
+            json.dumps(spec),
+            description,
+            exec_schedule,
+            time_zone,
+            _text(next_fire),
+            _text(now),
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def scheduled_by_id(conn: sqlite3.Connection, scheduled_id: int) -> ScheduledJob | None:
+    row = conn.execute(_SCHEDULED_SELECT + " WHERE s.id = ?", (scheduled_id,)).fetchone()
+    return None if row is None else _scheduled(row)
+
+
+def list_scheduled(conn: sqlite3.Connection, company_id: int | None) -> list[ScheduledJob]:
+    """A company's scheduled jobs (every company's for ``None``), soonest first."""
+    where, args = ("WHERE s.company_id = ?", (company_id,)) if company_id is not None else ("", ())
+    rows = conn.execute(f"{_SCHEDULED_SELECT} {where} ORDER BY s.next_fire, s.id", args)
+    return [_scheduled(row) for row in rows.fetchall()]
+
+
+def due_scheduled(conn: sqlite3.Connection, now: datetime) -> list[ScheduledJob]:
+    rows = conn.execute(
+        _SCHEDULED_SELECT + " WHERE s.next_fire <= ? ORDER BY s.next_fire, s.id", (_text(now),)
+    )
+    return [_scheduled(row) for row in rows.fetchall()]
+
+
+def claim_scheduled(
+    conn: sqlite3.Connection, scheduled_id: int, seen: datetime | None, then: datetime | None
+) -> bool:
+    """Compare-and-set: move the next fire time from ``seen`` to ``then`` (``None``: delete
+    the job, it will not fire again). Of several processes, exactly one wins each fire."""
+    if then is None:
+        cursor = conn.execute(
+            "DELETE FROM scheduled_jobs WHERE id = ? AND next_fire IS ?",
+            (scheduled_id, _text(seen)),
+        )
+    else:
+        cursor = conn.execute(
+            "UPDATE scheduled_jobs SET next_fire = ? WHERE id = ? AND next_fire IS ?",
+            (_text(then), scheduled_id, _text(seen)),
+        )
+    return cursor.rowcount == 1
+
+
+def delete_scheduled(conn: sqlite3.Connection, scheduled_id: int) -> bool:
+    cursor = conn.execute("DELETE FROM scheduled_jobs WHERE id = ?", (scheduled_id,))
+    return cursor.rowcount == 1

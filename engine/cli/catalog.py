@@ -21,8 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine.catalog import ROLES, Asset, Catalog, Session, User
-from engine.catalog.catalog import ENV_DATABASE_URL
-from engine.catalog.home import BLOBS_DIR, DB_NAME, resolve_home
+from engine.catalog.home import catalog_exists, resolve_home
 from engine.cli.output import print_json
 from engine.errors import ApiFault, AuthenticationFault, CatalogError, IsRenderError
 
@@ -142,9 +141,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
     email = _email(args)
     company = getattr(args, "company", None) or os.environ.get(ENV_COMPANY) or None
     home = resolve_home(getattr(args, "home", None))
-    # A mistyped --home must not create a new catalog (on PostgreSQL: a new blob store).
-    marker = BLOBS_DIR if os.environ.get(ENV_DATABASE_URL) else DB_NAME
-    if not (home / marker).exists():
+    if not catalog_exists(home):  # a mistyped --home must not create a new catalog
         raise CatalogError(
             f"no catalog in {home}: create one with 'isrender init', or give the right --home"
         )

@@ -1,5 +1,6 @@
-"""``isrender serve`` (Image Serving over HTTP), ``isrender modifier`` (an asset's URL
-modifiers, IPS ``setUrlModifier``) and ``isrender attribute`` (a company's IS attributes)."""
+"""``isrender serve`` (Image Serving and the IPS web service over HTTP), ``isrender
+modifier`` (an asset's URL modifiers, IPS ``setUrlModifier``) and ``isrender attribute`` (a
+company's IS attributes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from engine.cli.output import print_json
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.add_parser(
-        "serve", help="serve /is/image/{company}/{name}?{modifiers} over HTTP"
+        "serve",
+        help="serve /is/image/{company}/{name}?{modifiers} and the IPS SOAP API over HTTP",
     )
     serve.add_argument("--home", metavar="DIR", help="catalog folder (default: $ISRENDER_HOME)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -60,6 +62,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         type=_positive,
         metavar="MB",
         help="bound of the result cache in MiB (default 1024)",
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="base URL clients reach the server at, for export package links in job logs "
+        "and e-mails (default: that of the latest IPS request)",
     )
     serve.set_defaults(handler=_serve)
 
@@ -112,14 +120,24 @@ def _serve(args: argparse.Namespace) -> int:
     from engine.server.run import serve
     from engine.server.settings import ServerSettings
 
-    options = ("workers", "queue", "render_timeout", "max_age", "drain_timeout", "cache_dir")
+    options = (
+        "workers",
+        "queue",
+        "render_timeout",
+        "max_age",
+        "drain_timeout",
+        "cache_dir",
+        "public_url",
+    )
     settings = ServerSettings.from_env(
         home=args.home,
         cache_bytes=args.cache_size * 1024**2 if args.cache_size else None,
         **{name: getattr(args, name) for name in options},
     )
+    base = f"http://{args.host}:{args.port}"
     print(f"isrender serve: catalog {settings.home}, {settings.workers} render worker(s), "
-          f"http://{args.host}:{args.port}/is/image/{{company}}/{{name}}", flush=True)  # fmt: skip
+          f"{base}/is/image/{{company}}/{{name}}, "
+          f"{base}/scene7/services/IpsApiService", flush=True)  # fmt: skip
     serve(settings, host=args.host, port=args.port)
     return 0
 

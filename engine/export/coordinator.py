@@ -79,6 +79,8 @@ class Coordinator:
     reads the job.
     ``lease_seconds``: how long a job of this coordinator counts as alive for coordinators
     on other hosts without a heartbeat (see ``housekeeping``).
+    ``package_url``: job handle → the URL a front end serves the job's package at; given, it
+    is written in the job's ``EndGet`` log entry and the e-mail instead of the file's path.
     """
 
     def __init__(
@@ -91,6 +93,7 @@ class Coordinator:
         limits: ExportLimits = DEFAULT_LIMITS,
         poll_interval: float = 0.2,
         lease_seconds: float = DEFAULT_LEASE_S,
+        package_url: Callable[[str], str] | None = None,
     ) -> None:
         if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
             raise SettingsError(f"max_workers must be 1 or more, not {max_workers!r}")
@@ -106,6 +109,7 @@ class Coordinator:
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.poll_interval = poll_interval
+        self.package_url = package_url
         executor = chosen_executor(executor)
         self._cluster = DaskExecutor(executor) if isinstance(executor, str) else None
         default_workers = self._cluster.threads if self._cluster is not None else None
@@ -174,6 +178,7 @@ class Coordinator:
                     limits=self.limits,
                     smtp=self.smtp,
                     poll=self.poll_interval,
+                    package_url=self.package_url,
                 ).run()
         except Exception as exc:  # the job's end could not be recorded
             with self._lock:

@@ -11,7 +11,8 @@ to the e-mail address of the user who submitted it):
 
 Every message holds the job name and handle, its final state, whether it failed fatally, the
 start and end dates, the success/error/warning/total counts, and the package location with
-its ``file://`` URL (or "no package"). The subject is ``isrender export "<name>": <outcome>``.
+its download URL: ``file://``, or the URL of the server that serves it (or "no package").
+The subject is ``isrender export "<name>": <outcome>``.
 
 SMTP comes from :class:`SmtpSettings`, given to the coordinator or read from the environment
 (``ISRENDER_SMTP_HOST``, ``_PORT``, ``_SENDER``, ``_STARTTLS``, ``_USER``, ``_PASSWORD``).
@@ -87,10 +88,17 @@ def should_send(setting: str, *, errors: int, warnings: int) -> bool:
     return False
 
 
-def compose(record: JobRecord, details: Sequence[LogDetail], sender: str) -> EmailMessage:
-    """The message for a finished job with its log ``details``; EmailError if the sender or
-    the recipient is not one mailbox. Control characters in the job name (a line feed) are
-    shown as spaces: a header is one line."""
+def compose(
+    record: JobRecord,
+    details: Sequence[LogDetail],
+    sender: str,
+    *,
+    download_url: str | None = None,
+) -> EmailMessage:
+    """The message for a finished job with its log ``details``; ``download_url`` replaces the
+    package's ``file://`` URL (a server serving packages gives its own). EmailError if the
+    sender or the recipient is not one mailbox. Control characters in the job name (a line
+    feed) are shown as spaces: a header is one line."""
     if record.fatal_error:
         outcome = "failed"
     elif record.error_count or record.warning_count:
@@ -114,7 +122,8 @@ def compose(record: JobRecord, details: Sequence[LogDetail], sender: str) -> Ema
     ]
     if record.package:
         local = storage.local_path(record.package)
-        lines.append(f"Download: {local.resolve().as_uri() if local else record.package}")
+        where = local.resolve().as_uri() if local is not None else record.package
+        lines.append(f"Download: {download_url or where}")
     wanted = _SEVERITIES.get(record.email_setting, ())
     shown = [d for d in details if wanted is None or d.severity in wanted]
     if shown:

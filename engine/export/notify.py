@@ -20,7 +20,9 @@ def notify(
     *,
     package: str | None,
     fatal: bool,
+    url: str | None = None,
 ) -> None:
+    """``url``: where the package can be downloaded (default: its ``file://`` URL)."""
     record = catalog.get_job(log.job)
     counts = {"errors": record.error_count, "warnings": record.warning_count}
     if not email.should_send(record.email_setting, **counts):
@@ -37,7 +39,8 @@ def notify(
         record, state="Done", package=package, fatal_error=fatal, end_date=datetime.now(UTC)
     )
     try:
-        email.send(smtp, email.compose(final, _all_details(catalog, log.job), smtp.sender))
+        details = _all_details(catalog, log.job)
+        email.send(smtp, email.compose(final, details, smtp.sender, download_url=url))
     except email.EmailError as exc:
         log.job_entry(joblog.EMAIL_FAILURE, "warning", str(exc))
         return

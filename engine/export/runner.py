@@ -84,6 +84,7 @@ class JobRunner:
         limits: ExportLimits,
         smtp: email.SmtpSettings | None,
         poll: float,
+        package_url: Callable[[str], str] | None = None,
     ) -> None:
         self.catalog = catalog
         self.handle = handle
@@ -93,6 +94,7 @@ class JobRunner:
         self.limits = limits
         self.smtp = smtp
         self.poll = poll
+        self.package_url = package_url
         self.log = joblog.JobLog(catalog, handle)
         self.packages: str = catalog.packages
         self.staging = staging_location(self.packages, handle)
@@ -340,14 +342,21 @@ class JobRunner:
         if fatal:
             self.log.job_entry(joblog.FATAL, "error", self.tally.fatal or "")
         self.log.job_entry(joblog.END, "info", self._summary(package))
-        notify(self.catalog, self.log, self.smtp, package=package, fatal=fatal)
+        notify(
+            self.catalog, self.log, self.smtp, package=package, fatal=fatal, url=self._url(package)
+        )
         self.catalog.finish_job(self.handle, fatal_error=fatal, package=package)
 
     def _summary(self, package: str | None) -> str:
         verb = "failed" if self.tally.fatal else "stopped" if self.tally.stopped else "finished"
         files = len(self.tally.entries) if package else 0
         where = f"package {package}" if package else "no package was written"
-        return f"export {verb}: {files} file(s); {where}"
+        url = self._url(package)
+        return f"export {verb}: {files} file(s); {where}" + (f"; download: {url}" if url else "")
+
+    def _url(self, package: str | None) -> str | None:
+        """The package's download URL when a front end serves packages."""
+        return self.package_url(self.handle) if package and self.package_url else None
 
     def _internal_failure(self, exc: Exception) -> None:
         """A bug or a failing database must not leave the job Running for ever: record the

@@ -3,8 +3,16 @@
 Front ends plug in without editing this module's callers: a front end is a function
 ``routes(server: Server) -> Sequence[starlette.routing.BaseRoute]``, named in
 ``DEFAULT_FRONT_ENDS`` (``"module:function"``) or passed to :func:`create_app`. Its endpoints
-reach the catalog, the render pool and the settings through ``server``, and raise
-``IsRenderError``s, which become responses by their ``http_status`` (``responses``).
+reach the catalog, the render pool, the export coordinator and the settings through
+``server``, and raise ``IsRenderError``s, which become responses by their ``http_status``
+(``responses``). A front end with background work (threads) appends a :class:`Service` to
+``server.services``: the lifespan starts it once the render pool and the coordinator run,
+and closes it first at shutdown.
+
+Shutdown (SIGTERM, Ctrl-C): the ASGI server stops accepting and lets the requests in flight
+finish; then the services close, the running export jobs get ``drain_timeout`` seconds to
+finish (a job still running then ends with the process, and the next start records it as
+interrupted), and the worker processes end.
 """
 
 from __future__ import annotations
@@ -14,19 +22,23 @@ import importlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
+from typing import Any, Protocol
+from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.catalog import Catalog
-from engine.catalog.home import DB_NAME
+from engine.catalog.home import catalog_exists
 from engine.errors import IsRenderError, NotFoundError
+from engine.export import Coordinator
 from engine.server.cache import ResultCache
 from engine.server.renders import RenderPool
 from engine.server.responses import error_response
@@ -34,21 +46,53 @@ from engine.server.settings import ServerSettings
 
 FrontEnd = Callable[["Server"], Sequence[BaseRoute]]
 
-#: The front ends every app serves; later ones (IPS SOAP, the web UI) add themselves here.
-DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes",)
+#: The front ends every app serves: Image Serving, the IPS web service; later ones (the web
+#: UI) add themselves here.
+DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes", "engine.soap:routes")
 
 access_log = logging.getLogger("isrender.access")
+log = logging.getLogger("isrender.server")
+
+
+class Service(Protocol):
+    """Background work of a front end, started and closed by the app's lifespan."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
 class Server:
-    """What a front end's endpoints use. ``renders`` exists while the app runs; ``cache`` is
-    the result cache, when it is on."""
+    """What a front end's endpoints use. ``renders`` (the render pool) and ``coordinator``
+    (the one export coordinator every front end submits jobs to) exist while the app runs;
+    ``cache`` is the result cache, when it is on. ``package_path`` is where a front end
+    serves export packages (``?jobHandle=``), if one does."""
 
     settings: ServerSettings
     catalog: Catalog
     cache: ResultCache | None = None
     renders: RenderPool = field(init=False)
+    coordinator: Coordinator = field(init=False)
+    services: list[Service] = field(default_factory=list)
+    package_path: str | None = None
+    seen_url: str = "http://127.0.0.1"
+
+    def saw(self, request: Request) -> None:
+        """Remember the base URL of a request, for links written outside any request."""
+        self.seen_url = str(request.base_url).rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        """``settings.public_url``, else the base URL of the latest request :meth:`saw`."""
+        return self.settings.public_url or self.seen_url
+
+    def package_url(self, job_handle: str) -> str | None:
+        """Where the package of an export job can be downloaded (``None``: nowhere over
+        HTTP; job logs and e-mails then give its ``file://`` URL)."""
+        if self.package_path is None:
+            return None
+        return f"{self.base_url}{self.package_path}?jobHandle={quote(job_handle, safe='')}"
 
 
 def create_app(
@@ -56,6 +100,7 @@ def create_app(
     *,
     settings: ServerSettings | None = None,
     front_ends: Iterable[str | FrontEnd] | None = None,
+    coordinator_options: Mapping[str, Any] | None = None,
 ) -> Starlette:
     """The isrender ASGI app over the catalog in ``home``.
 
@@ -65,9 +110,12 @@ def create_app(
     ``uvicorn-worker``) or
     ``granian --interface asgi --factory engine.server:create_app`` with ``ISRENDER_HOME``
     set. The catalog must exist (``isrender demo`` or ``isrender company add`` make one).
+    ``coordinator_options`` are further arguments of the export :class:`Coordinator`
+    (``executor``, ``smtp``, ``limits``, ``poll_interval``); SMTP comes from
+    ``ISRENDER_SMTP_*`` otherwise.
     """
     settings = settings or ServerSettings.from_env(home=home)
-    if not (settings.home / DB_NAME).is_file():
+    if not catalog_exists(settings.home):
         raise NotFoundError(
             f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
             "create one with 'isrender demo' or 'isrender company add'"
@@ -85,10 +133,21 @@ def create_app(
             time_limit=settings.render_timeout,
             tasks_per_worker=settings.tasks_per_worker,
         )
+        server.coordinator = Coordinator(
+            server.catalog, package_url=server.package_url, **(coordinator_options or {})
+        )
+        started: list[Service] = []
         try:
             await server.renders.start()
+            await run_in_threadpool(_recover, server.coordinator)
+            for service in server.services:
+                await run_in_threadpool(service.start)
+                started.append(service)
             yield
         finally:
+            for service in reversed(started):
+                await run_in_threadpool(service.close)
+            await run_in_threadpool(_drain, server.coordinator, settings.drain_timeout)
             server.renders.shutdown()
             server.catalog.close()
 
@@ -107,6 +166,24 @@ def create_app(
     app.state.server = server
     app.add_middleware(AccessLog)
     return app
+
+
+def _recover(coordinator: Coordinator) -> None:
+    """Close the export jobs a previous server left unfinished (killed, or past its drain)."""
+    try:
+        if closed := coordinator.recover():
+            log.warning("recorded %d interrupted export job(s): %s", len(closed), ", ".join(closed))
+    except Exception:  # the catalog is busy: the first submitted job recovers again
+        log.exception("could not recover interrupted export jobs")
+
+
+def _drain(coordinator: Coordinator, timeout: float) -> None:
+    if not coordinator.close(timeout=timeout):
+        log.warning(
+            "export jobs still running after %g s end with the server; the next start "
+            "records them as interrupted",
+            timeout,
+        )
 
 
 def _load(front_end: str | FrontEnd) -> FrontEnd:

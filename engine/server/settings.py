@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from engine.catalog.home import resolve_home
 from engine.errors import SettingsError
@@ -27,7 +28,10 @@ class ServerSettings:
     ``max_age`` is the default ``Cache-Control: max-age`` of images (a company's
     ``Expiration`` attribute overrides it), ``non_image_max_age`` that of properties.
     ``cache_dir`` turns on the result cache (``engine.server.cache``) of at most
-    ``cache_bytes``."""
+    ``cache_bytes``. ``public_url`` is the base URL clients reach the server at
+    (``https://images.example.com``), for the links the server writes where no request
+    gives it, such as export package URLs in job logs and e-mails; by default the base URL
+    of the latest IPS request."""
 
     home: Path = field(default_factory=resolve_home)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -40,11 +44,14 @@ class ServerSettings:
     retry_after: int = 1
     cache_dir: Path | None = None
     cache_bytes: int = 1024**3
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", resolve_home(self.home))
         if self.cache_dir is not None:
             object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", _base_url(self.public_url))
         if self.queue is None:
             object.__setattr__(self, "queue", 16 * self.workers)
         checks = {
@@ -74,13 +81,15 @@ class ServerSettings:
         values: dict[str, object] = {}
         for item in fields(cls):
             text = os.environ.get(f"ISRENDER_{item.name.upper()}")
-            if text:
-                kind = int if item.name not in ("render_timeout", "drain_timeout") else float
-                values[item.name] = (
-                    Path(text)
-                    if item.name in ("home", "cache_dir")
-                    else _number(kind, item.name, text)
-                )
+            if not text:
+                continue
+            if item.name in ("home", "cache_dir"):
+                values[item.name] = Path(text)
+            elif item.name == "public_url":
+                values[item.name] = text
+            else:
+                kind = float if item.name in ("render_timeout", "drain_timeout") else int
+                values[item.name] = _number(kind, item.name, text)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -92,3 +101,15 @@ def _number(kind: type, name: str, text: str) -> int | float:
         raise SettingsError(
             f"ISRENDER_{name.upper()}={text!r} is not a{'n integer' if kind is int else ' number'}"
         ) from None
+
+
+def _base_url(text: str) -> str:
+    """``text`` without a trailing ``/``; SettingsError unless it is an absolute http(s) URL
+    without query or fragment."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            f"invalid server setting public_url={text!r}: expected an http:// or https:// base "
+            "URL such as https://images.example.com"
+        )
+    return text.strip().rstrip("/")

@@ -1,5 +1,6 @@
 """The README's quick start: after the demo, its ``isrender serve`` and ``curl`` lines work on
-the demo's home as the demo leaves it."""
+the demo's home as the demo leaves it, and the demo's administrator can call the IPS SOAP API
+of the same server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import zeep
 from PIL import Image
 from server_kit import running_server
 
@@ -31,8 +33,14 @@ def test_the_quick_start_serves_the_demo(tmp_path):
     subprocess.run(demo, check=True, cwd=tmp_path, capture_output=True, timeout=600)
     url = shlex.split(curl_line)[1]
     assert url.startswith("http://127.0.0.1:8080/")
+    service = "http://127.0.0.1:8080/scene7/services/IpsApiService"
+    assert service in text
     with running_server(home) as server:
         response = httpx.get(url.replace("http://127.0.0.1:8080", server.url), timeout=60)
+        client = zeep.Client(service.replace("http://127.0.0.1:8080", server.url) + "?wsdl")
+        header = client.get_element("{http://www.scene7.com/IpsApi/xsd}authHeader")
+        client.set_default_soapheaders([header(user="demo@example.com", password="demo")])
+        assert client.service.getCompanyInfo(companyName="Demo").name == "Demo"
     assert response.status_code == 200
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.width) == ("WEBP", 400)
