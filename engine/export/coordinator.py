@@ -72,8 +72,8 @@ class Coordinator:
     address of a Dask scheduler (``"tcp://host:8786"``, see ``cluster``); default
     ``$ISRENDER_EXECUTOR``, else a :class:`RecyclingProcessPool` of ``max_workers`` local
     processes (default: one per CPU). With your own executor, ``max_workers`` is how many
-    conversions one job keeps in flight (default: CPUs; on Dask the cluster's worker threads
-    when the coordinator is made).
+    conversions one job keeps in flight (default: CPUs; on Dask twice the cluster's worker
+    threads when the coordinator is made).
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.
@@ -112,7 +112,9 @@ class Coordinator:
         self.package_url = package_url
         executor = chosen_executor(executor)
         self._cluster = DaskExecutor(executor) if isinstance(executor, str) else None
-        default_workers = self._cluster.threads if self._cluster is not None else None
+        # On Dask a job keeps twice the cluster's threads in flight: a worker that finishes
+        # has its next task at hand instead of waiting for the round trip through this process.
+        default_workers = 2 * self._cluster.threads if self._cluster is not None else None
         self.workers = max_workers or default_workers or os.cpu_count() or 1
         self._executor = self._cluster or executor
         self._pool: RecyclingProcessPool | None = None

@@ -68,7 +68,7 @@ def asset_entries(catalog, record) -> dict[str, list[str]]:
 def test_an_export_runs_on_the_cluster(scheduler, catalog, session, make_coordinator):
     handles = [session.upload(image_bytes(n), name=f"p{n}.jpg").handle for n in range(ASSETS)]
     coordinator = make_coordinator(executor=scheduler)
-    assert coordinator.workers == 2  # the cluster's threads
+    assert coordinator.workers == 4  # twice the cluster's threads in flight
     record = export(coordinator, session, handles)
     assert (record.state, record.success_count, record.error_count) == ("Done", ASSETS, 0)
     assert sorted(zip_entries(record.package)) == [f"p{n}.png" for n in range(ASSETS)]
