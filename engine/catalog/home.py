@@ -40,12 +40,10 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def catalog_exists(path: Path) -> bool:
-    """Whether ``path`` holds a catalog: its SQLite database, or with
-    ``$ISRENDER_DATABASE_URL`` (the database elsewhere) its blob folder. A front end checks
-    this first, so that a mistyped home never creates a new catalog."""
-    if os.environ.get(ENV_DATABASE_URL):
-        return (path / BLOBS_DIR).is_dir()
-    return (path / DB_NAME).is_file()
+    """Whether ``path`` holds a catalog, so that a mistyped home never creates a new one (a
+    front end checks this first). With ``$ISRENDER_DATABASE_URL`` the catalog is that
+    database and the home only a local cache, which any new host creates: always true."""
+    return bool(os.environ.get(ENV_DATABASE_URL)) or (path / DB_NAME).is_file()
 
 
 def create_home(path: Path, *, with_database: bool = True) -> None:
