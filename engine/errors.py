@@ -178,6 +178,22 @@ class AuthorizationFault(IpsFault):
     MISSING_PERMISSION = 20009
 
 
+class CrossSiteRefused(AuthorizationFault):
+    """A web-page request that another site may have forged (no or a wrong CSRF token, or
+    another origin); 403 with code 20003."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=AuthorizationFault.NO_OPERATION_PERMISSION)
+
+
+class SignInRequired(AuthenticationFault):
+    """A web-page request without a valid session (never signed in, signed out, or the
+    session expired); 401 with code 10000."""
+
+    def __init__(self, message: str = "sign in first: no session, or it has expired") -> None:
+        super().__init__(message, code=AuthenticationFault.NO_CREDENTIALS)
+
+
 class ApiFault(IpsFault):
     """300xx: a bad or missing parameter of an IPS call."""
 

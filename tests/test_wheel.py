@@ -1,4 +1,5 @@
-"""The built wheel carries the grammar: ``engine/_grammar/modifiers.lark`` (force-included)."""
+"""The built wheel carries the grammar (``engine/_grammar/modifiers.lark``, force-included) and
+the web page's templates and static files."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ def test_wheel_loads_its_grammar_outside_the_checkout(tmp_path):
     )
     (wheel,) = dist.glob("isrender-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        assert "engine/_grammar/modifiers.lark" in archive.namelist()
+        names = archive.namelist()
+        assert "engine/_grammar/modifiers.lark" in names
+        for shipped in ("templates/base.html", "static/playground.js", "static/app.css"):
+            assert f"engine/web/{shipped}" in names  # the web page needs no build step
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
         check=True,

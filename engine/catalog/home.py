@@ -11,6 +11,7 @@ files the database's permissions). A folder that already exists keeps the permis
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -54,5 +55,9 @@ def create_home(path: Path, *, with_database: bool = True) -> None:
     (path / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
     if not with_database:
         return
-    # SQLite would create the database with the umask's permissions (usually 0644).
-    os.close(os.open(path / DB_NAME, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))
+    # SQLite would create the database with the umask's permissions (usually 0644). An
+    # existing database is never opened here: closing any descriptor of the file releases
+    # every POSIX lock this process holds on it, so SQLite connections that other threads
+    # hold would lose theirs (and the database could be corrupted). O_EXCL fails instead.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path / DB_NAME, os.O_RDONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))

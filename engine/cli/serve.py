@@ -64,6 +64,18 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         help="bound of the result cache in MiB (default 1024)",
     )
     serve.add_argument(
+        "--session-timeout",
+        type=float,
+        metavar="S",
+        help="seconds a sign-in to the web page lasts (default 28800, 8 hours)",
+    )
+    serve.add_argument(
+        "--export-workers",
+        type=_positive,
+        metavar="N",
+        help="conversions export jobs run at once (default: one per core)",
+    )
+    serve.add_argument(
         "--public-url",
         metavar="URL",
         help="base URL clients reach the server at, for export package links in job logs "
@@ -127,6 +139,8 @@ def _serve(args: argparse.Namespace) -> int:
         "max_age",
         "drain_timeout",
         "cache_dir",
+        "session_timeout",
+        "export_workers",
         "public_url",
     )
     settings = ServerSettings.from_env(
@@ -136,7 +150,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     base = f"http://{args.host}:{args.port}"
     print(f"isrender serve: catalog {settings.home}, {settings.workers} render worker(s), "
-          f"{base}/is/image/{{company}}/{{name}}, "
+          f"{base}/ (the web page), {base}/is/image/{{company}}/{{name}}, "
           f"{base}/scene7/services/IpsApiService", flush=True)  # fmt: skip
     serve(settings, host=args.host, port=args.port)
     return 0

@@ -251,6 +251,12 @@ class Coordinator:
         session.require("getJobLogs")
         return self.catalog.list_jobs(session.company.handle, user=user, limit=limit)
 
+    def get_job(self, session: Any, job_handle: str) -> JobRecord:
+        """One of the company's jobs with its counts (``getJobLogs`` for one job); another
+        company's handle is refused like an unknown one."""
+        session.require("getJobLogs")
+        return self._job(session, job_handle)
+
     def get_job_log_details(
         self,
         session: Any,

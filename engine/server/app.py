@@ -46,9 +46,12 @@ from engine.server.settings import ServerSettings
 
 FrontEnd = Callable[["Server"], Sequence[BaseRoute]]
 
-#: The front ends every app serves: Image Serving, the IPS web service; later ones (the web
-#: UI) add themselves here.
-DEFAULT_FRONT_ENDS: tuple[str, ...] = ("engine.http:routes", "engine.soap:routes")
+#: The front ends every app serves: Image Serving, the IPS web service, the web page.
+DEFAULT_FRONT_ENDS: tuple[str, ...] = (
+    "engine.http:routes",
+    "engine.soap:routes",
+    "engine.web:routes",
+)
 
 access_log = logging.getLogger("isrender.access")
 log = logging.getLogger("isrender.server")
@@ -134,7 +137,9 @@ def create_app(
             tasks_per_worker=settings.tasks_per_worker,
         )
         server.coordinator = Coordinator(
-            server.catalog, package_url=server.package_url, **(coordinator_options or {})
+            server.catalog,
+            package_url=server.package_url,
+            **{"max_workers": settings.export_workers, **(coordinator_options or {})},
         )
         started: list[Service] = []
         try:

@@ -31,7 +31,9 @@ class ServerSettings:
     ``cache_bytes``. ``public_url`` is the base URL clients reach the server at
     (``https://images.example.com``), for the links the server writes where no request
     gives it, such as export package URLs in job logs and e-mails; by default the base URL
-    of the latest IPS request."""
+    of the latest IPS request. A web sign-in (``engine.web``)
+    lasts ``session_timeout`` seconds; export jobs run ``export_workers`` conversions at once
+    (default: one per core)."""
 
     home: Path = field(default_factory=resolve_home)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -44,6 +46,8 @@ class ServerSettings:
     retry_after: int = 1
     cache_dir: Path | None = None
     cache_bytes: int = 1024**3
+    session_timeout: float = 8 * 3600.0
+    export_workers: int | None = None
     public_url: str | None = None
 
     def __post_init__(self) -> None:
@@ -64,6 +68,8 @@ class ServerSettings:
             "tasks_per_worker": self.tasks_per_worker >= 1,
             "retry_after": self.retry_after >= 0,
             "cache_bytes": self.cache_bytes >= 1,
+            "session_timeout": self.session_timeout > 0,
+            "export_workers": self.export_workers is None or self.export_workers >= 1,
         }
         for name, ok in checks.items():
             if not ok:
@@ -88,10 +94,13 @@ class ServerSettings:
             elif item.name == "public_url":
                 values[item.name] = text
             else:
-                kind = float if item.name in ("render_timeout", "drain_timeout") else int
+                kind = float if item.name in _SECONDS else int
                 values[item.name] = _number(kind, item.name, text)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+_SECONDS = ("render_timeout", "drain_timeout", "session_timeout")
 
 
 def _number(kind: type, name: str, text: str) -> int | float:

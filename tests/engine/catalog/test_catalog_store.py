@@ -193,3 +193,25 @@ def test_a_second_catalog_on_the_same_folder_sees_every_write(tmp_path: Path):
     with Catalog.open(tmp_path) as first, Catalog.open(tmp_path) as second:
         company = first.create_company("Acme")
         assert second.company("Acme") == company
+
+
+def test_reopening_never_opens_the_database_file_outside_sqlite(tmp_path, monkeypatch):
+    """Closing any descriptor of a database file drops every POSIX lock the process holds on
+    it, so the SQLite connections of other threads (a server's requests while a job thread
+    opens the catalog) would lose theirs; the database was seen corrupted that way."""
+    import engine.catalog.home as home_module
+
+    home = tmp_path / "home"
+    Catalog.open(home).close()
+    opened = []
+    real_open = home_module.os.open
+
+    def recording_open(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)  # O_EXCL on an existing file opens nothing
+        opened.append(Path(path).name)
+        return fd
+
+    monkeypatch.setattr(home_module.os, "open", recording_open)
+    with Catalog.open(home) as catalog:
+        catalog.connection()
+    assert "catalog.sqlite3" not in opened

@@ -41,6 +41,21 @@ def test_the_quick_start_serves_the_demo(tmp_path):
         header = client.get_element("{http://www.scene7.com/IpsApi/xsd}authHeader")
         client.set_default_soapheaders([header(user="demo@example.com", password="demo")])
         assert client.service.getCompanyInfo(companyName="Demo").name == "Demo"
+        page = _sign_in_as_the_readme_says(text, server.url)
     assert response.status_code == 200
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.width) == ("WEBP", 400)
+    assert page.status_code == 200 and "<h1>Playground</h1>" in page.text
+
+
+def _sign_in_as_the_readme_says(text: str, url: str) -> httpx.Response:
+    """The web page after signing in with the README's demo credentials."""
+    email, password = re.search(
+        r"sign in as `([^`]+)` with the password `([^`]+)`", text.replace("\n", " ")
+    ).groups()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        data = {"csrf": token, "email": email, "password": password}
+        assert client.post("/login", data=data).status_code == 303
+        return client.get("/")
