@@ -6,10 +6,7 @@ local pool with as many workers (target: at most 15 % slower). Same job, same 48
 from __future__ import annotations
 
 import pytest
-from conftest import QUICK, record
-from test_export import ASSETS, MEGAPIXELS, PASSWORD, REQUEST, catalog_home  # noqa: F401
-
-from engine import Catalog, Coordinator, ExportJob
+from test_export import ASSETS, MEGAPIXELS, catalog_home, measure_export  # noqa: F401
 
 distributed = pytest.importorskip("distributed", reason="needs isrender[dask]")
 
@@ -29,24 +26,5 @@ def scheduler(request):
 def test_dask_export_throughput(benchmark, catalog_home, scheduler):  # noqa: F811
     home, handles = catalog_home
     workers, address = scheduler
-    job = ExportJob(asset_handle_array=handles, fmt="convert", is_modifier=REQUEST,
-                    email_setting="None")  # fmt: skip
-    with (
-        Catalog.open(home) as catalog,
-        Coordinator(catalog, executor=address, poll_interval=0.01) as coordinator,
-    ):
-        session = catalog.authenticate("bench@example.com", PASSWORD, "Bench")
-
-        def export() -> None:
-            handle = coordinator.submit_job(session, job)
-            result = coordinator.wait(session, handle, timeout=900)
-            failures = [
-                e.message for e in catalog.job_log_details(handle) if e.severity != "success"
-            ]
-            assert (result.state, result.success_count) == ("Done", ASSETS), failures
-
-        export()  # the workers import the renderer outside the measurement
-        benchmark.group = f"export-{ASSETS}x{MEGAPIXELS}mp-dask"
-        benchmark.extra_info["workers"] = workers
-        benchmark.pedantic(export, rounds=1 if QUICK else 3, iterations=1)
-    record(benchmark, f"{workers} worker(s)")
+    group = f"export-{ASSETS}x{MEGAPIXELS}mp-dask"
+    measure_export(benchmark, home, handles, group, workers, executor=address)

@@ -1,4 +1,5 @@
-"""Fixtures every test folder may use: a PostgreSQL server for the catalog's second backend."""
+"""Fixtures every test folder may use: a PostgreSQL server for the catalog's second backend,
+and a new catalog on each backend."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from collections.abc import Iterator
 import pytest
 from pg_kit import ENV_URL, fresh_schema, throwaway_server, unavailable
 
+from engine.catalog import Catalog
+from engine.catalog.home import ENV_DATABASE_URL
+
 BACKENDS = ("sqlite", "postgresql")
+CHEAP_SCRYPT_N = 2**8  # the default cost is tested once, in test_catalog_store.py
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +40,15 @@ def database_url(request) -> Iterator[str]:
         return
     with fresh_schema(request.getfixturevalue("postgres_server")) as url:
         yield url
+
+
+@pytest.fixture
+def catalog(tmp_path, database_url: str, monkeypatch) -> Iterator[Catalog]:
+    """A new catalog on each backend (SQLite, PostgreSQL); on PostgreSQL the CLI and the
+    processes a test starts find it through ``$ISRENDER_DATABASE_URL``."""
+    if database_url:
+        monkeypatch.setenv(ENV_DATABASE_URL, database_url)
+    with Catalog.open(
+        tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N, database_url=database_url
+    ) as opened:
+        yield opened

@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from export_kit import CHEAP_SCRYPT_N, SmtpSink, member
+from export_kit import SmtpSink, member
 
 from engine.catalog import Catalog, Session
-from engine.catalog.catalog import ENV_DATABASE_URL
 from engine.export import Coordinator, SmtpSettings
 
 
@@ -18,18 +17,6 @@ def no_smtp_from_environment(monkeypatch) -> None:
     """Coordinators read ``ISRENDER_SMTP_*``; the tests decide about e-mail themselves."""
     for name in ("HOST", "PORT", "SENDER", "STARTTLS", "USER", "PASSWORD"):
         monkeypatch.delenv(f"ISRENDER_SMTP_{name}", raising=False)
-
-
-@pytest.fixture
-def catalog(tmp_path, database_url: str, monkeypatch) -> Iterator[Catalog]:
-    """A new catalog on each backend (SQLite, PostgreSQL); on PostgreSQL the CLI and the
-    processes a test starts find it through ``$ISRENDER_DATABASE_URL``."""
-    if database_url:
-        monkeypatch.setenv(ENV_DATABASE_URL, database_url)
-    with Catalog.open(
-        tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N, database_url=database_url
-    ) as opened:
-        yield opened
 
 
 @pytest.fixture

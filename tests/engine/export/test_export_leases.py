@@ -16,8 +16,10 @@ from engine.export.owner import current_owner
 OTHER_HOST = "elsewhere.example:4242:token"
 
 
-def foreign_job(catalog, session, lease_seconds: float) -> str:
-    """A job whose coordinator runs on another host, with a lease of ``lease_seconds``."""
+def foreign_job(catalog, session, lease_seconds: float | None) -> str:
+    """A job whose coordinator runs on another host, with a lease of ``lease_seconds``
+    (``None``: no lease, as a job of an isrender before leases)."""
+    lease = None if lease_seconds is None else datetime.now(UTC) + timedelta(seconds=lease_seconds)
     return catalog.create_job(
         company=session.company.handle,
         user=session.user.handle,
@@ -26,7 +28,7 @@ def foreign_job(catalog, session, lease_seconds: float) -> str:
         spec={},
         email_setting="None",
         owner=OTHER_HOST,
-        lease_expires=datetime.now(UTC) + timedelta(seconds=lease_seconds),
+        lease_expires=lease,
     )
 
 
@@ -43,15 +45,7 @@ def test_another_hosts_job_is_closed_only_after_its_lease_expired(catalog, sessi
 
 
 def test_a_job_without_a_lease_on_another_host_is_never_closed(catalog, session, coordinator):
-    job = catalog.create_job(
-        company=session.company.handle,
-        user=session.user.handle,
-        name="old",
-        job_type="ExportJob",
-        spec={},
-        email_setting="None",
-        owner=OTHER_HOST,
-    )
+    job = foreign_job(catalog, session, None)
     assert coordinator.recover() == []
     assert not catalog.get_job(job).finished
 
