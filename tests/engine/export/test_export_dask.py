@@ -9,9 +9,10 @@ import signal
 import sys
 
 import pytest
-from export_kit import image_bytes, wait_for, zip_entries
+from export_kit import PASSWORD, image_bytes, wait_for, zip_entries
 from pg_kit import free_port
 
+from engine.cli import main
 from engine.errors import SettingsError
 from engine.export import Coordinator, ExportJob, cluster
 
@@ -137,3 +138,14 @@ def test_without_dask_the_error_names_the_extra(monkeypatch, catalog):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(SettingsError, match=r"pip install 'isrender\[dask\]'"):
         Coordinator(catalog, executor="tcp://scheduler:8786")
+
+
+def test_the_cli_names_an_unreachable_scheduler(monkeypatch, capsys, catalog, session):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setenv("ISRENDER_PASSWORD", PASSWORD)
+    asset = session.upload(image_bytes(1), name="a.jpg")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    argv = ["export", asset.handle, "--fmt", "orig", "--executor", address]
+    assert main([*argv, "--home", str(catalog.home), "--user", "ann@acme.test"]) == 78
+    assert f"cannot reach the Dask scheduler at {address}" in capsys.readouterr().err
+    assert catalog.list_jobs("Acme") == []  # refused before anything was submitted
