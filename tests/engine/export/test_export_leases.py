@@ -99,3 +99,15 @@ def test_a_job_taken_over_by_another_coordinator_is_left_to_it(catalog, session,
 def test_an_invalid_lease_is_refused(catalog, lease):
     with pytest.raises(SettingsError, match="lease_seconds must be more than 0"):
         Coordinator(catalog, lease_seconds=lease)
+
+
+def test_an_open_upload_job_is_never_taken_for_dead(catalog, session, coordinator):
+    """Recovery runs every lease now; an upload job waits for POSTs for up to 30 minutes."""
+    from engine.soap.upload_jobs import OpenUploads
+
+    uploads = OpenUploads(clock=lambda: datetime.now(UTC))
+    job = uploads.post(session, {"jobName": "upload"}, [], "127.0.0.1")
+    assert coordinator.recover() == []
+    assert catalog.get_job(job).state == "Running"
+    uploads.post(session, {"jobHandle": job, "endJob": True}, [], "127.0.0.1")
+    assert catalog.get_job(job).finished and not catalog.get_job(job).fatal_error
