@@ -79,7 +79,8 @@ def usm(path, size, fast=True):
 
 def rotate_flip(path, size, fast=True):
     image = _open(path, (size[1], size[0]), fast)
-    image = image.transpose(Image.Transpose.TRANSVERSE)  # rotate 90° clockwise, then flip lr
+    # r-flip.md: under layer=comp, flip= is the composite's: rotate 90° clockwise, then flip lr
+    image = image.transpose(Image.Transpose.TRANSPOSE)
     return _save(_resize(image, size, fast), "JPEG", quality=80)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.colors import Color
+
+if TYPE_CHECKING:
+    from engine.text import FontMap
 
 WHITE = Color("rgb", (1.0, 1.0, 1.0))
 #: Resolutions (``printRes=``, a source's DPI) are at most what JPEG's JFIF header can record;
@@ -28,6 +32,8 @@ class RenderConfig:
     the coefficients libjpeg holds for a progressive JPEG, at the scale the render decodes; and
     ``max_jpeg_scans`` the scans of a progressive JPEG (each is a pass over every block); both
     are checked on the header and the file's structure, before any pixel is decoded.
+    ``font_map`` maps IS font names to font files for ``text=``/``textPs=`` layers; None means
+    ``engine.text.FontMap.default()`` (fonts the OS ships), made when a text layer first needs it.
     """
 
     default_pix: tuple[int, int] = (1280, 1280)
@@ -40,6 +46,7 @@ class RenderConfig:
     res_mode: str = "sharp2"
     bkg_color: Color = WHITE
     noise_seed: int = 0
+    font_map: FontMap | None = field(default=None, compare=False)
 
 
 DEFAULT_CONFIG = RenderConfig()

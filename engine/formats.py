@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from PIL import Image
 
@@ -63,3 +64,16 @@ class Format:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+
+class Output(NamedTuple):
+    """The reply's format plugin, pixel type and compression (``fmt=``), as the renderer
+    resolved them once for a request; operations find it on ``RenderContext.output``."""
+
+    format: Format
+    pixel_type: str
+    compression: str | None
+
+    @property
+    def alpha(self) -> bool:
+        return self.format.alpha

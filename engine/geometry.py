@@ -498,3 +498,72 @@ def decode_scale(
     layer = source_transform(source_size, plan, dpi=dpi)
     layout = view_layout(layer.size, plan, config, alpha_output=alpha_output)
     return min(1.0, layer.density * layout.density)
+
+
+# --- layer placement -----------------------------------------------------------------------
+
+
+def layer_origin(plan: Plan, layer: Layer, geometry: LayerGeometry) -> tuple[float, float]:
+    """The layer's origin in its own pixels (from the top-left corner of the layer rect, which
+    includes ``extend=``): ``origin=``/``originN=``; else the explicit ``anchor=``/``anchorN=``
+    taken through the layer transforms; else the centre of the layer rect (``r-origin.md``,
+    ``r-anchor.md``, ``r-layer-placement.md``; there is no ``catalog::Anchor`` offline)."""
+    width, height = geometry.size
+    node = plan.get("origin", layer)
+    if node is not None:
+        return (float(node.args[0]), float(node.args[1]))
+    node = plan.get("originN", layer)
+    if node is not None:
+        return ((0.5 + node.args[0]) * width, (0.5 + node.args[1]) * height)
+    anchor = _anchor(plan, layer, geometry.source_size)
+    if anchor is None:
+        return (width / 2, height / 2)
+    return _transform_point(anchor, geometry)
+
+
+def _anchor(plan: Plan, layer: Layer, source_size: Size) -> tuple[float, float] | None:
+    node = plan.get("anchor", layer)
+    if node is not None:
+        return (float(node.args[0]), float(node.args[1]))
+    node = plan.get("anchorN", layer)
+    if node is not None:
+        return ((0.5 + node.args[0]) * source_size[0], (0.5 + node.args[1]) * source_size[1])
+    return None
+
+
+def _transform_point(point: tuple[float, float], geometry: LayerGeometry) -> tuple[float, float]:
+    """A source point through crop, scale, flip, rotate (about the centre) and extend."""
+    x = (point[0] - geometry.crop[0]) * geometry.density
+    y = (point[1] - geometry.crop[1]) * geometry.density
+    width, height = geometry.scaled_size
+    if geometry.flip in ("lr", "lrud"):
+        x = width - x
+    if geometry.flip in ("ud", "lrud"):
+        y = height - y
+    if geometry.rotation:
+        radians = math.radians(geometry.rotation)  # clockwise on screen (y points down)
+        dx, dy = x - width / 2, y - height / 2
+        cos, sin = math.cos(radians), math.sin(radians)
+        x = geometry.rotated_size[0] / 2 + dx * cos - dy * sin
+        y = geometry.rotated_size[1] / 2 + dx * sin + dy * cos
+    return (x + geometry.extend[0], y + geometry.extend[1])
+
+
+def layer_position(
+    plan: Plan,
+    layer: int,
+    geometry: LayerGeometry,
+    canvas: LayerGeometry,
+) -> tuple[float, float]:
+    """Top-left corner of a layer's rect in composite pixels: its origin sits on layer 0's
+    origin, offset by ``pos=`` (pixels) or ``posN=`` (relative to layer 0's size); by default
+    the centres coincide (``r-pos.md``, ``r-layer-placement.md``)."""
+    ox, oy = layer_origin(plan, 0, canvas)
+    lx, ly = layer_origin(plan, layer, geometry)
+    px, py = 0.0, 0.0
+    node = plan.get("pos", layer)
+    if node is not None:
+        px, py = float(node.args[0]), float(node.args[1])
+    elif (node := plan.get("posN", layer)) is not None:
+        px, py = node.args[0] * canvas.size[0], node.args[1] * canvas.size[1]
+    return (ox + px - lx, oy + py - ly)

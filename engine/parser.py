@@ -14,13 +14,15 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
+from functools import lru_cache
 
+from engine.effects import EFFECT_MACROS
 from engine.errors import ParseError
 from engine.macros import MacroTable, expand
-from engine.plan import COMP, Layer, Node, Plan, execution_key
+from engine.plan import COMP, Layer, Node, Plan, effect_layer, effect_parent, execution_key
 from engine.registry import Registry, get_registry, on_change
 from engine.signatures import ArgError
-from engine.stages import Stage
+from engine.stages import COMPOSITE_SCOPED, Stage
 from engine.syntax import Item, check_text, decode_value, split_modifiers
 
 #: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
@@ -32,6 +34,8 @@ CACHE_SIZE = 4096
 CACHE_BYTES = 32 * 1024 * 1024
 #: A layer number: ASCII digits (``str.isdigit`` accepts "²", which ``int`` refuses).
 _LAYER_NUMBER = re.compile(r"[0-9]{1,9}\Z")
+_EFFECT_NUMBER = re.compile(r"-?[0-9]{1,9}\Z")
+DEFAULT_MACROS = MacroTable(EFFECT_MACROS)
 #: Commands that set the same thing; within a layer the last of a group wins (§1.6 rule 4 for
 #: the layer type; the pixel and normalised forms of crop, extend, size, pos, origin, anchor).
 _EXCLUSIVE = {
@@ -60,7 +64,7 @@ def parse(
     ``macros`` maps macro names (with or without the ``$``) to definitions; pass a
     :class:`MacroTable` to benefit from the cache. ``object_name`` predefines ``$object$``.
     """
-    table = MacroTable.from_mapping(macros) if macros else None
+    table = _with_default_macros(MacroTable.from_mapping(macros) if macros else None)
     key = (modifiers, table, object_name)
     plan = _CACHE.get(key)
     if plan is None:
@@ -78,6 +82,12 @@ def resolve(
 ) -> str:
     """The canonical, fully expanded modifier string (IS ``req=resolve``)."""
     return parse(modifiers, macros=macros, object_name=object_name).to_modifiers()
+
+
+@lru_cache(maxsize=64)
+def _with_default_macros(table: MacroTable | None) -> MacroTable:
+    """The caller's macros over IS's default-catalog ones ($shadow$, $glow$)."""
+    return DEFAULT_MACROS.merged(table) if table else DEFAULT_MACROS
 
 
 class _PlanCache:
@@ -181,6 +191,9 @@ class _Builder:
         if key == "layer":
             self._layer(item)
             return
+        if key == "effect":
+            self._effect(item)
+            return
         sig = self.registry.signatures.get(key)
         if sig is None:
             raise ParseError(
@@ -210,7 +223,7 @@ class _Builder:
         if sig.scope.is_global:
             layer: Layer | None = None
             stage = sig.stage
-        elif self.layer == COMP and sig.stage < Stage.FILTER:
+        elif self.layer == COMP and sig.stage < Stage.FILTER and key not in COMPOSITE_SCOPED:
             layer, stage = 0, sig.stage  # source transforms of layer=comp act on layer 0
         else:
             layer = self.layer
@@ -253,6 +266,16 @@ class _Builder:
                 expected=f"at most {MAX_REQUEST_LENGTH} characters once expanded",
             )
 
+    def _effect(self, item: Item) -> None:
+        """``effect=n`` (n a non-zero integer) starts the segment of an effect layer attached
+        to the current layer (``r-effect.md``); no variables here either."""
+        value = decode_value(item.value or "")
+        if not _EFFECT_NUMBER.match(value) or int(value) == 0:
+            expected = "a non-zero integer: < 0 behind the layer, > 0 inside it"
+            raise _segment_error(item, "invalid effect layer", value, expected)
+        parent = effect_parent(self.layer)
+        self.layer = effect_layer(self.layer if parent is None else parent[0], int(value))
+
     def _layer(self, item: Item) -> None:
         """``layer=n|comp[,name]`` or ``layer=name`` (no variables allowed here, §2.1)."""
         value = decode_value(item.value or "")
@@ -265,25 +288,32 @@ class _Builder:
             self.layer = self.layer_names[number]
             return
         else:
-            raise ParseError(
-                "invalid layer",
-                command="layer",
-                text=value,
-                offset=item.offset,
-                macro=item.macro,
-                expected="n, comp, n,name or the name of a layer defined earlier",
-            )
+            expected = "n, comp, n,name or the name of a layer defined earlier"
+            raise _segment_error(item, "invalid layer", value, expected)
         if name:
-            if isinstance(self.layer, int) and self.layer_names.get(name, self.layer) != self.layer:
-                raise ParseError(
-                    f"layer name {name!r} is already used by layer {self.layer_names[name]}",
-                    command="layer",
-                    text=value,
-                    offset=item.offset,
-                    macro=item.macro,
-                )
+            reason = None
+            if name.lower() == COMP:  # r-layer.md: "comp is not permitted as a name string"
+                reason = "'comp' is not permitted as a layer name"
+            elif (
+                isinstance(self.layer, int) and self.layer_names.get(name, self.layer) != self.layer
+            ):
+                reason = f"layer name {name!r} is already used by layer {self.layer_names[name]}"
+            if reason is not None:
+                raise _segment_error(item, reason, value)
             if isinstance(self.layer, int):
                 self.layer_names[name] = self.layer
+
+
+def _segment_error(item: Item, reason: str, value: str, expected: str | None = None) -> ParseError:
+    """A bad ``layer=`` or ``effect=`` value."""
+    return ParseError(
+        reason,
+        command=item.name.lower(),
+        text=value,
+        offset=item.offset,
+        macro=item.macro,
+        expected=expected,
+    )
 
 
 def variable_key(name: str) -> str:

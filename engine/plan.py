@@ -15,11 +15,24 @@ from typing import Any, NamedTuple
 
 from engine.commands import COMMAND_ORDER
 from engine.signatures import CommandSignature
-from engine.stages import Stage
+from engine.stages import COMPOSITE_SCOPED, PIPELINE_RANK, Stage
 from engine.syntax import encode_value
 
 COMP = "comp"
-Layer = int | str  # a layer number, or "comp" for the composite
+Layer = int | str  # a layer number, "comp" for the composite, or an effect layer "parent:n"
+
+
+def effect_layer(parent: Layer, number: int) -> str:
+    """The id of effect layer ``number`` (``effect=n``) attached to ``parent``."""
+    return f"{parent}:{number}"
+
+
+def effect_parent(layer: Layer | None) -> tuple[Layer, int] | None:
+    """``(parent, n)`` of an effect layer id, None for any other layer."""
+    if not isinstance(layer, str) or ":" not in layer:
+        return None
+    parent, _, number = layer.rpartition(":")
+    return (parent if parent == COMP else int(parent), int(number))
 
 
 class Node(NamedTuple):
@@ -105,18 +118,27 @@ class Plan:
         """Canonical modifier string: composite segment first, then ``layer=N`` segments.
 
         Layer-0 source transforms and everything global go in the leading (``layer=comp``)
-        segment, where the parser assigns them back to the same place.
+        segment, where the parser assigns them back to the same place (except ``flip=`` and
+        ``opac=``, which there mean the composite's, :data:`engine.stages.COMPOSITE_SCOPED`).
         """
         head: list[str] = []
         layered: dict[Layer, list[str]] = {}
         for node in sorted(self.nodes, key=execution_key):
-            if node.layer in (None, COMP) or (node.layer == 0 and node.stage < Stage.FILTER):
+            if node.layer in (None, COMP) or (
+                node.layer == 0
+                and node.stage < Stage.FILTER
+                and node.command.lower() not in COMPOSITE_SCOPED
+            ):
                 head.append(node.to_modifier())
             else:
                 layered.setdefault(node.layer, []).append(node.to_modifier())
         parts = head
         for layer, items in layered.items():
-            parts.append(f"layer={layer}")
+            effect = effect_parent(layer)
+            if effect is None:
+                parts.append(f"layer={layer}")
+            else:
+                parts += [f"layer={effect[0]}", f"effect={effect[1]}"]
             parts.extend(items)
         return "&".join(parts)
 
@@ -126,6 +148,8 @@ class Plan:
         for node in self.nodes:
             if node.layer is None:
                 group = "request" if node.stage in (Stage.OUTPUT, Stage.REQUEST) else "view"
+            elif (effect := effect_parent(node.layer)) is not None:
+                group = f"layer {effect[0]}, effect {effect[1]}"
             else:
                 group = f"layer {node.layer}"
             if group != title:
@@ -135,11 +159,14 @@ class Plan:
         return "\n".join(lines)
 
 
-def execution_key(node: Node) -> tuple[float, int, int, str]:
+def execution_key(node: Node) -> tuple[float, str, int, int, int, str]:
     """Sort key of IS's pipeline: the numbered layers (0, 1, ...), each in its own pipeline,
     then the composite, whose filters, view transform, sharpening and output interleave by
-    stage with the global commands; then the stage, the order in which the reference lists
-    commands (``wid`` before ``hei`` ...) and the name."""
+    stage with the global commands; then the stage, the declared pipeline order
+    (:data:`engine.stages.PIPELINE`), the order in which the reference lists the other
+    commands (``wid`` before ``hei`` ...) and the name. Effect layers come last, by id."""
     key = node.command.lower()
     layer = node.layer if isinstance(node.layer, int) else math.inf  # comp and global: last
-    return (layer, node.stage, COMMAND_ORDER.get(key, len(COMMAND_ORDER)), key)
+    effect = node.layer if effect_parent(node.layer) is not None else ""  # effects: after
+    rank = PIPELINE_RANK.get(key, len(PIPELINE_RANK))
+    return (layer, effect, node.stage, rank, COMMAND_ORDER.get(key, len(COMMAND_ORDER)), key)

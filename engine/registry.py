@@ -1,8 +1,9 @@
 """The plugin manager and the registry of formats, operations and command signatures.
 
-Built-in plugins (``DEFAULT_PLUGINS``, modules of the ``plugins`` package) are loaded first,
-then every entry point of the group ``isrender``, then whatever is passed to :func:`register`
-at run time. All of them go through the same two hooks of :mod:`engine.hookspecs`.
+Built-in plugins (``DEFAULT_PLUGINS``, modules of the ``plugins`` package) are registered
+first, then every entry point of the group ``isrender``, then whatever is passed to
+:func:`register` at run time. All of them go through the same two hooks of
+:mod:`engine.hookspecs`, called through pluggy's hook caller (see ``docs/plugins.md``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import CodeType, FrameType
 
 import pluggy
 
@@ -23,7 +25,6 @@ from engine.errors import PluginError, UnsupportedError
 from engine.formats import Format
 from engine.operations import Operation
 from engine.signatures import CommandSignature, Enum, Param
-from engine.stages import Stage
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.formats.jpeg",
@@ -67,8 +68,7 @@ class Registry:
     operations: dict[str, Operation] = field(default_factory=dict)  # by command, lower
     signatures: dict[str, CommandSignature] = field(default_factory=dict)  # by command, lower
     provided: list[Provided] = field(default_factory=list)
-    _owner: dict[tuple[str, str], str] = field(default_factory=dict)
-    _by_stage: dict[Stage, tuple[Operation, ...]] | None = None
+    _owner: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
 
     def signature(self, command: str) -> CommandSignature | None:
         return self.signatures.get(command.lower())
@@ -83,74 +83,107 @@ class Registry:
             )
         return fmt
 
-    def operations_for(self, stage: Stage) -> tuple[Operation, ...]:
-        """The operations of one stage, in registration order."""
-        by_stage = self._by_stage
-        if by_stage is None:
-            grouped: dict[Stage, dict[int, Operation]] = {}
-            for op in self.operations.values():
-                grouped.setdefault(op.stage, {}).setdefault(id(op), op)
-            by_stage = self._by_stage = {k: tuple(v.values()) for k, v in grouped.items()}
-        return by_stage.get(stage, ())
+    @property
+    def always(self) -> tuple[Operation, ...]:
+        """Operations that run even when none of their commands is present (the view)."""
+        return tuple({id(op): op for op in self.operations.values() if op.always}.values())
 
-    def _claim(self, kind: str, name: str, plugin: str, override: bool) -> None:
+    def _claim(self, kind: str, name: str, plugin: str, override: bool) -> bool:
+        """Whether ``plugin`` may set ``name`` now (False: an earlier override keeps it).
+
+        Hooks run in pluggy's order (later registrations first, ``tryfirst``/``trylast``
+        move an implementation), so precedence is by ``override``, not by call order: an
+        override beats a plain registration whichever runs first; of two overrides the one
+        called first wins; two plain registrations of one name are an error.
+        """
         key = (kind, name.lower())
         owner = self._owner.get(key)
-        if owner is not None and owner != plugin and not override:
-            raise PluginError(
-                f"plugin {plugin!r} registers {kind} {name!r}, which plugin {owner!r} already "
-                f"provides; pass override=True to replace it"
-            )
-        self._owner[key] = plugin
+        if owner is not None and owner[0] != plugin:
+            if owner[1]:
+                return False
+            if not override:
+                raise PluginError(
+                    f"plugin {plugin!r} registers {kind} {name!r}, which plugin {owner[0]!r} "
+                    f"already provides; pass override=True to replace it"
+                )
+        self._owner[key] = (plugin, override)
         self.provided[:] = [p for p in self.provided if (p.kind, p.name.lower()) != key]
+        return True
 
 
 class Registrar:
-    """The ``register`` object a hook receives; it knows which plugin is registering."""
+    """The ``register`` object a hook receives; each call is attributed to the plugin whose
+    hook implementation makes it (found on the call stack), so one object serves every
+    implementation of a hook called through pluggy's hook caller."""
 
-    def __init__(self, registry: Registry, plugin: str) -> None:
+    def __init__(self, registry: Registry, owners: _Owners) -> None:
         self._registry = registry
-        self.plugin = plugin
+        self._owners = owners
 
     def format(self, fmt: Format, *, override: bool = False) -> None:
+        plugin = self._owners.caller(sys._getframe(1))
         if not fmt.name or not fmt.extension:
-            raise PluginError(f"plugin {self.plugin!r}: a format needs a name and an extension")
+            raise PluginError(f"plugin {plugin!r}: a format needs a name and an extension")
         reg = self._registry
-        for name in fmt.names:
-            reg._claim("format", name, self.plugin, override)
+        claimed = [name for name in fmt.names if reg._claim("format", name, plugin, override)]
+        for name in claimed:
             reg.formats[name.lower()] = fmt
-        reg.provided.append(Provided("format", fmt.name, self.plugin, fmt.description))
+        if claimed:
+            reg.provided.append(Provided("format", fmt.name, plugin, fmt.description))
 
     def operation(self, op: Operation, *, override: bool = False) -> None:
+        plugin = self._owners.caller(sys._getframe(1))
         reg = self._registry
         declared = {s.key: s for s in op.signatures}
         for sig in op.signatures:
-            reg._claim("signature", sig.name, self.plugin, override)
-            reg.signatures[sig.key] = dataclasses.replace(sig, stage=op.stage)
+            if reg._claim("signature", sig.name, plugin, override):
+                reg.signatures[sig.key] = dataclasses.replace(sig, stage=op.stage)
         for command in op.handles:
             if command.lower() not in reg.signatures and command.lower() not in declared:
                 raise PluginError(
-                    f"plugin {self.plugin!r}: operation {op.name!r} handles {command!r}, which is "
+                    f"plugin {plugin!r}: operation {op.name!r} handles {command!r}, which is "
                     "no IS command; declare its signature in Operation.signatures"
                 )
-            reg._claim("command", command, self.plugin, override)
-            reg.operations[command.lower()] = op
-            reg._by_stage = None
-            reg.provided.append(Provided("command", command, self.plugin, op.description))
+            if reg._claim("command", command, plugin, override):
+                reg.operations[command.lower()] = op
+                reg.provided.append(Provided("command", command, plugin, op.description))
+
+
+class _Owners:
+    """Which plugin a hook implementation's code belongs to (methods: which instance)."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._by_code: dict[CodeType, list[tuple[object, str]]] = {}
+        for hook in (pm.hook.isrender_register_formats, pm.hook.isrender_register_operations):
+            for impl in hook.get_hookimpls():
+                function = impl.function
+                instance = getattr(function, "__self__", None)
+                code = getattr(function, "__func__", function).__code__
+                self._by_code.setdefault(code, []).append((instance, impl.plugin_name))
+
+    def caller(self, frame: FrameType | None) -> str:
+        while frame is not None:
+            candidates = self._by_code.get(frame.f_code)
+            if candidates:
+                if len(candidates) == 1:
+                    return candidates[0][1]
+                instance = frame.f_locals.get("self")
+                for owner, name in candidates:
+                    if owner is instance:
+                        return name
+            frame = frame.f_back
+        raise PluginError("register.format/operation must be called from a hook implementation")
 
 
 def _build(pm: pluggy.PluginManager) -> Registry:
+    """Call both hooks through pluggy's hook caller (so ``tryfirst``, ``trylast``, wrappers
+    and hook-call monitoring work) with one registrar that attributes each registration."""
     registry = Registry(signatures={sig.key: sig for sig in IS_COMMANDS})
-    for hook in (pm.hook.isrender_register_formats, pm.hook.isrender_register_operations):
-        # Registration order (built-ins, entry points, run time), so later ones may override.
-        for impl in sorted(hook.get_hookimpls(), key=lambda i: _order(pm, i.plugin)):
-            impl.function(register=Registrar(registry, impl.plugin_name))
+    register = Registrar(registry, _Owners(pm))
+    pm.hook.isrender_register_formats(register=register)
+    pm.hook.isrender_register_operations(register=register)
     _extend_fmt(registry)
     return registry
-
-
-def _order(pm: pluggy.PluginManager, plugin: Any) -> int:
-    return [p for _, p in pm.list_name_plugin()].index(plugin)
 
 
 def _extend_fmt(registry: Registry) -> None:
@@ -256,7 +289,3 @@ def unregister(plugin: object) -> None:
 def on_change(listener: Callable[[], None]) -> None:
     """Call ``listener`` whenever plugins are registered or removed (parse cache reset)."""
     _PLUGINS.listeners.append(listener)
-
-
-def plugin_names(pm: pluggy.PluginManager | None = None) -> Iterable[str]:
-    return [name for name, _ in (pm or plugin_manager()).list_name_plugin()]

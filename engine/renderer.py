@@ -1,48 +1,51 @@
 """Plan + source → encoded rendition: the renderer that dispatches to the plugins.
 
-One render decodes the source once, at the smallest JPEG scale the whole plan still needs
-(``engine.geometry.decode_scale``), runs the layer-0 source transforms and filters, then the
-composite's filters, view transform, ``rect=`` and sharpening, stage by stage, through the
-operations the plugins registered, and finally converts to the requested pixel type and hands
-the image to the format plugin's encoder.
+One render plans the geometry, the view layout and the output format once, decodes the source
+once at the smallest JPEG scale the reply still needs, runs layer 0's pipeline, then the
+composite's (filters, view transform, ``rect=``, sharpening) as :mod:`engine.pipeline` lists
+them, through the operations the plugins registered, and finally converts to the requested
+pixel type and hands the image to the format plugin's encoder.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
+from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
-from engine.errors import RenderError, UnsupportedError
-from engine.formats import EncodeOptions, Format, Quantize
-from engine.geometry import decode_scale
+from engine.errors import RenderError, SourceError, UnsupportedError
+from engine.formats import EncodeOptions, Format, Output, Quantize
+from engine.geometry import source_transform, view_layout
 from engine.macros import MacroTable
+from engine.nesting import NestingResolver
 from engine.operations import RenderContext
 from engine.parser import parse
-from engine.plan import COMP, Node, Plan
+from engine.pipeline import Step, keep_box, steps
+from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
 from engine.source import SourceImage, open_source
-from engine.stages import Stage
+from engine.templates import Template, templated_request
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
-#: Layer commands that only make sense when layers are composited (a later issue).
+#: Layer commands that parse but do not render yet. text=/textPs= leave this set when
+#: engine.text lands: engine.compositor.opened_source is where a text layer is made.
 COMPOSITING = frozenset({
-    "src", "text", "textps", "mask", "maskuse", "color", "opac", "pos", "posn", "origin",
-    "originn", "hide", "blendmode", "effect", "effectmask", "map", "perspective", "textangle",
-    "textattr", "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath",
-    "croppathe", "pathattr", "op_growmask", "op_growmaskr", "sizen",
+    "text", "textps", "effectmask", "map", "perspective", "textangle", "textattr",
+    "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath", "croppathe",
+    "pathattr", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
 #: a full decode for a 400-pixel crop of a 1224-pixel photo; ≥ 0.99 with this margin).
 DRAFT_MARGIN = 1.25
-_PIXEL_STAGES = tuple(s for s in Stage if Stage.CROP <= s <= Stage.SHARPEN)
 _MODES = {"rgb": ("RGB", "RGBA"), "gray": ("L", "LA"), "cmyk": ("CMYK", None)}
 
 
@@ -59,38 +62,144 @@ class Rendition:
 
 
 def render(
-    source: Source,
+    source: Source | None,
     modifiers: str | Plan,
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
+    resolver: Resolver | None = None,
+    templates: Mapping[str, Template] | None = None,
 ) -> Rendition:
     """Render ``source`` (path, bytes, binary file or PIL image) through an IS request.
 
     ``modifiers`` is a modifier string (parsed with ``macros``; ``$object$`` is the source's
-    base name) or an already parsed :class:`Plan`.
+    base name) or an already parsed :class:`Plan`. ``resolver`` turns the object names of
+    ``src=``/``mask=`` into image data (see :mod:`engine.compositor`). ``source`` may be None
+    for a request whose layer 0 is given by ``src=`` or ``color=`` with ``size=``.
+    ``templates`` are the compositing templates ``template=`` may name
+    (:mod:`engine.templates`); the source is then only what ``$object$`` names.
     """
     config = config or DEFAULT_CONFIG
-    with open_source(source, config=config) as src:
-        return render_plan(src, _plan(src, modifiers, macros), config)
+    with ExitStack() as stack:
+        src = None if source is None else stack.enter_context(open_source(source, config=config))
+        plan = _plan(src, modifiers, macros)
+        if plan.get("template") is not None:
+            return _render_template(source, src, modifiers, plan, config, resolver, macros,
+                                    templates)  # fmt: skip
+        return render_plan(src, plan, config, resolver=resolver, macros=macros)
+
+
+def _render_template(
+    source: Source | None,
+    src: SourceImage | None,
+    modifiers: str | Plan,
+    plan: Plan,
+    config: RenderConfig,
+    resolver: Resolver | None,
+    macros: Mapping[str, str] | MacroTable | None,
+    templates: Mapping[str, Template] | None,
+) -> Rendition:
+    """``template=``: the templated request, its layer 0 from the template, the request's
+    object served to the template as ``$object$``."""
+    name = plan.arg("template", "object")
+    template = (templates or {}).get(name)
+    if template is None:
+        known = ", ".join(sorted(templates or {})) or "none were given"
+        raise RenderError(f"template={name}: no such template (known: {known})")
+    text = modifiers if isinstance(modifiers, str) else plan.to_modifiers()
+    object_name = (src.name if src is not None else None) or "object"
+    request = parse(templated_request(text, template), macros=macros, object_name=object_name)
+    if source is not None and hasattr(source, "read"):  # a file: served as its bytes
+        source.seek(0)  # type: ignore[union-attr]
+        source = source.read()  # type: ignore[union-attr]
+
+    def serve(name: str) -> Source:
+        if name == object_name and source is not None:
+            return source
+        if resolver is None:
+            raise SourceError(f"object {name!r}: no resolver for layer sources")
+        return resolver(name)
+
+    return render_plan(None, request, config, resolver=serve, macros=macros)
 
 
 def _plan(
-    src: SourceImage, modifiers: str | Plan, macros: Mapping[str, str] | MacroTable | None
+    src: SourceImage | None,
+    modifiers: str | Plan,
+    macros: Mapping[str, str] | MacroTable | None,
 ) -> Plan:
     """The request's plan; ``$object$`` is the source's base name."""
     if isinstance(modifiers, Plan):
         return modifiers
-    return parse(modifiers, macros=macros, object_name=src.name)
+    return parse(modifiers, macros=macros, object_name=src.name if src is not None else None)
 
 
-def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CONFIG) -> Rendition:
-    """Execute a plan on an opened source."""
+def render_plan(
+    src: SourceImage | None,
+    plan: Plan,
+    config: RenderConfig = DEFAULT_CONFIG,
+    *,
+    resolver: Resolver | None = None,
+    macros: Mapping[str, str] | MacroTable | None = None,
+) -> Rendition:
+    """Execute a plan on an opened source (None: layer 0 comes from the plan); ``macros``
+    serve the nested requests of ``src=is(...)``."""
     registry = get_registry()
-    _check_supported(plan, registry)
-    fmt, pixel_type, compression = output_format(plan, registry)
-    needed = decode_scale(src.size, plan, config, alpha_output=fmt.alpha, dpi=src.dpi)
+    check_supported(plan)
+    resolver = NestingResolver(resolver, macros, config)
+    output = output_format(plan, registry)
+    fmt, pixel_type, compression = output
+    with ExitStack() as stack:
+        canvas = canvas_source(src, plan, config, resolver, stack)
+        image = compose(canvas, plan, config, registry, resolver, output=output)
+        image = _to_pixel_type(image, fmt, pixel_type, plan, config)
+        options = encode_options(plan, config, fmt, pixel_type, compression, canvas)
+    data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
+    return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+
+
+def canvas_source(
+    src: SourceImage | None,
+    plan: Plan,
+    config: RenderConfig,
+    resolver: Resolver | None,
+    stack: ExitStack,
+) -> SourceImage:
+    """Layer 0's content: its own ``src=``/``text=``, else the request's object, else a solid
+    ``color=`` layer (``r-src.md``: the object of the request when ``src=`` is absent)."""
+    own = any(plan.get(command, 0) is not None for command in ("src", "text", "textPs"))
+    if src is not None and not own:
+        return src
+    canvas = opened_source(plan, 0, resolver, config, stack)
+    if canvas is None:
+        raise RenderError(
+            "the request has no object and layer 0 no content; expected src=, text=, "
+            "or color= with size= on layer 0"
+        )
+    return canvas
+
+
+def compose(
+    src: SourceImage,
+    plan: Plan,
+    config: RenderConfig,
+    registry: Registry,
+    resolver: Resolver | None,
+    *,
+    output: Output | None = None,
+    alpha_output: bool = True,
+) -> Image.Image:
+    """Layer 0's pipeline, the other layers onto it, then the composite's pipeline (filters,
+    view, ``rect=``, sharpening): the reply's pixels, before the output pixel type. Without
+    an ``output`` (a nested request) the pixels keep alpha as ``alpha_output`` says."""
+    if output is not None:
+        alpha_output = output.alpha
+    # Geometry, view layout and output format: computed once, read by every operation.
+    geometry = source_transform(src.size, plan, dpi=src.dpi)
+    view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
+    needed = min(1.0, geometry.density * view.density)
     image = src.load(min(1.0, needed * DRAFT_MARGIN))
+    image = prepare_content(image, plan, 0, resolver, config)
     ctx = RenderContext(
         plan=plan,
         config=config,
@@ -98,39 +207,40 @@ def render_plan(src: SourceImage, plan: Plan, config: RenderConfig = DEFAULT_CON
         scale=src.scale,
         source_dpi=src.dpi,
         content=src.content,
+        alpha_output=alpha_output,
+        output=output,
+        geometry=geometry,
+        view=view,
     )
-    image = _run_segment(image, _segment(plan, 0), ctx, registry, composite=False)
-    image = _run_segment(image, _segment(plan, COMP), ctx, registry, composite=True)
-    image = _to_pixel_type(image, fmt, pixel_type, plan, config)
-    options = encode_options(plan, config, fmt, pixel_type, compression, src)
-    data = fmt.encode(image, options)  # type: ignore[misc]  # registry.format checked it
-    return Rendition(data, fmt.name, fmt.mime_type, fmt.extension, image.width, image.height)
+    composite = steps(plan, COMP, registry)
+    ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
+    image = run_steps(image, steps(plan, 0, registry), ctx)
+    image = composite_layers(image, ctx, registry, resolver)
+    ctx.layer, ctx.keep = COMP, None
+    return run_steps(image, composite, ctx)
 
 
-def _check_supported(plan: Plan, registry: Registry) -> None:
+def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext) -> Image.Image:
+    """Run one layer's (or the composite's) operation calls in order."""
+    for step in pipeline:
+        image = step.operation.apply(image, step.nodes, ctx)
+    return image
+
+
+def check_supported(plan: Plan) -> None:
     for node in plan:
-        if node.layer not in (None, 0, COMP):
-            raise UnsupportedError(
-                f"layer={node.layer} needs layer compositing, which is not supported yet"
-            )
-        key = node.command.lower()
-        if key in COMPOSITING:
-            raise UnsupportedError(
-                f"{node.command}= needs layer compositing (layer=, src=, text=, ...), "
-                "which is not supported yet"
-            )
-        implemented = node.signature.noop or key in registry.operations
-        if Stage.CROP <= node.stage <= Stage.SHARPEN and not implemented:
-            raise UnsupportedError(f"{node.command}= has no operation that implements it")
+        if node.command.lower() in COMPOSITING:
+            raise UnsupportedError(f"{node.command}= is not supported yet")
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")
-    for command in ("template", "icc"):
-        if plan.get(command) is not None:
-            raise UnsupportedError(f"{command}= is not supported yet")
+    if plan.get("template") is not None:
+        raise RenderError("template= needs engine.render(..., templates=...) to find it")
+    if plan.get("icc") is not None:
+        raise UnsupportedError("icc= is not supported yet")
 
 
-def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | None]:
+def output_format(plan: Plan, registry: Registry) -> Output:
     """The format plugin, pixel type and compression the request asks for (§3.2 defaults)."""
     name = plan.arg("fmt", "format", "jpeg")
     fmt = registry.format(name)
@@ -146,34 +256,7 @@ def output_format(plan: Plan, registry: Registry) -> tuple[Format, str, str | No
     if compression is not None and compression not in fmt.compressions:
         allowed = "|".join(fmt.compressions) or "no compression option"
         raise RenderError(f"fmt={name} does not take compression {compression}; expected {allowed}")
-    return fmt, pixel_type, compression
-
-
-def _segment(plan: Plan, layer: int | str) -> dict[str, Node] | None:
-    if layer == 0:
-        nodes = {n.command.lower(): n for n in plan if n.layer == 0}
-        return nodes or None
-    return {n.command.lower(): n for n in plan if n.layer in (None, COMP)}
-
-
-def _run_segment(
-    image: Image.Image,
-    segment: dict[str, Node] | None,
-    ctx: RenderContext,
-    registry: Registry,
-    *,
-    composite: bool,
-) -> Image.Image:
-    """Run one pipeline (layer 0's, or the composite's) stage by stage; within a stage the
-    operations run in registration order (built-ins: DEFAULT_PLUGINS order)."""
-    if segment is None:
-        return image
-    for stage in _PIXEL_STAGES:
-        for op in registry.operations_for(stage):
-            present = {c: segment[c.lower()] for c in op.handles if c.lower() in segment}
-            if present or (composite and op.always):
-                image = op.apply(image, present, ctx)
-    return image
+    return Output(fmt, pixel_type, compression)
 
 
 def _to_pixel_type(
@@ -241,12 +324,13 @@ def render_props(
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, str]:
     """IS ``req=props``: evaluate the request as an image request and describe the reply."""
     config = config or DEFAULT_CONFIG
     with open_source(source, config=config) as src:
         plan = _plan(src, modifiers, macros)
-        rendition = render_plan(src, plan, config)
+        rendition = render_plan(src, plan, config, resolver=resolver, macros=macros)
         fmt, pixel_type, compression = output_format(plan, get_registry())
         options = encode_options(plan, config, fmt, pixel_type, compression, src)
     bgc = plan.arg("bgc", "color") or config.bkg_color

@@ -44,6 +44,13 @@ def is_remote(location: str) -> bool:
     return local_path(location) is None
 
 
+def source_of(location: str) -> Path | bytes:
+    """What ``engine.render`` takes for a location: the path of a local file, the bytes of a
+    remote one."""
+    path = local_path(location)
+    return path if path is not None else read_bytes(location)
+
+
 def join(base: str, *parts: str) -> str:
     path = local_path(base)
     if path is not None:

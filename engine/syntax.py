@@ -92,15 +92,61 @@ def split_modifiers(text: str, *, macro: str | None = None) -> list[Item]:
     """Parse a modifier string into items; ``macro`` names the macro being parsed, if any."""
     check_text(text, macro=macro)
     items = _split_fast(text, macro)
-    if items is not None:
-        return items
-    try:
-        items = _parser().parse(text)
-    except UnexpectedInput as exc:
-        raise _parse_error(text, exc, macro) from None
-    if macro is not None:
-        items = [item._replace(macro=macro) for item in items]
-    return items
+    if items is None:
+        try:
+            items = _parser().parse(text)
+        except UnexpectedInput as exc:
+            raise _parse_error(text, exc, macro) from None
+        if macro is not None:
+            items = [item._replace(macro=macro) for item in items]
+    return join_nested(text, items) if "(" in text or "{" in text else items
+
+
+#: The value of src=/mask= that opens a nested or embedded request (§ request nesting).
+_NESTED = re.compile(r"(?:is|ir|fxg)?[({]", re.IGNORECASE)
+_NESTING_COMMANDS = ("src", "mask")
+
+
+def join_nested(text: str, items: list[Item]) -> list[Item]:
+    """Keep a nested request whole: ``src=is(?src=a&size=9,9)`` is one modifier whose value
+    runs to the matching bracket (parentheses or braces, as Adobe's pages write both),
+    although the '&' inside it split the text into several modifiers."""
+    out: list[Item] = []
+    inside_until = -1
+    for item in items:
+        if item.offset < inside_until:
+            continue
+        if _opens_nested(item):
+            start = item.offset + len(item.name) + 1
+            end = _closing_bracket(text, start)
+            if end is not None and end > start + len(item.value or ""):
+                item = item._replace(value=text[start:end])
+                inside_until = end
+        out.append(item)
+    return out
+
+
+def _opens_nested(item: Item) -> bool:
+    return (
+        item.kind == "command"
+        and bool(item.value)
+        and item.name.lower() in _NESTING_COMMANDS
+        and _NESTED.match(item.value or "") is not None
+    )
+
+
+def _closing_bracket(text: str, start: int) -> int | None:
+    """The index after the bracket that closes the first one at or after ``start``."""
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
 
 
 def lark_split(text: str) -> list[Item]:

@@ -92,6 +92,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "setCompanyAttribute": _USER_ADMINS,
+    "createTemplate": _PRESET_ROLES,
+    "deleteTemplate": _PRESET_ROLES,
+    "getTemplates": _READ_ROLES,
     "getAssets": _READ_ROLES,
     "getPresets": _READ_ROLES,
     "addCompany": _COMPANY_CREATORS,

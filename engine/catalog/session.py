@@ -29,6 +29,8 @@ from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
 from engine.macros import MacroTable, load_macros
 from engine.parser import parse
+from engine.syntax import split_modifiers
+from engine.templates import Template
 
 if TYPE_CHECKING:
     from engine.catalog.catalog import Catalog
@@ -316,6 +318,31 @@ class Session:
         self.require("setPreset")
         table = load_macros(path)
         return self._save_presets({name: table[name] for name in table})
+
+    # --- compositing templates (IPS createTemplate; template= of IS requests) -----------------
+
+    def create_template(self, name: str, modifier: str, post_modifier: str = "") -> None:
+        """Create or replace the template ``name`` (case-insensitive): its body and the
+        modifiers applied after the request's. Both must be well-formed modifiers; values may
+        hold ``$var$`` parameters that the request defines."""
+        self.require("createTemplate")
+        name = _preset_name(name)
+        for text in (modifier, post_modifier):
+            split_modifiers(text)
+        with sql.transaction(self.catalog.connection()) as conn:
+            sql.upsert_template(conn, self._company_id, name, modifier, post_modifier)
+
+    def list_templates(self) -> dict[str, Template]:
+        """Template name → :class:`~engine.templates.Template`, by name."""
+        self.require("getTemplates")
+        rows = sql.list_templates(self.catalog.connection(), self._company_id)
+        return {name: Template(*row) for name, row in rows.items()}
+
+    def delete_template(self, name: str) -> None:
+        self.require("deleteTemplate")
+        conn = self.catalog.connection()
+        if not sql.delete_template(conn, self._company_id, _preset_name(name)):
+            raise CatalogError(f"company {self.company.name} has no template named {name!r}")
 
     def macro_table(self) -> MacroTable:
         """The company's presets as a macro table for :func:`engine.parse`."""

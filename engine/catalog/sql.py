@@ -139,7 +139,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX scheduled_jobs_due ON scheduled_jobs (next_fire);
     """,
-    # 4: the lease of a running job: until when its owner (a coordinator, maybe on another
+    # 4: compositing templates (IPS createTemplate: a modifier and a post-modifier)
+    """
+    CREATE TABLE templates (
+        company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        modifier TEXT NOT NULL,
+        post_modifier TEXT NOT NULL,
+        PRIMARY KEY (company_id, name)
+    );
+    """,
+    # 5: the lease of a running job: until when its owner (a coordinator, maybe on another
     # host) counts as alive without renewing it (see engine.export.owner).
     """
     ALTER TABLE jobs ADD COLUMN lease_expires TEXT;
@@ -503,6 +513,32 @@ def list_presets(conn: sqlite3.Connection, company_id: int) -> dict[str, str]:
 def delete_preset(conn: sqlite3.Connection, company_id: int, name: str) -> bool:
     cursor = conn.execute(
         "DELETE FROM presets WHERE company_id = ? AND name = ?", (company_id, name)
+    )
+    return cursor.rowcount > 0
+
+
+def upsert_template(
+    conn: sqlite3.Connection, company_id: int, name: str, modifier: str, post_modifier: str
+) -> None:
+    conn.execute(
+        "INSERT INTO templates (company_id, name, modifier, post_modifier) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (company_id, name) DO UPDATE SET name = excluded.name,"
+        " modifier = excluded.modifier, post_modifier = excluded.post_modifier",
+        (company_id, name, modifier, post_modifier),
+    )
+
+
+def list_templates(conn: sqlite3.Connection, company_id: int) -> dict[str, tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT name, modifier, post_modifier FROM templates WHERE company_id = ? ORDER BY name",
+        (company_id,),
+    ).fetchall()
+    return {row["name"]: (row["modifier"], row["post_modifier"]) for row in rows}
+
+
+def delete_template(conn: sqlite3.Connection, company_id: int, name: str) -> bool:
+    cursor = conn.execute(
+        "DELETE FROM templates WHERE company_id = ? AND name = ?", (company_id, name)
     )
     return cursor.rowcount > 0
 

@@ -23,6 +23,7 @@ from typing import Any
 from engine.catalog import ROLES, Asset, Catalog, Session, User
 from engine.catalog.home import catalog_exists, resolve_home
 from engine.cli.output import print_json
+from engine.cli.presetcheck import add_command as add_preset_check
 from engine.errors import ApiFault, AuthenticationFault, CatalogError, IsRenderError
 
 ENV_USER = "ISRENDER_USER"
@@ -90,6 +91,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     imported.add_argument("file", metavar="FILE")
     add_auth_options(imported)
     imported.set_defaults(handler=_preset_import)
+    add_preset_check(preset)
 
 
 def _group(subparsers: argparse._SubParsersAction, name: str, help: str) -> Any:

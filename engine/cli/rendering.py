@@ -41,6 +41,17 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="SRC", help="source image file")
     parser.add_argument("-m", "--modifiers", default="", help="IS modifier string")
     parser.add_argument("--macros", metavar="FILE", help="Scene7 macro file ($name$ presets)")
+    parser.add_argument(
+        "--objects",
+        metavar="DIR",
+        help="folder that src=/mask= object names are found in (default: the source's folder)",
+    )
+
+
+def _resolver(args: argparse.Namespace):
+    from engine.layers import FolderResolver
+
+    return FolderResolver(args.objects or Path(args.source).parent)
 
 
 def _macros(args: argparse.Namespace) -> MacroTable | None:
@@ -50,7 +61,7 @@ def _macros(args: argparse.Namespace) -> MacroTable | None:
 def _render(args: argparse.Namespace) -> int:
     from engine.renderer import render
 
-    rendition = render(args.source, args.modifiers, macros=_macros(args))
+    rendition = render(args.source, args.modifiers, macros=_macros(args), resolver=_resolver(args))
     out = Path(args.out)
     if out.is_dir() or args.out.endswith(
         ("/", os.sep)
@@ -67,7 +78,9 @@ def _render(args: argparse.Namespace) -> int:
 def _props(args: argparse.Namespace) -> int:
     from engine.renderer import render_props
 
-    fields = render_props(args.source, args.modifiers, macros=_macros(args))
+    fields = render_props(
+        args.source, args.modifiers, macros=_macros(args), resolver=_resolver(args)
+    )
     if args.json:
         print_json(fields)
         return 0
@@ -156,8 +169,10 @@ def registry_markdown() -> str:
             status = f"implemented by {owner.get(('command', sig.key), '?')}"
         elif sig.noop:
             status = "accepted, no effect offline"
-        elif sig.key in COMPOSITING or sig.key == "layer":
-            status = "parsed; rendering needs layer compositing (not supported yet)"
+        elif sig.key in COMPOSITING:
+            status = "parsed; not supported yet"
+        elif sig.stage.name == "LAYER":
+            status = "layer compositing (engine.compositor)"
         elif sig.stage.name == "OUTPUT":
             status = "encoder setting"
         else:

@@ -47,16 +47,20 @@ class Prepared:
     request: str | None = None  # the IS request of a convert job
     macros: MacroTable | None = None
     extension: str | None = None  # of the converted files
+    resolver: Any = None  # CatalogResolver of the company when the request names objects
+    templated: bool = False  # template= made the request: the asset is only its $object$
 
 
 def prepare(session: Any, job: ExportJob, limits: ExportLimits) -> Prepared:
     """Validate ``job`` for ``session``'s company; see the module docstring for the faults."""
     job = job.validated(limits)
-    request = macros = extension = None
+    request = macros = extension = resolver = None
+    templated = False
     if job.fmt == "convert":
         macros = session.macro_table()
-        request = job.request()
+        request, templated = _templated(session, job.request(), macros)
         extension = planned_extension(request, macros)
+        resolver = _resolver(session, request, macros)
     names = NameAllocator()
     assets: list[AssetRef] = []
     duplicates: list[AssetRef] = []
@@ -65,7 +69,40 @@ def prepare(session: Any, job: ExportJob, limits: ExportLimits) -> Prepared:
         ref = _asset_ref(session, position, handle, job.fmt or "", extension, names, handle in seen)
         (duplicates if handle in seen else assets).append(ref)
         seen.add(handle)
-    return Prepared(job, tuple(assets), tuple(duplicates), request, macros, extension)
+    return Prepared(
+        job, tuple(assets), tuple(duplicates), request, macros, extension, resolver, templated
+    )
+
+
+def _templated(session: Any, request: str, macros: MacroTable | None) -> tuple[str, bool]:
+    """The request a company template makes of ``request`` (``template=name``), if any."""
+    from engine.parser import parse
+    from engine.templates import templated_request
+
+    try:
+        node = parse(request, macros=macros).get("template")
+    except IsRenderError:
+        return request, False  # planned_extension says what is wrong
+    if node is None:
+        return request, False
+    name = node.arg("object")
+    templates = {key.lower(): value for key, value in session.list_templates().items()}
+    template = templates.get(name.lower())
+    if template is None:
+        raise ApiFault(
+            f"ExportJob.is_modifier/macro names template={name}, which company "
+            f"{session.company.name} does not have",
+            code=ApiFault.INVALID_PARAMETER,
+        )
+    return templated_request(request, template), True
+
+
+def _resolver(session: Any, request: str, macros: MacroTable | None) -> Any:
+    """The company's assets as src=/mask= objects, when the request names any."""
+    from engine.catalog.resolver import catalog_resolver, names_objects
+    from engine.parser import parse
+
+    return catalog_resolver(session) if names_objects(parse(request, macros=macros)) else None
 
 
 def planned_extension(request: str, macros: MacroTable | None) -> str:

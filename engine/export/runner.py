@@ -208,6 +208,8 @@ class JobRunner:
             object_name=split_extension(asset.name)[0],
             staging=self.staging,
             max_pixels=self.limits.max_convert_pixels,
+            resolver=self.prepared.resolver,
+            templated=self.prepared.templated,
         )
         try:
             return self.submit(convert, task)

@@ -10,10 +10,15 @@ take the others down.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import storage
-from engine.errors import IsRenderError
+from engine.errors import IsRenderError, SourceError
 from engine.macros import MacroTable
+
+if TYPE_CHECKING:
+    from engine.compositor import Resolver
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class ConvertTask:
     object_name: str  # $object$: the asset's name without its extension
     staging: str  # the folder (or URL prefix) for the rendition
     max_pixels: int  # ExportLimits.max_convert_pixels
+    resolver: Resolver | None = None  # src=/mask= objects: the company's catalog
+    templated: bool = False  # a template made the request: the asset is only its $object$
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,10 @@ def _convert(task: ConvertTask) -> ConvertResult:
     from engine.renderer import render
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
-    local = storage.local_path(task.source)
-    rendition = render(local if local is not None else storage.read_bytes(task.source), plan)
+    if task.templated:  # layer 0 is the template's; src=$object$ is this asset
+        rendition = render(None, plan, resolver=_ObjectFirst(task))
+    else:
+        rendition = render(storage.source_of(task.source), plan, resolver=task.resolver)
     pixels = rendition.width * rendition.height
     if pixels > task.max_pixels:
         return ConvertResult(
@@ -79,3 +88,17 @@ def _convert(task: ConvertTask) -> ConvertResult:
         height=rendition.height,
         size=len(rendition.data),
     )
+
+
+class _ObjectFirst:
+    """The task's asset under its object name, every other name from the task's resolver."""
+
+    def __init__(self, task: ConvertTask) -> None:
+        self.task = task
+
+    def __call__(self, name: str) -> Path | bytes:
+        if name == self.task.object_name:
+            return storage.source_of(self.task.source)
+        if self.task.resolver is None:
+            raise SourceError(f"no image asset named {name!r}")
+        return self.task.resolver(name)

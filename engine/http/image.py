@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.catalog import Asset, Company
+from engine.catalog.resolver import CatalogResolver, plan_resolver
 from engine.errors import (
     BusyError,
     IsRenderError,
@@ -69,6 +70,7 @@ class Prepared:
     max_age: int | None = None
     cache: caching.CacheModes = field(default_factory=caching.CacheModes)
     props: dict[str, str] = field(default_factory=dict)
+    resolver: CatalogResolver | None = None  # src=/mask= objects of the request
     error: IsRenderError | None = None
 
 
@@ -140,12 +142,16 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     )
     if kind == "resolve":
         return
+    # The company's images that src=/mask= name (layers); their blobs are part of the key.
+    resolver = prepared.resolver = plan_resolver(catalog, prepared.company, plan)
     # Commands that change no byte of the reply stay out of the key: cache=, the request
     # type (kind and fmt are in it), and for images the id= and handler= of JSONP replies.
     ignored = {"cache", "req"} if kind != "img" else {"cache", "req", "id", "handler"}
     canonical = "&".join(
         f"{n.layer}:{n.to_modifier()}" for n in plan if n.command.lower() not in ignored
     )
+    if resolver is not None:
+        canonical += "|" + ",".join(sorted(resolver.paths.values()))
     prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
     if kind == "imageprops":
         prepared.props = image_properties(prepared.source, asset, prepared.company, non_image_age)
@@ -240,6 +246,7 @@ def _task(prepared: Prepared, kind: str) -> RenderTask:
         prepared.request,
         prepared.macros,
         _asset_id(prepared.asset.name),
+        prepared.resolver,
     )
 
 

@@ -35,6 +35,7 @@ class RenderTask:
     request: str = ""
     macros: MacroTable | None = None
     object_name: str | None = None
+    resolver: Any = None  # src=/mask= objects: the company's images (CatalogResolver)
 
 
 def run_render(task: RenderTask) -> Any:
@@ -46,8 +47,8 @@ def run_render(task: RenderTask) -> Any:
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
     if task.kind == "props":  # evaluated as the image request it describes
         image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
-        return render_props(Path(task.source), image_plan)
-    return render(Path(task.source), plan)
+        return render_props(Path(task.source), image_plan, resolver=task.resolver)
+    return render(Path(task.source), plan, resolver=task.resolver)
 
 
 class RenderPool:

@@ -22,9 +22,10 @@ to the nearest integer and clipped to 0..255:
   gray (truncating): −100 is fully gray (R = G = B = Y), +100 doubles the chroma.
 * ``op_invert=1``: ``255 − v``.
 
-The commands run in this fixed order, whatever their order in the request: brightness,
-contrast, colorize, hue, saturation, colorbalance, invert (IS documents brightness and contrast
-as adjustments *before* colorizing). Consecutive per-channel curves (brightness, contrast;
+The commands run in the pipeline's declared order (``engine.stages.PIPELINE``), whatever
+their order in the request: brightness, contrast, colorize, hue, saturation, colorbalance,
+invert (IS documents brightness and contrast as adjustments *before* colorizing).
+Consecutive per-channel curves (brightness, contrast;
 colorbalance, invert; all four when nothing runs in between) are fused into one lookup table,
 so the image is traversed once for them. Each step still rounds to 8 bits, exactly as if it
 ran alone.
@@ -52,7 +53,7 @@ from engine.stages import Stage
 if TYPE_CHECKING:
     from engine.registry import Registrar
 
-ORDER = (
+COMMANDS = (
     "op_brightness",
     "op_contrast",
     "op_colorize",
@@ -65,6 +66,8 @@ ORDER = (
 _LEVELS = np.arange(256, dtype=np.float64)
 _GRAY = ("L", "LA")
 _WITH_ALPHA = ("LA", "RGBA")
+#: op_hue works on bands of about this many pixels, so its float planes stay bounded.
+_BAND_PIXELS = 1 << 20
 
 #: A per-channel curve: shape (3, 256), uint8; row c maps the values of colour channel c.
 Curve = np.ndarray
@@ -163,6 +166,14 @@ def _hue(image: Image.Image, node: Node) -> Image.Image:
     if not degrees or image.mode in _GRAY:
         return image
     pixels = np.array(image)
+    rows = max(1, _BAND_PIXELS // image.width)
+    for top in range(0, image.height, rows):  # bands: the float planes stay small
+        _rotate_hue(pixels[top : top + rows], np.float32(degrees / 60))
+    return Image.fromarray(pixels)
+
+
+def _rotate_hue(pixels: np.ndarray, sextants: np.float32) -> None:
+    """Rotate the HSV hue of the colour channels of ``pixels`` in place."""
     # Contiguous float planes, and arithmetic on 0/1 masks rather than np.where and %: this
     # runs on whole images, where branchy element-wise selection is several times slower.
     red, green, blue = np.moveaxis(pixels[..., :3], 2, 0).astype(np.float32, order="C")
@@ -174,14 +185,13 @@ def _hue(image: Image.Image, node: Node) -> Image.Image:
     # HSV hue in sextants, 0..6; gray pixels (chroma 0) come back unchanged whatever it is.
     hue = is_red * (green - blue) + is_green * (blue - red) + is_blue * (red - green)
     np.divide(hue, chroma, out=hue, where=chroma > 0)
-    hue += 2 * is_green + 4 * is_blue + np.float32(degrees / 60)
+    hue += 2 * is_green + 4 * is_blue + sextants
     hue -= 6 * np.floor(hue / 6)
     for channel, offset in enumerate((5, 3, 1)):  # HSV to RGB: V − C·clip(min(k, 4 − k), 0, 1)
         k = hue + offset
         k -= 6 * (k >= 6)
         weight = np.clip(np.minimum(k, 4 - k), 0, 1, out=k)
         pixels[..., channel] = np.rint(high - chroma * weight)
-    return Image.fromarray(pixels)
 
 
 def _saturation(image: Image.Image, node: Node) -> Image.Image:
@@ -201,10 +211,8 @@ _STEPS: dict[str, Callable[[Image.Image, Node], Image.Image]] = {
 
 def _adjust(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
     pending: Curve | None = None  # curves not applied yet, so consecutive ones fuse
-    for command in ORDER:
-        node = nodes.get(command)
-        if node is None:
-            continue
+    for node in nodes.values():  # in the pipeline's declared order (engine.stages.PIPELINE)
+        command = node.command.lower()
         make_curve = _CURVES.get(command)
         if make_curve is not None:
             curve = make_curve(node)
@@ -216,6 +224,12 @@ def _adjust(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -
     return _apply_curve(image, pending)
 
 
+def _reach(nodes: Mapping[str, Node], ctx: RenderContext) -> float | None:
+    """Per-pixel, except ``op_colorize``'s ``norm``, which measures the whole image."""
+    colorize = nodes.get("op_colorize")
+    return None if colorize is not None and colorize.arg("mode") == "norm" else 0.0
+
+
 @hookimpl
 def isrender_register_operations(register: Registrar) -> None:
     register.operation(
@@ -223,7 +237,8 @@ def isrender_register_operations(register: Registrar) -> None:
             name="adjust",
             stage=Stage.FILTER,
             apply=_adjust,
-            commands=ORDER,
+            reach=_reach,
+            commands=COMMANDS,
             description="brightness, contrast, colour balance, colorize, hue, saturation, invert",
         )
     )

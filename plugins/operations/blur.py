@@ -6,7 +6,7 @@
 IS gives the radius in pixels of the composite image: layer 0 after its own ``crop``,
 ``size``/``scale``/``res`` and so on. The renderer may decode the source reduced (JPEG draft)
 when the reply is small, so the image seen here can have fewer pixels than the composite; the
-radius is therefore multiplied by :func:`composite_scale`, which is 1 unless that happened.
+radius is therefore multiplied by ``ctx.layer_scale``, which is 1 unless that happened.
 (``ctx.scale`` alone would wrongly shrink the blur of a layer scaled on purpose by ``scale=``.)
 
 Alpha is left untouched. Colour is blurred premultiplied by alpha and divided by the blurred
@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageFilter
 
-from engine.geometry import source_transform
 from engine.hookspecs import hookimpl
 from engine.operations import Operation, RenderContext
 from engine.plan import Node
@@ -33,17 +32,8 @@ if TYPE_CHECKING:
 _PREMULTIPLIED = {"LA": "La", "RGBA": "RGBa"}
 
 
-def composite_scale(ctx: RenderContext) -> float:
-    """Pixels of the current image per composite pixel (1 unless the source was decoded reduced).
-
-    ``ctx.scale`` is current pixels per full-resolution source pixel; the density of layer 0
-    (``engine.geometry.source_transform``) is composite pixels per source pixel.
-    """
-    return ctx.scale / source_transform(ctx.source_size, ctx.plan, dpi=ctx.source_dpi).density
-
-
 def _blur(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    radius = nodes["op_blur"].arg("radius") * composite_scale(ctx)
+    radius = nodes["op_blur"].arg("radius") * ctx.layer_scale
     if radius <= 0:
         return image
     gaussian = ImageFilter.GaussianBlur(radius)
@@ -55,6 +45,11 @@ def _blur(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> 
     return blurred
 
 
+def _reach(nodes: Mapping[str, Node], ctx: RenderContext) -> float:
+    """Pillow's Gaussian (three box passes) reads about 3 standard deviations far."""
+    return 3.0 * nodes["op_blur"].arg("radius") + 2.0
+
+
 @hookimpl
 def isrender_register_operations(register: Registrar) -> None:
     register.operation(
@@ -62,6 +57,7 @@ def isrender_register_operations(register: Registrar) -> None:
             name="op_blur",
             stage=Stage.FILTER,
             apply=_blur,
+            reach=_reach,
             description="Gaussian blur; radius = standard deviation in composite pixels",
         )
     )

@@ -13,32 +13,21 @@ output formats with alpha the uncovered areas are transparent instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from engine.geometry import ViewLayout, source_transform, view_layout
+from engine.geometry import ViewLayout
 from engine.hookspecs import hookimpl
 from engine.operations import Operation, RenderContext
-from engine.plan import Node, Plan
-from engine.registry import Registrar, get_registry
+from engine.pixels import TRANSPARENT, draw
+from engine.plan import Node
 from engine.stages import Stage
-from plugins.operations.geometry import TRANSPARENT, draw, res_mode
+
+if TYPE_CHECKING:
+    from engine.registry import Registrar
 
 VIEW_COMMANDS = ("wid", "hei", "scl", "fit", "align", "rgn", "bgc", "dpr", "resMode")
-
-
-def alpha_output(plan: Plan) -> bool:
-    """Whether the requested ``fmt=`` keeps alpha (``png-alpha`` ...; default ``jpeg``)."""
-    name = plan.arg("fmt", "format", "jpeg")
-    fmt = get_registry().formats.get(name.lower())
-    return fmt.alpha if fmt is not None else name.lower().endswith("-alpha")
-
-
-def _layout(ctx: RenderContext) -> tuple[ViewLayout, tuple[int, int], float]:
-    """The view layout, the composite size and the composite's density (layer 0's)."""
-    layer = source_transform(ctx.source_size, ctx.plan, dpi=ctx.source_dpi)
-    layout = view_layout(layer.size, ctx.plan, ctx.config, alpha_output=alpha_output(ctx.plan))
-    return layout, layer.size, layer.density
 
 
 def _fill(layout: ViewLayout) -> tuple[int, int, int, int]:
@@ -46,24 +35,24 @@ def _fill(layout: ViewLayout) -> tuple[int, int, int, int]:
 
 
 def _view(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    layout, (width, height), density = _layout(ctx)
+    layout = ctx.view
+    width, height = ctx.geometry.size  # the composite's
     # The composite spans the content box (a reduced JPEG decode covers its last row and
-    # column only partly), else the whole image.
+    # column only partly; a window of the composite lies inside it), else the whole image.
     left, top, right, bottom = ctx.content or (0, 0, image.width, image.height)
     to_image = ((right - left) / width, (bottom - top) / height)
-    mode = res_mode(ctx.plan, ctx.config)
-    image = draw(image, layout.view, to_image, _fill(layout), mode, (left, top))
+    image = draw(image, layout.view, to_image, _fill(layout), ctx.res_mode, (left, top))
     ctx.content = None
-    ctx.scale = density * layout.density
+    ctx.scale = ctx.geometry.density * layout.density
     return image
 
 
 def _rect(image: Image.Image, nodes: Mapping[str, Node], ctx: RenderContext) -> Image.Image:
-    layout, _, _ = _layout(ctx)
+    layout = ctx.view
     if layout.rect is None:
         return image
     # The view step drew exactly the window at reply resolution: place it, no resampling.
-    return draw(image, layout.rect, (1.0, 1.0), _fill(layout), res_mode(ctx.plan, ctx.config))
+    return draw(image, layout.rect, (1.0, 1.0), _fill(layout), ctx.res_mode)
 
 
 OPERATIONS = (

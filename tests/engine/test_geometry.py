@@ -348,7 +348,7 @@ def test_rotated_size_matches_pillows_expanding_rotation() -> None:
 
 
 def test_flip_is_recorded() -> None:
-    assert source_transform((4, 2), parse("flip=lrud")).flip == "lrud"
+    assert source_transform((4, 2), parse("layer=0&flip=lrud")).flip == "lrud"
     assert source_transform((4, 2), parse("wid=4")).flip is None
 
 

@@ -118,8 +118,10 @@ def command_modifiers(draw, sig: CommandSignature) -> str:
     return f"{name}={value}" if value or draw(st.booleans()) else name
 
 
-_SIGNATURES = [sig for sig in IS_COMMANDS if sig.key != "layer"]
-_OTHER = st.sampled_from(["layer=1", "layer=2,top", "layer=comp", "layer=0", ".comment", ""])
+_SIGNATURES = [sig for sig in IS_COMMANDS if sig.key not in ("layer", "effect")]
+_OTHER = st.sampled_from(
+    ["layer=1", "layer=2,top", "layer=comp", "layer=0", "effect=-1", "effect=2", ".comment", ""]
+)
 VALID_REQUESTS = st.lists(
     st.one_of(st.sampled_from(_SIGNATURES).flatmap(command_modifiers), _OTHER), max_size=12
 ).map("&".join)

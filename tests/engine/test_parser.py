@@ -92,7 +92,7 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "anchorN": ("-0.5,-0.5", "0,0,0"),
     "hide": ("1", "-1"),
     "blendMode": ("mult", "overlay"),
-    "effect": ("-1", ""),
+    "effect": ("-1", "0"),
     "effectMask": ("0", "2"),
     "map": ("0,0,10,10", ""),
     "perspective": ("0,0,100,0,100,100,0,100", ""),
@@ -130,6 +130,9 @@ def test_every_command_accepts_its_example(sig):
     valid, _ = EXAMPLES[sig.name]
     if sig.name == "layer":
         assert _nodes(f"layer={valid}&op_blur=1", "op_blur")[0].layer == 2
+        return
+    if sig.name == "effect":  # a segment, like layer=: its commands belong to the effect
+        assert _nodes(f"layer=1&effect={valid}&op_blur=1", "op_blur")[0].layer == "1:-1"
         return
     (node,) = _nodes(f"{sig.name}={valid}", sig.name)
     assert node.signature is not None and node.args
@@ -439,7 +442,8 @@ def test_error_offsets_count_from_the_start_of_the_given_string(modifiers, offse
 
 def test_no_variables_in_layer_and_effect():
     # "Custom variables cannot be applied to the layer= and effect= commands."
-    assert parse("$x=2&effect=$x$").get("effect").args == ("$x$",)
+    with pytest.raises(ParseError, match="invalid effect layer"):
+        parse("$x=2&effect=$x$")
     with pytest.raises(ParseError, match="invalid layer"):
         parse("$n=1&layer=$n$")
 

@@ -16,11 +16,13 @@ def test_pipeline_order_whatever_the_written_order():
         "&extend=1,1,1,1&rotate=90&flip=lr&size=10,10&crop=0,0,5,5"
     )
     assert [node.command for node in plan] == [
-        "crop", "size", "flip", "rotate", "extend",  # layer 0 (the source of layer=comp)
-        "op_blur", "wid", "rect", "op_sharpen", "fmt",  # the composite, view and output
+        "crop", "size", "rotate", "extend",  # layer 0 (the source of layer=comp)
+        "flip", "op_blur", "wid", "rect", "op_sharpen", "fmt",  # the composite, view, output
     ]  # fmt: skip
+    # r-flip.md: under layer=comp, flip= is the composite's, after layer 0's extend=.
+    assert [node.layer for node in plan][3:5] == [0, "comp"]
     stages = [node.stage for node in plan]
-    assert stages == sorted(stages)
+    assert stages[:4] == sorted(stages[:4]) and stages[4:] == sorted(stages[4:])
     assert stages[-1] is Stage.OUTPUT
 
 

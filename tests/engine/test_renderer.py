@@ -59,7 +59,9 @@ def _reference(data: bytes, size: tuple[int, int], transpose=None) -> np.ndarray
         ("wid=700&fmt=png", None),
         ("flip=lr&wid=700&fmt=png", Image.Transpose.FLIP_LEFT_RIGHT),
         ("rotate=90&wid=400&fmt=png", Image.Transpose.ROTATE_270),
-        ("flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSVERSE),
+        ("layer=0&flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSVERSE),
+        # r-flip.md: under layer=comp, flip= applies to the composite, after rotate=.
+        ("flip=ud&rotate=270&wid=400&fmt=png", Image.Transpose.TRANSPOSE),
     ],
 )
 def test_reduced_decode_matches_a_full_decode(modifiers, transpose):
@@ -192,10 +194,12 @@ def test_props_describe_the_reply():
 @pytest.mark.parametrize(
     ("modifiers", "message"),
     [
-        ("layer=1&src=other", "layer=1 needs layer compositing"),
-        ("src=other", "src= needs layer compositing"),
-        ("text=hello", "text= needs layer compositing"),
-        ("opac=50", "opac= needs layer compositing"),
+        ("layer=1&src=other", "object 'other': no resolver for layer sources"),
+        ("src=other", "object 'other': no resolver for layer sources"),
+        ("text=hello", "text= is not supported yet"),
+        ("layer=1&color=ff0000", "a solid color layer needs both size= values or a mask="),
+        ("effect=-1&op_blur=2", "effect layer -1 of layer comp needs color="),
+        ("effectMask=1", "effectMask= is not supported yet"),
         ("req=imageprops", "req=imageprops is not supported"),
         ("icc=CMYK", "icc= is not supported yet"),
         ("fmt=heic", "format not supported: fmt=heic"),

@@ -138,3 +138,25 @@ def small_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(out, "JPEG")
     return out.getvalue()
+
+
+def small_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def thousand_layers(count: int = 1000) -> str:
+    """Layers 1..count, each the object ``a`` at its own place and opacity."""
+    return "&".join(
+        f"layer={n}&src=a&pos={n % 60 - 30},{n % 40 - 20}&opac={n % 100}"
+        for n in range(1, count + 1)
+    )
+
+
+def deep_nesting(levels: int = 40) -> str:
+    """``layer=1&src=is(?layer=0&src=is(?...a...))``, ``levels`` deep."""
+    request = "src=a"
+    for _ in range(levels):
+        request = f"layer=0&src=is(?{request})"
+    return "layer=1&" + request.removeprefix("layer=0&")

@@ -24,6 +24,12 @@ def _render(argument: str, path: Path) -> str:
     return f"{rendition.width}x{rendition.height} {rendition.format}"
 
 
+def _render_layers(argument: str, path: Path) -> str:
+    """A render whose layer objects (``src=``/``mask=``, any name) are the input file."""
+    rendition = engine.render(path, argument, resolver=lambda _name: path)
+    return f"{rendition.width}x{rendition.height} {rendition.format}"
+
+
 def _upload(argument: str, path: Path) -> str:
     """The upload probe: what ``Session.upload`` runs on a staged file named ``argument``."""
     found = identify(path, argument)
@@ -42,7 +48,13 @@ def _parse_many(argument: str, path: Path) -> str:
     return f"{argument} plans"
 
 
-ACTIONS = {"render": _render, "upload": _upload, "resolve": _resolve, "parse-many": _parse_many}
+ACTIONS = {
+    "render": _render,
+    "render-layers": _render_layers,
+    "upload": _upload,
+    "resolve": _resolve,
+    "parse-many": _parse_many,
+}
 
 
 def _kib(field: str) -> int:

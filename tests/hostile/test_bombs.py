@@ -72,11 +72,38 @@ def _render(modifiers: str) -> tuple[str, str]:
     return ("render", modifiers)
 
 
+_WINDOW = "extend=0,0,12000,12000&scl=1&rect=0,0,100,100"
+_FILTERS = "&op_blur=2&op_hue=20&op_noise=10&op_grow=3&op_brightness=10&fmt=png"
+_CORNER = (
+    "extend=0,0,12000,12000&scl=1&rect=11900,11900,100,100&op_blur=5&op_noise=10,gaussian"
+    "&flip=lr&fmt=png-alpha"
+)
+_CROP = "crop=-6000,-6000,12064,12048&scl=1&rect=6000,6000,100,100&op_blur=3&op_invert=1"
+_LAYER_EXTEND = "layer=1&src=a&extend=0,0,12000,12000&op_blur=3&op_noise=5&fmt=png"
+_LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
+_SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
+_DEEP = bombs.deep_nesting()
+
+
 CASES = [
     # item 12: 1 x 150,000,000 pixels rendered in 6 s with 2.9 GiB, and uploaded.
     Case("tall-png-render", bombs.tall_png, *_render("fmt=png"), "LimitError", "decode budget"),
     Case("tall-png-blur", bombs.tall_png, *_render("op_blur=1"), "LimitError", "decode budget"),
     Case("tall-png-upload", bombs.tall_png, "upload", "tall.png", "CatalogError", "decode budget"),
+    # item 13: a 64x48 image extended to 12064x12048 under a 100x100 view took 43 s and
+    # 8.5 GiB with op_blur=2&op_hue=20: only what the view keeps is drawn and filtered now.
+    Case("extend-view", bombs.small_png, *_render(_WINDOW + "&fmt=png"), None),
+    Case("extend-view-filters", bombs.small_png, *_render(_WINDOW + _FILTERS), None),
+    Case("extend-view-corner", bombs.small_png, *_render(_CORNER), None),
+    Case("crop-view", bombs.small_png, *_render(_CROP), None),
+    # issue 11: a thousand layers; a layer blown up by extend= or size=; a solid layer
+    # over the pixel budget; a mask of another size.
+    Case("1000-layers", bombs.small_png, "render-layers", bombs.thousand_layers(), None),
+    Case("layer-extend", bombs.small_png, "render-layers", _LAYER_EXTEND, None),
+    Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
+    Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
+    Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
+    Case("nested-depth", bombs.small_png, "render-layers", _DEEP, "LimitError", "deeper than 8"),
     # item 14: a progressive JPEG of thousands of scans took 35 s to render and to upload.
     Case("scans-render", bombs.many_scans_jpeg, *_render("wid=200"), "LimitError", "scans"),
     Case("scans-upload", bombs.many_scans_jpeg, "upload", "s.jpg", "CatalogError", "scans"),

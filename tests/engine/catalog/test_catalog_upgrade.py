@@ -20,7 +20,7 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path, database_url):
     conn.execute("INSERT INTO companies (name, created) VALUES ('Acme', '2025-01-01T00:00:00')")
     conn.close()
     with Catalog.open(home, scrypt_n=CHEAP_SCRYPT_N, database_url=database_url) as catalog:
-        assert sql.schema_version(catalog.connection()) == sql.SCHEMA_VERSION == 4
+        assert sql.schema_version(catalog.connection()) == sql.SCHEMA_VERSION == 5
         user = catalog.create_user("ann@acme.test", PASSWORD)
         catalog.add_membership(user.handle, "Acme", "IpsUser")
         session = catalog.authenticate("ann@acme.test", PASSWORD)
@@ -29,6 +29,7 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path, database_url):
         changed = session.set_url_modifier(asset.handle, "?wid=10", "&fmt=png")
         assert (changed.url_modifier, changed.url_post_modifier) == ("wid=10", "fmt=png")
         assert catalog.list_scheduled_jobs() == []
+        assert session.list_templates() == {}  # migration 4
         job = catalog.create_job(
             company="Acme",
             user=user.handle,
@@ -38,6 +39,4 @@ def test_a_version_1_catalog_upgrades_keeping_its_data(tmp_path, database_url):
             email_setting="None",
             owner="host:1:x",
         )
-        assert (
-            catalog.get_job(job).lease_expires is None
-        )  # another host's job without a lease stays alive
+        assert catalog.get_job(job).lease_expires is None  # migration 5

@@ -248,3 +248,72 @@ def test_jobs_submitted_together_run_side_by_side(coordinator, session):
     assert len({r.package for r in records}) == 3
     assert coordinator.get_active_jobs(session) == []
     assert [r.name for r in coordinator.get_job_logs(session)] == ["job2", "job1", "job0"]
+
+
+def test_a_watermark_preset_layers_the_companys_logo_on_every_asset(make_coordinator, session):
+    """Issue 11: a preset with a logo layer (src= from the company's own assets, 50 %
+    opacity, bottom-right via posN/originN) applied through an ExportJob in worker processes."""
+    logo = io.BytesIO()
+    Image.new("RGB", (20, 10), (255, 0, 0)).save(logo, "PNG")
+    session.upload(logo.getvalue(), name="logo.png")
+    photos = [
+        session.upload(_flat((120, 90), (0, 0, 255)), name=f"shot{i}.png").handle for i in range(2)
+    ]
+    session.set_preset(
+        "watermark",
+        "layer=1&src=logo&opac=50&originN=0.5,0.5&posN=0.45,0.4&layer=comp&fmt=png",
+    )
+    coordinator = make_coordinator(processes=True)
+    record, _ = run(coordinator, session, ExportJob(photos, fmt="convert", macro="$watermark$"))
+
+    assert (record.state, record.success_count, record.error_count) == ("Done", 2, 0)
+    for data in zip_entries(record.package).values():
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        assert image.size == (120, 90)
+        assert image.getpixel((10, 10)) == (0, 0, 255)
+        # the logo's bottom-right corner at the centre + (54, 36) = (114, 81): red at 50 %
+        assert image.getpixel((95, 72)) == pytest.approx((128, 0, 127), abs=1)
+        assert image.getpixel((113, 80)) == pytest.approx((128, 0, 127), abs=1)
+        assert image.getpixel((114, 81)) == (0, 0, 255)
+        assert image.getpixel((93, 71)) == (0, 0, 255)
+
+
+def test_an_unknown_layer_object_fails_that_asset_with_a_clear_error(coordinator, session):
+    photo = session.upload(_flat((40, 30), (0, 0, 255)), name="shot.png").handle
+    job = ExportJob((photo,), fmt="convert", is_modifier="layer=1&src=nologo&layer=comp&fmt=png")
+    record, details = run(coordinator, session, job)
+    assert record.error_count == 1
+    assert any("no image asset named 'nologo'" in (d.message or "") for d in details)
+
+
+def _flat(size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_company_template_frames_every_asset(make_coordinator, session):
+    """r-template.md through an ExportJob: the company's template (createTemplate) is the
+    layout, each asset is its $object$, the request's $var= fill its parameters."""
+    session.create_template(
+        "Frame",
+        "$w=20&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,0",
+        post_modifier="fmt=png",
+    )
+    photo = session.upload(_flat((40, 30), (255, 0, 0)), name="shot.png").handle
+    job = ExportJob((photo,), fmt="convert", is_modifier="template=frame&$w=60")
+    record, _ = run(make_coordinator(processes=True), session, job)
+
+    assert (record.state, record.success_count) == ("Done", 1)
+    [(name, data)] = zip_entries(record.package).items()
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    assert (name, image.size) == ("shot.png", (100, 50))
+    assert image.getpixel((50, 25)) == (255, 0, 0) and image.getpixel((5, 5)) == (0, 0, 255)
+    assert image.getpixel((21, 25)) == (255, 0, 0)  # 60 wide: x 20..80
+
+
+def test_an_unknown_template_is_refused_before_the_job_starts(coordinator, session):
+    photo = session.upload(_flat((40, 30), (255, 0, 0)), name="shot.png").handle
+    job = ExportJob((photo,), fmt="convert", is_modifier="template=nope")
+    with pytest.raises(ApiFault, match="template=nope"):
+        coordinator.submit_job(session, job)

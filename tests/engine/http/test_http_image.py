@@ -224,7 +224,7 @@ def test_a_companys_expiration_sets_max_age(served):
         ("wid=10&$nope$", 400, "undefined macro $nope$"),
         ("wid=9000&hei=9000", 400, "MaxPix"),
         ("icc=sRGB", 501, "not supported"),
-        ("src=other&layer=1", 501, "layer"),
+        ("src=other&layer=1", 422, "no image asset named 'other'"),
         ("wid=10&.comment" + "x" * 70000, 414, "too long"),
     ],
 )
@@ -279,3 +279,13 @@ def test_the_access_log_masks_password_like_fields(served):
     log = served.output()
     assert "/is/image/Demo/photo?wid=10&password=***&.token=***" in log
     assert "hunter2" not in log and "abc123" not in log
+
+
+def test_layers_take_their_objects_from_the_company(served):
+    """Issue 11: src= names the company's images, as /is/image/{company}/{name} finds them."""
+    query = "wid=320&layer=1&src=twice&opac=50&fmt=png"
+    response = served.get(f"{IMAGE}?{query}")
+    assert response.status_code == 200
+    objects = {"twice": _original(served, "new")}  # the newest image named twice
+    expected = engine.render(_original(served, "photo"), query, resolver=objects.__getitem__)
+    assert response.content == expected.data

@@ -62,7 +62,7 @@ def array(image: Image.Image) -> np.ndarray:
 )
 def test_flip_matches_numpy(mode, expected) -> None:
     image = noise((7, 5))
-    result, _ = transform(image, f"flip={mode}")
+    result, _ = transform(image, f"layer=0&flip={mode}")
     assert np.array_equal(array(result), expected(array(image)))
 
 
@@ -76,7 +76,7 @@ def test_quarter_turns_are_clockwise_and_exact(degrees, turns) -> None:
 
 def test_flip_comes_before_rotate() -> None:
     image = noise((6, 4))
-    result, _ = transform(image, "rotate=90&flip=lr")
+    result, _ = transform(image, "layer=0&rotate=90&flip=lr")
     assert np.array_equal(array(result), np.rot90(np.fliplr(array(image)), -1))
 
 
@@ -87,7 +87,7 @@ _NUMPY_FLIPS = {"lr": np.fliplr, "ud": np.flipud, "lrud": lambda a: np.flipud(np
 @pytest.mark.parametrize("degrees", [0, 90, 180, 270, -90, 450])
 def test_every_flip_and_quarter_turn_pair_is_one_exact_transpose(flip, degrees) -> None:
     image = noise((7, 4))
-    result, _ = transform(image, f"flip={flip}&rotate={degrees}")
+    result, _ = transform(image, f"layer=0&flip={flip}&rotate={degrees}")
     expected = np.rot90(_NUMPY_FLIPS[flip](array(image)), -(degrees // 90))
     assert np.array_equal(array(result), expected)
 
@@ -277,7 +277,7 @@ def _blocks(size: tuple[int, int], block: int = 4) -> Image.Image:
         "crop=20,8,120,60",
         "crop=-20,-8,160,60&bgColor=255,0,0",
         "crop=20,8,120,60&rotate=90&extend=8,4,12,-8&bgColor=0,0,255",
-        "flip=lr&extend=-8,-4,16,0",
+        "layer=0&flip=lr&extend=-8,-4,16,0",
     ],
 )
 def test_reduced_source_gives_the_same_layout(modifiers) -> None:

@@ -24,8 +24,13 @@ def render(
 ) -> tuple[Image.Image, RenderContext]:
     """The renderer's geometry path: layer-0 transforms, the view (always), then rect=."""
     plan = parse(modifiers)
+    alpha = get_registry().formats[plan.arg("fmt", "format", "jpeg")].alpha
     ctx = RenderContext(
-        plan=plan, config=config, source_size=source_size or image.size, scale=scale
+        plan=plan,
+        config=config,
+        source_size=source_size or image.size,
+        scale=scale,
+        alpha_output=alpha,
     )
     operations = get_registry().operations
     for stage in (Stage.CROP, Stage.SIZE, Stage.FLIP, Stage.ROTATE, Stage.EXTEND):

@@ -1,0 +1,440 @@
+"""Layers and the composite (reference §3.4; Adobe's layering pages).
+
+Layer 0 is the canvas: its pipeline has run when :func:`composite_layers` is called, and the
+other layers are drawn onto it in ascending number (z-order), each clipped to it
+(``c-compositing-canvas.md``). For each visible layer:
+
+1. its content: ``src=`` (an object the caller's resolver turns into image data), ``color=``
+   with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=``;
+2. ``mask=``/``maskUse=`` replace or invert its alpha; ``color=`` on an image layer fills its
+   transparent areas (before the transforms, ``r-color-commandref.md``);
+3. its own pipeline: crop, size/scale/res, flip, rotate, extend, then its ``op_*`` filters,
+   drawn no finer than the canvas and no larger than the part of it the canvas shows;
+4. placement: its origin on layer 0's origin, offset by ``pos=``/``posN=`` (by default the
+   centres coincide, ``r-pos.md``);
+5. ``opac=``: the content's alpha times opacity × fill opacity / 100 (``r-opac.md``), then
+   ``bgColor=`` under it (after ``opac=``, ``r-bgcolor.md``), then blending onto the canvas
+   with ``blendMode=`` (ignored for layer 0, ``r-blendmode.md``).
+
+Afterwards ``opac=`` of the composite (under ``layer=comp``) fades the whole; the
+composite's own commands (``flip=``, filters, the view) follow in the renderer.
+
+Decisions where Adobe's pages are silent: blend modes are the W3C compositing formulas
+(``mult`` = multiply, ``screen``, ``lighten``, ``darken``; ``dissolve`` shows each pixel fully
+or not at all, with probability its alpha, from a noise seeded by ``RenderConfig.noise_seed``
+and the layer number). A ``mask=`` of another size than its image is scaled to it. ``color=``
+on an image layer fills the source's transparency before ``crop=``, so areas a crop or
+rotation adds stay transparent (or ``bgColor=``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zlib
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageChops
+
+from engine.config import RenderConfig
+from engine.effects import Blend, draw_with_effects, effects_of
+from engine.errors import RenderError, SourceError, UnsupportedError
+from engine.geometry import (
+    Box,
+    LayerGeometry,
+    layer_position,
+    place,
+    source_transform,
+)
+from engine.operations import RenderContext
+from engine.pipeline import Step, steps
+from engine.pixels import TRANSPARENT, resample
+from engine.plan import COMP, Layer, Plan
+from engine.registry import Registry
+from engine.source import SourceImage, open_source
+from engine.stages import Stage
+
+Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
+#: Turns the object name of ``src=``/``mask=`` into image data (a path, bytes, a binary file
+#: or a PIL image); raises :class:`~engine.errors.SourceError` for an unknown name.
+Resolver = Callable[[str], Source]
+
+#: A reduced JPEG decode of a layer leaves the final resample at least this much to reduce.
+DRAFT_MARGIN = 1.25
+_RESAMPLE_SUPPORT = 3.0
+_CONTENT = ("src", "color", "text", "textPs")
+
+
+def layer_numbers(plan: Plan) -> list[int]:
+    """The numbered layers above the canvas that the request defines, bottom to top."""
+    return sorted(n for n in plan.layers if isinstance(n, int) and n > 0)
+
+
+def opened_source(
+    plan: Plan, layer: int, resolver: Resolver | None, config: RenderConfig, stack: ExitStack
+) -> SourceImage | None:
+    """The content of a layer as an opened source, or None when it has none of its own
+    (layer 0 then shows the request's object)."""
+    src = plan.get("src", layer)
+    if src is not None:
+        name = src.arg("object")
+        return stack.enter_context(open_source(resolve(name, "src", resolver), config=config))
+    for command in ("text", "textPs"):
+        if plan.get(command, layer) is not None:
+            # Text layers: one call of engine.text.render_text(...) with config.font_map
+            # (FontMap.default() when None), once that package lands.
+            raise UnsupportedError(f"{command}= layers are not supported yet (layer {layer})")
+    color = plan.get("color", layer)
+    if color is None:
+        if layer == 0:
+            return None
+        raise RenderError(
+            f"layer {layer} has no content; expected src=, text=, or color= with size="
+        )
+    return stack.enter_context(
+        open_source(_solid(plan, layer, color.arg("color").to_rgba8(), resolver, config))
+    )
+
+
+def resolve(name: str, command: str, resolver: Resolver | None) -> Source:
+    if resolver is None:
+        raise SourceError(
+            f"{command}={name}: no resolver for layer sources; pass resolver= to engine.render "
+            "(the CLI serves a folder: isrender render --objects DIR)"
+        )
+    return resolver(name)
+
+
+def _solid(
+    plan: Plan,
+    layer: int,
+    rgba: tuple[int, int, int, int],
+    resolver: Resolver | None,
+    config: RenderConfig,
+) -> Image.Image:
+    """A solid colour layer (``r-solid-color-layer-commands-and-attributes.md``): the exact
+    ``size=``, or the ``mask=`` shape in the colour (``size=`` then scales it)."""
+    mask_node = plan.get("mask", layer)
+    if mask_node is not None:
+        mask = _mask_image(mask_node.arg("object"), resolver, config)
+        solid = Image.new("RGBA", mask.size, rgba)
+        solid.putalpha(ImageChops.multiply(mask, Image.new("L", mask.size, rgba[3])))
+        return solid
+    size = plan.get("size", layer)
+    if size is None or not all(size.args):
+        given = size.to_modifier() if size is not None else "no size="
+        raise RenderError(
+            f"layer {layer}: a solid color layer needs both size= values or a mask= "
+            f"({given}); expected e.g. size=200,100"
+        )
+    width, height = size.args
+    if width * height > config.max_input_pixels:
+        raise RenderError(
+            f"layer {layer}: size={width},{height} is more than the "
+            f"{config.max_input_pixels:,} pixels a render may hold"
+        )
+    return Image.new("RGBA", (width, height), rgba)
+
+
+def _mask_image(name: str, resolver: Resolver | None, config: RenderConfig) -> Image.Image:
+    """A layer mask: the image's alpha if it has one, else its gray levels (``r-mask.md``)."""
+    with open_source(resolve(name, "mask", resolver), config=config) as mask:
+        image = mask.load()
+        if image.mode in ("LA", "RGBA"):
+            return image.getchannel("A")
+        return image.convert("L")
+
+
+def prepare_content(
+    image: Image.Image,
+    plan: Plan,
+    layer: int,
+    resolver: Resolver | None,
+    config: RenderConfig,
+) -> Image.Image:
+    """``mask=``/``maskUse=`` and, for image layers, ``color=`` applied to the decoded source."""
+    mask_node = plan.get("mask", layer)
+    use = _arg(plan, "maskUse", layer, "norm")
+    solid = plan.get("color", layer) is not None and plan.get("src", layer) is None
+    if mask_node is not None and not solid:
+        mask = _mask_image(mask_node.arg("object"), resolver, config)
+        if mask.size != image.size:
+            mask = mask.resize(image.size, Image.Resampling.BILINEAR)
+        image = _rgba(image)
+        image.putalpha(mask)
+    if use == "invert":
+        image = _rgba(image)
+        image.putalpha(ImageChops.invert(image.getchannel("A")))
+    elif use == "off" and image.mode in ("LA", "RGBA"):
+        image = image.convert(image.mode[:-1])
+    color = plan.get("color", layer)
+    if color is not None and not solid and image.mode in ("LA", "RGBA"):
+        under = Image.new("RGBA", image.size, color.arg("color").to_rgba8())
+        image = Image.alpha_composite(under, _rgba(image))
+    return image
+
+
+def _arg(plan: Plan, command: str, layer: int, default: str) -> str:
+    node = plan.get(command, layer)
+    return node.arg("mode") if node is not None else default
+
+
+def _rgba(image: Image.Image) -> Image.Image:
+    return image if image.mode == "RGBA" else image.convert("RGBA")
+
+
+def _hidden(plan: Plan, layer: Layer) -> bool:
+    node = plan.get("hide", layer)
+    return bool(node is not None and node.arg("hide"))
+
+
+def _fade(image: Image.Image, plan: Plan, layer: Layer) -> Image.Image:
+    """Multiply alpha by ``opac=`` (opacity × fill opacity / 100)."""
+    node = plan.get("opac", layer)
+    if node is None:
+        return image
+    factor = node.arg("opacity") * node.arg("fillOpacity") / 10000
+    if factor >= 1.0:
+        return image
+    image = _rgba(image)
+    image.putalpha(image.getchannel("A").point(lambda a: round(a * factor)))
+    return image
+
+
+def composite_layers(
+    canvas: Image.Image,
+    ctx: RenderContext,
+    registry: Registry,
+    resolver: Resolver | None,
+) -> Image.Image:
+    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context) with every other
+    layer drawn on it, then the composite's ``opac=``."""
+    plan = ctx.plan
+    if _hidden(plan, 0):
+        canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
+    canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
+    for layer in layer_numbers(plan):
+        if not _hidden(plan, layer):
+            canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
+
+
+def _canvas_scale(canvas: Image.Image, ctx: RenderContext) -> tuple[float, float, float, float]:
+    """Where the composite lies in the canvas image: its left, top, and pixels per composite
+    pixel (a reduced decode or a window makes them differ from 0, 0, 1, 1)."""
+    left, top, right, bottom = ctx.content or (0.0, 0.0, canvas.width, canvas.height)
+    width, height = ctx.geometry.size
+    return (left, top, (right - left) / width, (bottom - top) / height)
+
+
+def _with_own_effects(
+    canvas: Image.Image, plan: Plan, parent: Layer, ctx: RenderContext
+) -> Image.Image:
+    """Layer 0 or the composite drawn with its effect layers (on a transparent canvas)."""
+    if not any(effects_of(plan, parent)):
+        return canvas
+    image = _rgba(canvas)
+    _, _, sx, sy = _canvas_scale(canvas, ctx)
+    return draw_with_effects(
+        Image.new("RGBA", image.size, TRANSPARENT),
+        image,
+        (0, 0),
+        plan=plan,
+        parent=parent,
+        shape=image.getchannel("A"),
+        opacity=1.0,
+        scale=(sx, sy),
+        blend=_blender(ctx.config, parent),
+        mode="norm",
+    )
+
+
+def _blender(config: RenderConfig, layer: Layer) -> Blend:
+    seed = (config.noise_seed, zlib.crc32(str(layer).encode()))
+    return lambda canvas, part, at, mode: blend(canvas, part, at, mode, seed)
+
+
+class _LayerDraw:
+    """One layer's content, pipeline, placement and blending onto the canvas."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        layer: int,
+        canvas_ctx: RenderContext,
+        registry: Registry,
+        resolver: Resolver | None,
+    ) -> None:
+        self.plan = plan
+        self.layer = layer
+        self.canvas_ctx = canvas_ctx
+        self.registry = registry
+        self.resolver = resolver
+        self.config = canvas_ctx.config
+
+    def onto(self, canvas: Image.Image) -> Image.Image:
+        with ExitStack() as stack:
+            source = opened_source(self.plan, self.layer, self.resolver, self.config, stack)
+            assert source is not None
+            return self._draw(canvas, source)
+
+    def _draw(self, canvas: Image.Image, source: SourceImage) -> Image.Image:
+        plan, layer, canvas_ctx = self.plan, self.layer, self.canvas_ctx
+        composite = canvas_ctx.geometry
+        geometry = source_transform(
+            source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
+        )
+        tx, ty = layer_position(plan, layer, geometry, composite)
+        layer_steps = steps(plan, layer, self.registry)
+        keep = self._keep(geometry, (tx, ty), layer_steps, canvas_ctx)
+        if keep is None:
+            return canvas  # nothing of the layer falls on the canvas
+        cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
+        needed = min(1.0, geometry.density * max(cfx, cfy))
+        image = source.load(min(1.0, needed * DRAFT_MARGIN))
+        image = prepare_content(image, plan, layer, self.resolver, self.config)
+        ctx = RenderContext(
+            plan=plan,
+            config=self.config,
+            source_size=source.size,
+            scale=source.scale,
+            source_dpi=source.dpi,
+            content=source.content,
+            keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
+            layer=layer,
+            alpha_output=canvas_ctx.alpha_output,
+            output=canvas_ctx.output,
+            geometry=geometry,
+            view=canvas_ctx.view,
+            fill=TRANSPARENT,
+        )
+        for step in layer_steps:
+            image = step.operation.apply(image, step.nodes, ctx)
+        ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
+        lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
+        scale = (cfx / lfx, cfy / lfy)
+        origin = (cl + tx * cfx - ll * scale[0], ct + ty * cfy - lt * scale[1])
+        placement = place(image.size, scale, origin, canvas.size)
+        if placement.empty:
+            return canvas
+        left, top, right, bottom = placement.dest
+        part = resample(_rgba(image), (right - left, bottom - top), placement.source,
+                        ctx.res_mode)  # fmt: skip
+        part = _rgba(part)
+        shape = part.getchannel("A")
+        part = _fade(part, plan, layer)
+        background = plan.get("bgColor", layer)
+        if background is not None:
+            under = Image.new("RGBA", part.size, background.arg("color").to_rgba8())
+            part = Image.alpha_composite(under, part)
+        opac = plan.get("opac", layer)
+        return draw_with_effects(
+            canvas,
+            part,
+            (left, top),
+            plan=plan,
+            parent=layer,
+            shape=shape,
+            opacity=opac.arg("opacity") / 100 if opac is not None else 1.0,
+            scale=(cfx, cfy),
+            blend=_blender(self.config, layer),
+            mode=_arg(plan, "blendMode", layer, "norm"),
+        )
+
+    def _keep(
+        self,
+        geometry: LayerGeometry,
+        position: tuple[float, float],
+        layer_steps: tuple[Step, ...],
+        canvas_ctx: RenderContext,
+    ) -> Box | None:
+        """The part of the layer (its pixels) on the canvas, widened by what its filters and
+        the final resample read; None when none of it is on the canvas."""
+        width, height = geometry.size
+        cw, ch = canvas_ctx.geometry.size
+        tx, ty = position
+        box = (max(0.0, -tx), max(0.0, -ty), min(width, cw - tx), min(height, ch - ty))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return None
+        margin = _RESAMPLE_SUPPORT + 1.0
+        for step in layer_steps:
+            if step.operation.stage < Stage.FILTER:
+                continue
+            reach = step.operation.reach(step.nodes, canvas_ctx) if step.operation.reach else None
+            if reach is None:
+                return (0.0, 0.0, float(width), float(height))
+            margin += reach
+        return (
+            max(0.0, math.floor(box[0] - margin)),
+            max(0.0, math.floor(box[1] - margin)),
+            min(float(width), math.ceil(box[2] + margin)),
+            min(float(height), math.ceil(box[3] + margin)),
+        )
+
+
+# --- blending ------------------------------------------------------------------------------
+
+_SEPARABLE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "mult": lambda cb, cs: cb * cs,
+    "screen": lambda cb, cs: cb + cs - cb * cs,
+    "lighten": np.maximum,
+    "darken": np.minimum,
+}
+
+
+def blend(
+    canvas: Image.Image,
+    part: Image.Image,
+    at: tuple[int, int],
+    mode: str,
+    seed: tuple[int, int],
+) -> Image.Image:
+    """Draw the RGBA ``part`` onto the canvas at ``at`` with a blend mode."""
+    if mode == "dissolve":
+        part = _dissolve(part, seed)
+        mode = "norm"
+    box = (at[0], at[1], at[0] + part.width, at[1] + part.height)
+    if mode == "norm" and canvas.mode in ("RGB", "L"):
+        canvas = canvas if canvas.mode == "RGB" else canvas.convert("RGB")
+        canvas.paste(part, box, part)  # over an opaque canvas: colour × alpha + canvas × rest
+        return canvas
+    canvas = _rgba(canvas)
+    region = canvas.crop(box)
+    if mode == "norm":
+        canvas.paste(Image.alpha_composite(region, part), box)
+        return canvas
+    canvas.paste(_separable(region, part, _SEPARABLE[mode]), box)
+    return canvas
+
+
+def _separable(
+    backdrop: Image.Image,
+    source: Image.Image,
+    function: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> Image.Image:
+    """W3C compositing with a separable blend function, source-over."""
+    b = np.asarray(backdrop, dtype=np.float32) / 255
+    s = np.asarray(source, dtype=np.float32) / 255
+    cb, ab = b[..., :3], b[..., 3:]
+    cs, as_ = s[..., :3], s[..., 3:]
+    mixed = (1 - ab) * cs + ab * function(cb, cs)
+    alpha = as_ + ab * (1 - as_)
+    premultiplied = as_ * mixed + (1 - as_) * ab * cb
+    colour = np.divide(premultiplied, alpha, out=np.zeros_like(premultiplied), where=alpha > 0)
+    out = np.concatenate([colour, alpha], axis=-1)
+    return Image.fromarray(np.rint(out * 255).astype(np.uint8), "RGBA")
+
+
+def _dissolve(part: Image.Image, seed: tuple[int, int]) -> Image.Image:
+    """Each pixel fully opaque with probability its alpha, else fully transparent."""
+    alpha = np.asarray(part.getchannel("A"), dtype=np.uint8)
+    noise = np.random.default_rng([s % 2**64 for s in seed]).integers(
+        0, 255, alpha.shape, dtype=np.uint8, endpoint=False
+    )
+    shown = np.where(alpha > noise, 255, 0).astype(np.uint8)
+    part = part.copy()
+    part.putalpha(Image.fromarray(shown, "L"))
+    return part
