@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from export_kit import CHEAP_SCRYPT_N, image_bytes, member
 from pg_kit import free_port
+from PIL import Image
 
 from engine import storage
 from engine.catalog import Catalog
@@ -124,3 +125,35 @@ def test_member_sessions_work_on_shared_storage(catalog):
     """The ordinary fixtures apply (a sanity check of the override above)."""
     catalog.create_company("Other")
     assert member(catalog, "Other", "bob@other.test").company.name == "Other"
+
+
+def flat_png(size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_layer_objects_and_templates_are_read_from_the_bucket(
+    catalog, session, make_coordinator, s3_root
+):
+    """src= objects and a template's $object$ resolve to the bucket; the worker processes
+    read them there (their home has no blob of them)."""
+    session.upload(flat_png((20, 10), (255, 0, 0)), name="logo.png")
+    photo = session.upload(flat_png((40, 30), (0, 0, 255)), name="shot.png").handle
+    for blob in catalog.blobs.root.glob("??/*"):  # only the bucket has them now
+        blob.chmod(0o600)
+        blob.unlink()
+    session.create_template(
+        "Frame", "layer=0&color=0,255,0&size=100,50&layer=1&src=$object$", post_modifier="fmt=png"
+    )
+    coordinator = make_coordinator(processes=True, max_workers=1)
+    layered = ExportJob([photo], fmt="convert", is_modifier="layer=1&src=logo&layer=comp&fmt=png")
+    framed = ExportJob([photo], fmt="convert", is_modifier="template=frame")
+    for job, size in ((layered, (40, 30)), (framed, (100, 50))):
+        record = coordinator.wait(session, coordinator.submit_job(session, job), timeout=120)
+        assert (record.success_count, record.error_count) == (1, 0)
+        with zipfile.ZipFile(io.BytesIO(storage.read_bytes(record.package))) as archive:
+            [data] = [archive.read(name) for name in archive.namelist()]
+        assert Image.open(io.BytesIO(data)).size == size
+    assert not list(catalog.blobs.root.glob("??/*"))  # the coordinator fetched nothing
