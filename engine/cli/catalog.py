@@ -177,12 +177,16 @@ def _password(prompt: str, env: str = ENV_PASSWORD) -> str:
 
 
 def _new_password(email: str, env: str) -> str:
-    """A new user's password: ``$env``, else typed twice."""
+    """A new user's password: ``$env``, else typed twice; refused when empty, before the
+    caller creates anything (``init`` would otherwise leave an empty home behind)."""
     if env in os.environ:
-        return os.environ[env]
-    password = _password(f"Password for new user {email}: ", env)
-    if password and _password("Repeat it: ", env) != password:
-        raise ApiFault("the two passwords differ", code=ApiFault.INVALID_PARAMETER)
+        password = os.environ[env]
+    else:
+        password = _password(f"Password for new user {email}: ", env)
+        if password and _password("Repeat it: ", env) != password:
+            raise ApiFault("the two passwords differ", code=ApiFault.INVALID_PARAMETER)
+    if not password.strip():
+        raise ApiFault("missing password", code=ApiFault.MISSING_PARAMETER)
     return password
 
 

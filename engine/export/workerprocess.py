@@ -12,7 +12,10 @@ an empty frame to say it is ready. The worker
 - dies with its parent: its stdin reaches end-of-file when the parent exits (however it
   ends), which ends the worker at once, even mid-task; on Linux the kernel also kills it
   (``PR_SET_PDEATHSIG``) should a task hold the interpreter in C code;
-- keeps its stdout for the protocol: what a task prints goes to stderr.
+- keeps its stdout for the protocol: what a task prints goes to stderr;
+- returns a task's ``SystemExit`` or ``KeyboardInterrupt`` as a ``RuntimeError``: re-raised as
+  itself by the caller's ``future.result()``, it would end the caller, or stop the event loop
+  of a server awaiting the render.
 """
 
 from __future__ import annotations
@@ -58,8 +61,11 @@ def _run(frame: bytes) -> bytes:
     try:
         fn, args, kwargs = pickle.loads(frame)
         reply: tuple[bool, object] = (True, fn(*args, **kwargs))
-    except BaseException as exc:  # the task's failure goes back to its future
+    except Exception as exc:  # the task's failure goes back to its future
         reply = (False, exc)
+    except BaseException as exc:  # SystemExit ...: raised as such by the caller's result(),
+        # it would end the caller (or stop its event loop), not the task
+        reply = (False, RuntimeError(f"the task tried to end its worker process: {exc!r}"))
     try:
         return pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
     except Exception as exc:

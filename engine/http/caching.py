@@ -3,7 +3,8 @@
 * ``ETag``: a strong validator, the sha256 of the engine version, the asset's content hash,
   the canonical resolved request (presets, variables and URL modifiers applied; without
   ``cache=``, and for images without ``id=``/``handler=``, which change no byte) and the
-  request type and response format: equal tags mean byte-identical replies.
+  request type and response format (for ``imageprops`` also the properties, which name the
+  asset: one file may be two assets): equal tags mean byte-identical replies.
 * ``If-None-Match`` (any matching tag, or ``*``) → 304 before any rendering; without it,
   ``If-Modified-Since`` at or after ``Last-Modified`` (when the file or its URL modifiers
   last changed) → 304.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from starlette.background import BackgroundTask
@@ -43,6 +44,7 @@ from engine.renderer import Rendition, output_format
 from engine.server import Server
 from engine.server.renders import RenderTask
 from engine.server.responses import error_message, error_response, status_of
+from engine.syntax import split_modifiers
 
 log = logging.getLogger("isrender.http")
 
@@ -67,6 +69,7 @@ class Prepared:
     source: str = ""
     mime_type: str = ""
     etag: str | None = None
+    dated: bool = True  # the asset's modification time dates the reply (no preset used)
     max_age: int | None = None
     cache: caching.CacheModes = field(default_factory=caching.CacheModes)
     props: dict[str, str] = field(default_factory=dict)
@@ -137,6 +140,11 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     prepared.source = str(catalog.blobs.path(asset.blob))
     parts = (asset.url_modifier, query, asset.url_post_modifier)
     prepared.request = "&".join(part for part in parts if part)
+    # The catalog keeps no date for presets, so a reply a preset shapes has no
+    # Last-Modified: If-Modified-Since would keep a client on it after the preset changed.
+    prepared.dated = "$" not in prepared.request or not any(
+        item.kind == "macro" for item in split_modifiers(prepared.request)
+    )
     plan = prepared.plan = parse(
         prepared.request, macros=prepared.macros, object_name=_asset_id(asset.name)
     )
@@ -152,16 +160,19 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     )
     if resolver is not None:
         canonical += "|" + ",".join(sorted(resolver.paths.values()))
-    prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
     if kind == "imageprops":
+        # The source's properties also name the asset and carry its dates and the company's
+        # expiration: the tag covers them, since one file may be two assets.
         prepared.props = image_properties(prepared.source, asset, prepared.company, non_image_age)
         prepared.max_age = non_image_age
+        canonical += "".join(f"\0{name}\0{value}" for name, value in prepared.props.items())
     elif kind == "props":
         prepared.max_age = non_image_age
     else:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
+    prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
 
 
 def _asset_id(name: str) -> str:
@@ -178,7 +189,7 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
             plan.to_modifiers() + "\n", media_type="text/plain", headers=_headers(prepared)
         )
     headers = _headers(prepared)
-    modified = prepared.asset.modified if prepared.asset is not None else None
+    modified = _modified(prepared)
     if prepared.etag and caching.not_modified(request.headers, prepared.etag, modified):
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD" and kind in ("img", "props"):
@@ -233,9 +244,18 @@ def _headers(prepared: Prepared) -> dict[str, str]:
     }
     if prepared.etag is not None:
         headers["ETag"] = prepared.etag
-    if prepared.asset is not None and prepared.asset.modified is not None:
-        headers["Last-Modified"] = caching.http_date(prepared.asset.modified)
+    modified = _modified(prepared)
+    if modified is not None:
+        headers["Last-Modified"] = caching.http_date(modified)
     return headers
+
+
+def _modified(prepared: Prepared) -> datetime | None:
+    """When the reply last changed, if the catalog knows: when the asset's file or URL
+    modifiers did, unless a preset shapes the reply."""
+    if prepared.asset is None or not prepared.dated:
+        return None
+    return prepared.asset.modified
 
 
 def _task(prepared: Prepared, kind: str) -> RenderTask:

@@ -47,8 +47,7 @@ def render_properties(
     if fmt == "json":
         body = _jsonp(props, request_id, handler)
     elif fmt == "javascript":
-        body = "".join(f"{name}='{value.replace(chr(39), chr(39) * 2)}';\n" for name, value in
-                       props.items())  # fmt: skip
+        body = "".join(f"{name}='{_javascript(value)}';\n" for name, value in props.items())
     elif fmt == "xml":
         body = _xml(props)
     else:
@@ -69,6 +68,19 @@ def _jsonp(props: Mapping[str, str], request_id: str | None, handler: str | None
     identifier = json.dumps(request_id or "", ensure_ascii=True)
     # JSON may hold U+2028/U+2029, which end a JavaScript line; ensure_ascii escapes them.
     return f"/*jsonp*/{name}({data},{identifier});\n"
+
+
+#: What must not stay as is inside a JavaScript string literal: a backslash would escape the
+#: closing quote (``\\'`` ends the literal early and the rest of the value runs as code), a line
+#: terminator ends the line.
+_JS_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _javascript(value: str) -> str:
+    """A value for a single-quoted literal: quotes doubled, as Adobe documents, and the
+    characters of ``_JS_ESCAPES`` escaped, so the value can never end its literal."""
+    escaped = "".join(_JS_ESCAPES.get(char, char) for char in value)
+    return escaped.replace("'", "''")
 
 
 def _xml(props: Mapping[str, str]) -> str:

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -112,7 +112,7 @@ def create_app(
     ``gunicorn -k uvicorn_worker.UvicornWorker 'engine.server:create_app()'`` (package
     ``uvicorn-worker``) or
     ``granian --interface asgi --factory engine.server:create_app`` with ``ISRENDER_HOME``
-    set. The catalog must exist (``isrender demo`` or ``isrender company add`` make one).
+    set. The catalog must exist (``isrender init`` or ``isrender demo`` make one).
     ``coordinator_options`` are further arguments of the export :class:`Coordinator`
     (``executor``, ``smtp``, ``limits``, ``poll_interval``); SMTP comes from
     ``ISRENDER_SMTP_*`` otherwise.
@@ -121,7 +121,7 @@ def create_app(
     if not catalog_exists(settings.home):
         raise NotFoundError(
             f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
-            "create one with 'isrender demo' or 'isrender company add'"
+            "create one with 'isrender init' (or 'isrender demo')"
         )
     cache = None
     if settings.cache_dir is not None:
@@ -198,7 +198,10 @@ def _load(front_end: str | FrontEnd) -> FrontEnd:
     return getattr(importlib.import_module(module), name or "routes")
 
 
-_SECRET = re.compile(r"((?:pass\w*|pwd|secret|token|auth\w*|key)=)[^&]*", re.IGNORECASE)
+#: Field names whose values the access log masks (matched %-decoded, so ``pass%77ord`` too).
+_SECRET = re.compile(r"(?:pass\w*|pwd|secret|token|auth\w*|key)\Z", re.IGNORECASE)
+#: Control characters (a logged line feed would start a forged line), written as %XX.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: Characters of the query an access-log line keeps (requests may be 64 KiB).
 LOGGED_QUERY = 300
 
@@ -230,18 +233,37 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            query = scope.get("query_string", b"").decode("latin-1")
-            query = _SECRET.sub(r"\1***", query)
+            query = _masked(scope.get("query_string", b"").decode("latin-1"))
             if len(query) > LOGGED_QUERY:
                 query = query[:LOGGED_QUERY] + f"…(+{len(query) - LOGGED_QUERY})"
             client = scope.get("client") or ("-", 0)
             access_log.info(
                 '%s "%s %s%s" %d %d %.1fms',
                 client[0],
-                scope["method"],
-                scope.get("path", ""),
-                "?" + query if query else "",
+                _printable(scope["method"]),
+                _printable(_raw_path(scope)),
+                "?" + _printable(query) if query else "",
                 status,
                 size,
                 (time.perf_counter() - start) * 1e3,
             )
+
+
+def _masked(query: str) -> str:
+    """The query with the values of password-like fields replaced by ``***``."""
+    fields = query.split("&")
+    for index, item in enumerate(fields):
+        name, equals, _ = item.partition("=")
+        if equals and _SECRET.search(unquote(name).strip()):
+            fields[index] = f"{name}=***"
+    return "&".join(fields)
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as the client sent it (still %-encoded), else the decoded one."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if raw else scope.get("path", "")
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda match: f"%{ord(match.group()):02X}", text)

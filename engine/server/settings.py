@@ -7,6 +7,7 @@ is made by another ASGI server through :func:`engine.server.create_app`, from th
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -61,8 +62,8 @@ class ServerSettings:
         checks = {
             "workers": self.workers >= 1,
             "queue": (self.queue or 0) >= 0,
-            "render_timeout": self.render_timeout > 0,
-            "drain_timeout": self.drain_timeout >= 0,
+            "render_timeout": math.isfinite(self.render_timeout) and self.render_timeout > 0,
+            "drain_timeout": math.isfinite(self.drain_timeout) and self.drain_timeout >= 0,
             "max_age": self.max_age >= 0,
             "non_image_max_age": self.non_image_max_age >= 0,
             "tasks_per_worker": self.tasks_per_worker >= 1,

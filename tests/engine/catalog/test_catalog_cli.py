@@ -382,8 +382,15 @@ def test_a_malformed_macro_file_is_one_line_naming_file_and_line(
     assert status == 2 and err.startswith(f"isrender: macro file {macros}, {message}")
 
 
-@pytest.mark.parametrize(("typed", "status"), [(b"pw 1\npw 1\n", 0), (b"pw 1\npw 2\n", 2)])
-def test_init_asks_for_the_password_twice(tmp_path, typed, status):
+@pytest.mark.parametrize(
+    ("typed", "status", "refusal"),
+    [
+        (b"pw 1\npw 1\n", 0, None),
+        (b"pw 1\npw 2\n", 2, b"isrender: the two passwords differ\n"),
+        (b"", 2, b"isrender: missing password\n"),  # nothing typed: no home is made
+    ],
+)
+def test_init_asks_for_the_password_twice(tmp_path, typed, status, refusal):
     """Without $ISRENDER_PASSWORD and without a terminal, getpass reads standard input."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ISRENDER_")}
     home = tmp_path / "home"
@@ -398,7 +405,7 @@ def test_init_asks_for_the_password_twice(tmp_path, typed, status):
     )
     assert done.returncode == status, done.stderr
     if status:
-        assert b"isrender: the two passwords differ\n" in done.stderr
+        assert refusal in done.stderr
         assert not home.exists()
     else:
         with Catalog.open(home) as catalog:

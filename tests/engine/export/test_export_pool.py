@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sys
 import time
 from concurrent.futures import wait
 from concurrent.futures.process import BrokenProcessPool
@@ -122,3 +124,14 @@ def test_zero_workers_is_a_settings_error(catalog):
         Coordinator(catalog, max_workers=0)
     with pytest.raises(SettingsError, match="max_convert_seconds must be more than 0"):
         Coordinator(catalog, limits=ExportLimits(max_convert_seconds=0))
+
+
+def test_a_task_that_exits_the_interpreter_fails_only_itself(pool):
+    # sys.exit() in a task must not become the caller's SystemExit: awaited on an event loop
+    # (the server's render pool does so), it would stop the whole loop, and so the server.
+    async def render():
+        return await asyncio.wrap_future(pool.submit(sys.exit, 3))
+
+    with pytest.raises(RuntimeError, match=r"SystemExit\(3\)"):
+        asyncio.run(render())
+    assert pool.submit(sum, [1, 2]).result(timeout=WAIT) == 3

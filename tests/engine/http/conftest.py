@@ -19,9 +19,13 @@ def served(tmp_path_factory):
             "old": upload_photo(session, "twice.jpg", size=(300, 200), seed=2),
             "new": upload_photo(session, "twice.png", size=(200, 100), seed=3, fmt="PNG"),
             "modified": upload_photo(session, "framed.jpg", size=(400, 300), seed=4),
+            "quoted": upload_photo(session, "quoted.jpg", size=(40, 30), seed=7),
         }
         session.set_preset("thumb", "wid=120&fmt=png")
         session.set_url_modifier(assets["modified"].handle, "wid=50&qlt=20", "fmt=png")
+        # A comment, as a user who may set URL modifiers could write it, that would end a
+        # JavaScript string early if the javascript response format left it as is.
+        session.set_url_modifier(assets["quoted"].handle, ".c\\';alert(1);//\u2028x")
         strict = make_catalog_company(session, "Strict")
         upload_photo(strict, "only.jpg", size=(100, 80), seed=5)
         upload_photo(strict, "oops.png", size=(64, 48), seed=6, fmt="PNG")

@@ -9,6 +9,8 @@ from server_kit import PASSWORD, make_catalog, upload_photo
 
 from engine.catalog import Catalog
 from engine.cli import main
+from engine.errors import SettingsError
+from engine.server import ServerSettings
 
 
 @pytest.fixture
@@ -54,5 +56,18 @@ def test_attributes_are_for_company_admins(home, capsys):
 
 def test_serve_without_a_catalog_says_so(tmp_path, capsys):
     assert main(["serve", "--home", str(tmp_path / "typo")]) == 66
-    assert "no catalog in" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no catalog in" in err and "isrender init" in err
     assert not (tmp_path / "typo").exists()
+
+
+def test_serve_refuses_a_drain_time_that_is_not_finite(home, capsys):
+    assert main(["serve", "--drain", "inf"]) == 78
+    assert "invalid server setting drain_timeout=inf" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["render_timeout", "drain_timeout"])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1.0])
+def test_server_times_must_be_finite(tmp_path, name, value):
+    with pytest.raises(SettingsError, match=f"invalid server setting {name}"):
+        ServerSettings(home=tmp_path, **{name: value})

@@ -289,3 +289,43 @@ def test_layers_take_their_objects_from_the_company(served):
     objects = {"twice": _original(served, "new")}  # the newest image named twice
     expected = engine.render(_original(served, "photo"), query, resolver=objects.__getitem__)
     assert response.content == expected.data
+
+
+def _outside_js_strings(line: str) -> str:
+    """What a JavaScript parser reads as code in ``line``: everything outside its
+    single-quoted string literals (with their backslash escapes)."""
+    code, in_string, escaped = [], False, False
+    for char in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == "'":
+                in_string = False
+        elif char == "'":
+            in_string = True
+        else:
+            code.append(char)
+    assert not in_string, f"unterminated string in {line!r}"
+    return "".join(code)
+
+
+def test_javascript_properties_keep_every_value_inside_its_string(served):
+    # The asset's URL modifier holds a backslash, a quote and a JavaScript line terminator:
+    # a value must never end its string literal early (a script include would run the rest).
+    response = served.get("/is/image/Demo/quoted?req=imageprops,javascript")
+    lines = response.content.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    for line in lines[:-1]:
+        name = line.split("=", 1)[0]
+        assert _outside_js_strings(line) == f"{name}=;", line
+    assert any(line.startswith("image.modifier=") for line in lines)
+
+
+def test_the_access_log_cannot_be_forged_or_read_through_encodings(served):
+    served.get("/is/image/Demo/x%0a127.0.0.1%20%22GET%20/forged%22%20200%200%201.0ms")
+    served.get(f"{IMAGE}?wid=10&pass%77ord=hunter5&%70wd=hunter6")
+    log = served.output()
+    assert not any(line.startswith('127.0.0.1 "GET /forged') for line in log.splitlines())
+    assert "hunter5" not in log and "hunter6" not in log
