@@ -41,7 +41,7 @@ from PIL import Image, ImageChops
 
 from engine.config import RenderConfig
 from engine.effects import Blend, draw_with_effects, effects_of
-from engine.errors import RenderError, SourceError, UnsupportedError
+from engine.errors import RenderError, SourceError
 from engine.geometry import (
     Box,
     LayerGeometry,
@@ -82,11 +82,12 @@ def opened_source(
     if src is not None:
         name = src.arg("object")
         return stack.enter_context(open_source(resolve(name, "src", resolver), config=config))
-    for command in ("text", "textPs"):
-        if plan.get(command, layer) is not None:
-            # Text layers: one call of engine.text.render_text(...) with config.font_map
-            # (FontMap.default() when None), once that package lands.
-            raise UnsupportedError(f"{command}= layers are not supported yet (layer {layer})")
+    text = text_layer(plan, layer, config)
+    if text is not None:
+        image, anchor = text
+        source = stack.enter_context(open_source(image, config=config))
+        source.anchor = anchor
+        return source
     color = plan.get("color", layer)
     if color is None:
         if layer == 0:
@@ -97,6 +98,39 @@ def opened_source(
     return stack.enter_context(
         open_source(_solid(plan, layer, color.arg("color").to_rgba8(), resolver, config))
     )
+
+
+def text_layer(
+    plan: Plan, layer: Layer, config: RenderConfig
+) -> tuple[Image.Image, tuple[float, float] | None] | None:
+    """A ``text=``/``textPs=`` layer's image (one :func:`engine.text.render_text` call with
+    the layer's ``size=`` and ``textAttr=``) and its anchor, or None for another layer.
+
+    The anchor is set for ``textPs=`` point text (no ``size=``): its first line sits just
+    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only) turns
+    the rendered text clockwise about its centre; the layer rect becomes the turned box.
+    """
+    from engine.text import FontMap, render_text  # the text package loads on first need
+
+    node = next((n for n in reversed(plan.nodes) if n.layer == layer and n.command.lower()
+                 in ("text", "textps")), None)  # fmt: skip
+    if node is None:
+        return None
+    size = plan.get("size", layer)
+    attributes = plan.get("textAttr", layer)
+    image = render_text(
+        node.arg("text"),
+        command=node.command,
+        size=tuple(size.args) if size is not None else None,
+        text_attr=attributes.arg("attributes") if attributes is not None else None,
+        font_map=config.font_map or FontMap.default(),
+    )
+    anchor = image.info.get("point_anchor")
+    angle = plan.get("textAngle", layer)
+    if node.command.lower() == "textps" and angle is not None and angle.arg("degrees") % 360:
+        image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
+        anchor = None
+    return image, anchor
 
 
 def resolve(name: str, command: str, resolver: Resolver | None) -> Source:
@@ -158,7 +192,9 @@ def prepare_content(
     """``mask=``/``maskUse=`` and, for image layers, ``color=`` applied to the decoded source."""
     mask_node = plan.get("mask", layer)
     use = _arg(plan, "maskUse", layer, "norm")
-    solid = plan.get("color", layer) is not None and plan.get("src", layer) is None
+    solid = plan.get("color", layer) is not None and not any(
+        plan.get(command, layer) is not None for command in ("src", "text", "textPs")
+    )
     if mask_node is not None and not solid:
         mask = _mask_image(mask_node.arg("object"), resolver, config)
         if mask.size != image.size:
@@ -216,9 +252,11 @@ def composite_layers(
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
-    for layer in layer_numbers(plan):
-        if not _hidden(plan, layer):
-            canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
+    if layers:
+        canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
+    for layer in layers:
+        canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
@@ -287,7 +325,7 @@ class _LayerDraw:
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
         )
-        tx, ty = layer_position(plan, layer, geometry, composite)
+        tx, ty = layer_position(plan, layer, geometry, composite, source.anchor)
         layer_steps = steps(plan, layer, self.registry)
         keep = self._keep(geometry, (tx, ty), layer_steps, canvas_ctx)
         if keep is None:

@@ -118,7 +118,12 @@ class RequestTooLongError(LimitError):
 
 
 class FontError(RenderError):
-    """A text layer names a font its font map does not hold, or a font file cannot be read."""
+    """A text layer names a font its font map does not hold, or a font file cannot be read.
+
+    422 over HTTP, as a ``src=`` naming an object the catalog lacks: the request is well
+    formed but names something this server does not have."""
+
+    http_status = 422
 
 
 class UnsupportedError(RenderError):

@@ -503,10 +503,16 @@ def decode_scale(
 # --- layer placement -----------------------------------------------------------------------
 
 
-def layer_origin(plan: Plan, layer: Layer, geometry: LayerGeometry) -> tuple[float, float]:
+def layer_origin(
+    plan: Plan,
+    layer: Layer,
+    geometry: LayerGeometry,
+    image_anchor: tuple[float, float] | None = None,
+) -> tuple[float, float]:
     """The layer's origin in its own pixels (from the top-left corner of the layer rect, which
     includes ``extend=``): ``origin=``/``originN=``; else the explicit ``anchor=``/``anchorN=``
-    taken through the layer transforms; else the centre of the layer rect (``r-origin.md``,
+    (or the source's own ``image_anchor``) taken through the layer transforms; else the centre
+    of the layer rect (``r-origin.md``,
     ``r-anchor.md``, ``r-layer-placement.md``; there is no ``catalog::Anchor`` offline)."""
     width, height = geometry.size
     node = plan.get("origin", layer)
@@ -515,7 +521,7 @@ def layer_origin(plan: Plan, layer: Layer, geometry: LayerGeometry) -> tuple[flo
     node = plan.get("originN", layer)
     if node is not None:
         return ((0.5 + node.args[0]) * width, (0.5 + node.args[1]) * height)
-    anchor = _anchor(plan, layer, geometry.source_size)
+    anchor = _anchor(plan, layer, geometry.source_size) or image_anchor
     if anchor is None:
         return (width / 2, height / 2)
     return _transform_point(anchor, geometry)
@@ -554,12 +560,13 @@ def layer_position(
     layer: int,
     geometry: LayerGeometry,
     canvas: LayerGeometry,
+    image_anchor: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
     """Top-left corner of a layer's rect in composite pixels: its origin sits on layer 0's
     origin, offset by ``pos=`` (pixels) or ``posN=`` (relative to layer 0's size); by default
     the centres coincide (``r-pos.md``, ``r-layer-placement.md``)."""
     ox, oy = layer_origin(plan, 0, canvas)
-    lx, ly = layer_origin(plan, layer, geometry)
+    lx, ly = layer_origin(plan, layer, geometry, image_anchor)
     px, py = 0.0, 0.0
     node = plan.get("pos", layer)
     if node is not None:

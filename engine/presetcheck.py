@@ -28,8 +28,6 @@ from engine.renderer import COMPOSITING, render
 
 OK, UNSUPPORTED, ERROR = "ok", "unsupported", "error"
 _REASONS = {
-    "text": "text layers are not rendered yet",
-    "textps": "text layers are not rendered yet",
     "template": "templates live in the catalog, not in a macro file; check it there",
     "icc": "ICC output profiles are not supported",
 }

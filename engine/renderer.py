@@ -35,12 +35,10 @@ from engine.templates import Template, templated_request
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
-#: Layer commands that parse but do not render yet. text=/textPs= leave this set when
-#: engine.text lands: engine.compositor.opened_source is where a text layer is made.
+#: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "text", "textps", "effectmask", "map", "perspective", "textangle", "textattr",
-    "textflowpath", "textflowxpath", "textpath", "clippath", "clipxpath", "croppathe",
-    "pathattr", "op_growmask", "op_growmaskr",
+    "effectmask", "map", "perspective", "textflowpath", "textflowxpath", "textpath",
+    "clippath", "clipxpath", "croppathe", "pathattr", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against

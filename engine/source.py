@@ -116,6 +116,9 @@ class SourceImage:
         width, height = image.size
         self.size = (height, width) if self._orientation >= 5 else (width, height)
         self.scale = 1.0
+        #: The image's own anchor in its pixels, when it defines one (``textPs=`` point text);
+        #: a layer without ``anchor=``/``origin=`` is placed by it (``r-origin.md``).
+        self.anchor: tuple[float, float] | None = None
         #: After :meth:`load`, the box of the returned image that the source covers when a
         #: reduced decode left a partly covered last row or column (else None).
         self.content: tuple[float, float, float, float] | None = None

@@ -116,6 +116,10 @@ _NOTES = {
     "anchorn": "accepted; matters only when layers are composited",
     "icc": "not supported yet (no output profiles offline); use fmt=...,rgb|gray|cmyk",
     "template": "not supported yet",
+    "text": "text layer (engine.text, placed by engine.compositor)",
+    "textps": "text layer (engine.text, placed by engine.compositor)",
+    "textattr": "text layer resolution, fitting, wrapping, anti-aliasing (engine.text)",
+    "textangle": "textPs= only: turns the rendered text clockwise (engine.compositor)",
     "type": "accepted, no effect offline",
     "req": "isrender serve: img, props, imageprops, exists, resolve, validate; "
     "CLI: render, props, resolve, validate",

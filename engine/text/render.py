@@ -286,7 +286,17 @@ class _Renderer:
                 f"{self.command}: a {width}×{height} text layer exceeds "
                 f"{self.limits.max_pixels} pixels"
             )
-        return _paint(fragments, self.document, (width, height), dx, dy, self.attributes.antialias)
+        image = _paint(fragments, self.document, (width, height), dx, dy, self.attributes.antialias)
+        if self.ps and self.box_w is None and block.lines:
+            image.info["point_anchor"] = _point_anchor(block.lines[0], width, dx, dy)
+        return image
+
+
+def _point_anchor(first: Line, width: int, dx: float, dy: float) -> tuple[float, float]:
+    """Where point text meets its layer origin (``r-text-layers.md``): just below its first
+    line, at the line's start (``\\ql``), end (``\\qr``) or middle (``\\qc``)."""
+    x = {"right": float(width), "center": width / 2}.get(first.align, dx)
+    return (x, dy + first.height)
 
 
 def _styles(document: Document) -> list[CharStyle]:

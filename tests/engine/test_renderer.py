@@ -196,7 +196,6 @@ def test_props_describe_the_reply():
     [
         ("layer=1&src=other", "object 'other': no resolver for layer sources"),
         ("src=other", "object 'other': no resolver for layer sources"),
-        ("text=hello", "text= is not supported yet"),
         ("layer=1&color=ff0000", "a solid color layer needs both size= values or a mask="),
         ("effect=-1&op_blur=2", "effect layer -1 of layer comp needs color="),
         ("effectMask=1", "effectMask= is not supported yet"),

@@ -30,6 +30,12 @@ def _render_layers(argument: str, path: Path) -> str:
     return f"{rendition.width}x{rendition.height} {rendition.format}"
 
 
+def _render_request(argument: str, path: Path) -> str:
+    """A render without a source whose request is the input file (too long for argv)."""
+    rendition = engine.render(None, path.read_text(encoding="utf-8"))
+    return f"{rendition.width}x{rendition.height} {rendition.format}"
+
+
 def _upload(argument: str, path: Path) -> str:
     """The upload probe: what ``Session.upload`` runs on a staged file named ``argument``."""
     found = identify(path, argument)
@@ -51,6 +57,7 @@ def _parse_many(argument: str, path: Path) -> str:
 ACTIONS = {
     "render": _render,
     "render-layers": _render_layers,
+    "render-request": _render_request,
     "upload": _upload,
     "resolve": _resolve,
     "parse-many": _parse_many,

@@ -103,6 +103,8 @@ CASES = [
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
     Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
+    # issue 11: 1 MB of text is refused by the 64 KiB request limit before any parsing.
+    Case("text-1mb", lambda: "text=" + "a" * 2**20, "render-request", "", "ParseError", "too long"),
     Case("nested-depth", bombs.small_png, "render-layers", _DEEP, "LimitError", "deeper than 8"),
     # item 14: a progressive JPEG of thousands of scans took 35 s to render and to upload.
     Case("scans-render", bombs.many_scans_jpeg, *_render("wid=200"), "LimitError", "scans"),

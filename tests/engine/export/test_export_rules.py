@@ -9,6 +9,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from export_kit import WAIT, image_bytes, pdf_bytes, video_bytes, zip_entries
 from PIL import Image
@@ -276,6 +277,44 @@ def test_a_watermark_preset_layers_the_companys_logo_on_every_asset(make_coordin
         assert image.getpixel((113, 80)) == pytest.approx((128, 0, 127), abs=1)
         assert image.getpixel((114, 81)) == (0, 0, 255)
         assert image.getpixel((93, 71)) == (0, 0, 255)
+
+
+def test_a_watermark_preset_with_a_caption_through_an_export_job(make_coordinator, session):
+    """Issue 11: the watermark preset above plus a text= caption in a 100×24 box at the top
+    centre (r-text-positioning.md: text= keeps every glyph inside its box; r-origin.md)."""
+    logo = io.BytesIO()
+    Image.new("RGB", (20, 10), (255, 0, 0)).save(logo, "PNG")
+    session.upload(logo.getvalue(), name="logo.png")
+    photos = [
+        session.upload(_flat((120, 90), (0, 0, 255)), name=f"cap{i}.png").handle for i in (0, 1)
+    ]
+    session.set_preset(
+        "captioned",
+        "layer=1&src=logo&opac=50&originN=0.5,0.5&posN=0.45,0.4"
+        "&layer=2&size=100,24&originN=0,-0.5&posN=0,-0.5"
+        r"&text={\colortbl;\red255\green255\blue255;}\cf1\fs32 SALE&layer=comp&fmt=png",
+    )
+    coordinator = make_coordinator(processes=True)
+    record, _ = run(coordinator, session, ExportJob(photos, fmt="convert", macro="$captioned$"))
+
+    assert (record.state, record.success_count, record.error_count) == ("Done", 2, 0)
+    for data in zip_entries(record.package).values():
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        ys, xs = np.nonzero(np.asarray(image).min(axis=2) > 200)  # white ink
+        assert xs.size > 40
+        assert xs.min() >= 10 and xs.max() < 110 and ys.max() < 24  # inside the caption box
+        assert image.getpixel((60, 60)) == (0, 0, 255)
+        assert image.getpixel((104, 76)) == pytest.approx((128, 0, 127), abs=1)  # the logo
+
+
+def test_a_missing_font_fails_that_asset_naming_the_font(coordinator, session):
+    photo = session.upload(_flat((40, 30), (0, 0, 255)), name="font.png").handle
+    modifier = r"layer=1&text={\fonttbl{\f0 Brand Sans;}}\f0 hi&layer=comp&fmt=png"
+    record, details = run(
+        coordinator, session, ExportJob((photo,), fmt="convert", is_modifier=modifier)
+    )
+    assert record.error_count == 1
+    assert any("'Brand Sans' is not in the font map" in (d.message or "") for d in details)
 
 
 def test_an_unknown_layer_object_fails_that_asset_with_a_clear_error(coordinator, session):

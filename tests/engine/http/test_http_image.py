@@ -225,6 +225,8 @@ def test_a_companys_expiration_sets_max_age(served):
         ("wid=9000&hei=9000", 400, "MaxPix"),
         ("icc=sRGB", 501, "not supported"),
         ("src=other&layer=1", 422, "no image asset named 'other'"),
+        # r-font-handling.md: a font the server's font map lacks is an error, not a fallback
+        (r"layer=1&text=%7B%5Cfonttbl%7B%5Cf0%20NoSuchFont;%7D%7D%5Cf0%20hi", 422, "NoSuchFont"),
         ("wid=10&.comment" + "x" * 70000, 414, "too long"),
     ],
 )
