@@ -9,20 +9,16 @@ answered from the result cache, neither rendering.
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import images
 import pytest
 from conftest import QUICK, record
+from kits.server import make_catalog, running_server
 
 import engine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "engine" / "http"))
-from server_kit import make_catalog, running_server
 
 MEGAPIXELS = 1 if QUICK else 12
 REQUEST = "wid=800&fmt=jpg&qlt=85"

@@ -7,13 +7,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from kits.catalog import CHEAP_SCRYPT_N
 from pg_kit import ENV_URL, fresh_schema, throwaway_server, unavailable
 
 from engine.catalog import Catalog
 from engine.catalog.home import ENV_DATABASE_URL
 
 BACKENDS = ("sqlite", "postgresql")
-CHEAP_SCRYPT_N = 2**8  # the default cost is tested once, in test_catalog_store.py
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,4 @@
 
 from __future__ import annotations
 
-import pytest
-from catalog_kit import member
-
-from engine.catalog import Catalog, Session
-
-
-@pytest.fixture
-def session(catalog: Catalog) -> Session:
-    catalog.create_company("Acme")
-    return member(catalog, "Acme", "ann@acme.test")
+from kits.catalog import session_fixture  # noqa: F401 (this folder's)

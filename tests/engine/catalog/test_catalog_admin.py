@@ -7,7 +7,7 @@ from __future__ import annotations
 import stat
 
 import pytest
-from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, member
+from kits.catalog import CHEAP_SCRYPT_N, PASSWORD, member
 
 from engine.catalog import Catalog
 from engine.errors import ApiFault, AuthorizationFault, CatalogError

@@ -8,7 +8,8 @@ import zipfile
 from datetime import UTC
 
 import pytest
-from catalog_kit import image_bytes, member
+from catalog_kit import image_bytes
+from kits.catalog import member
 
 from engine.errors import ApiFault, AuthorizationFault, CatalogError
 

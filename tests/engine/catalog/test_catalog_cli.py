@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, image_bytes
+from catalog_kit import image_bytes
+from kits.catalog import CHEAP_SCRYPT_N, PASSWORD
 
 from engine.catalog import Catalog
 from engine.cli import main

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC
 
 import pytest
-from catalog_kit import member
+from kits.catalog import member
 
 from engine.catalog import Catalog
 from engine.errors import ApiFault, AuthorizationFault, JobError

@@ -6,7 +6,8 @@ The expected lists are written out here from the IPS pages, not derived from the
 from __future__ import annotations
 
 import pytest
-from catalog_kit import CHEAP_SCRYPT_N, image_bytes, member
+from catalog_kit import image_bytes
+from kits.catalog import CHEAP_SCRYPT_N, member
 
 from engine.catalog import PERMISSIONS, ROLES, Catalog
 from engine.errors import AuthorizationFault

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from catalog_kit import PASSWORD
+from kits.catalog import PASSWORD
 
 from engine.catalog import Catalog, default_home, resolve_home
 from engine.catalog.auth import hash_password, verify_password

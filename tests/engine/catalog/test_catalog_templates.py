@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from catalog_kit import member
+from kits.catalog import member
 
 from engine.errors import AuthorizationFault, CatalogError, ParseError
 from engine.templates import Template

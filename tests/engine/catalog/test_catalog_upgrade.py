@@ -3,7 +3,8 @@ upgrades, on both backends."""
 
 from __future__ import annotations
 
-from catalog_kit import CHEAP_SCRYPT_N, PASSWORD, image_bytes
+from catalog_kit import image_bytes
+from kits.catalog import CHEAP_SCRYPT_N, PASSWORD
 
 from engine.catalog import Catalog, postgres, sql
 from engine.catalog.home import DB_NAME

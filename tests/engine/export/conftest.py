@@ -6,23 +6,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from export_kit import SmtpSink, member
+from export_kit import SmtpSink
+from kits.catalog import session_fixture  # noqa: F401 (this folder's)
+from kits.jobs import no_smtp_from_environment  # noqa: F401 (autouse here)
 
-from engine.catalog import Catalog, Session
+from engine.catalog import Catalog
 from engine.export import Coordinator, SmtpSettings
-
-
-@pytest.fixture(autouse=True)
-def no_smtp_from_environment(monkeypatch) -> None:
-    """Coordinators read ``ISRENDER_SMTP_*``; the tests decide about e-mail themselves."""
-    for name in ("HOST", "PORT", "SENDER", "STARTTLS", "USER", "PASSWORD"):
-        monkeypatch.delenv(f"ISRENDER_SMTP_{name}", raising=False)
-
-
-@pytest.fixture
-def session(catalog: Catalog) -> Session:
-    catalog.create_company("Acme")
-    return member(catalog, "Acme", "ann@acme.test")
 
 
 @pytest.fixture

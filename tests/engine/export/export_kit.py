@@ -1,5 +1,5 @@
-"""Helpers of the export tests: images, members, a held executor, an SMTP sink, waiting, and
-reading a child process's output."""
+"""Helpers of the export tests: images, an SMTP sink, and reading a child process's output
+(members, waiting and a held executor come from :mod:`kits`)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,14 @@ import selectors
 import socket
 import subprocess
 import threading
-import time
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from email.message import EmailMessage
 from typing import Any
 
 import numpy as np
 from aiosmtpd.controller import Controller
+from kits.waiting import WAIT
 from PIL import Image
-
-from engine.catalog import Catalog, Session
-
-PASSWORD = "correct horse battery staple"
-CHEAP_SCRYPT_N = 2**8
-WAIT = 30.0  # the bound of every wait in these tests
 
 
 def image_bytes(seed: int = 0, size: tuple[int, int] = (64, 48), fmt: str = "JPEG") -> bytes:
@@ -49,27 +41,9 @@ def video_bytes() -> bytes:
     return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
 
 
-def member(catalog: Catalog, company: str, email_address: str, role: str = "IpsUser") -> Session:
-    user = catalog.create_user(email_address, PASSWORD)
-    catalog.add_membership(user.handle, company, role)
-    return catalog.authenticate(email_address, PASSWORD, company)
-
-
 def zip_entries(path: str) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def read_line(process: subprocess.Popen, timeout: float = WAIT) -> str:
@@ -79,27 +53,6 @@ def read_line(process: subprocess.Popen, timeout: float = WAIT) -> str:
         if not selector.select(timeout):
             raise AssertionError(f"the child printed nothing within {timeout} s")
     return process.stdout.readline().strip()
-
-
-class GatedExecutor(ThreadPoolExecutor):
-    """A real thread pool whose tasks wait until :attr:`gate` opens; counts submissions.
-
-    Lets a test hold conversions in flight while it pauses or stops a job.
-    """
-
-    def __init__(self, max_workers: int = 1) -> None:
-        super().__init__(max_workers)
-        self.gate = threading.Event()
-        self.submitted = 0
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        self.submitted += 1
-        return super().submit(self._held, fn, *args, **kwargs)
-
-    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self.gate.wait(WAIT):
-            raise TimeoutError("the test never opened the gate")
-        return fn(*args, **kwargs)
 
 
 class _Collector:

@@ -4,7 +4,8 @@ assets and jobs can be touched (a foreign handle looks exactly like an unknown o
 from __future__ import annotations
 
 import pytest
-from export_kit import WAIT, image_bytes, member
+from export_kit import WAIT, image_bytes
+from kits.catalog import member
 
 from engine.errors import AuthorizationFault
 from engine.export import ExportJob

@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from export_kit import PASSWORD, image_bytes
+from export_kit import image_bytes
+from kits.catalog import PASSWORD
 from PIL import Image
 
 from engine.cli import main

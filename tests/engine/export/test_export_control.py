@@ -13,16 +13,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from export_kit import (
-    PASSWORD,
-    WAIT,
-    GatedExecutor,
-    image_bytes,
-    read_line,
-    video_bytes,
-    wait_for,
-    zip_entries,
-)
+from export_kit import WAIT, image_bytes, read_line, video_bytes, zip_entries
+from kits.catalog import PASSWORD
+from kits.jobs import GatedExecutor
+from kits.waiting import wait_for
 
 from engine.errors import JobError
 from engine.export import Coordinator, ExportJob

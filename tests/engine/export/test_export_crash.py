@@ -14,7 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from export_kit import PASSWORD, WAIT, image_bytes, read_line
+from export_kit import WAIT, image_bytes, read_line
+from kits.catalog import PASSWORD
 
 from engine.catalog import Catalog
 from engine.export import Coordinator

@@ -9,7 +9,9 @@ import signal
 import sys
 
 import pytest
-from export_kit import PASSWORD, image_bytes, wait_for, zip_entries
+from export_kit import image_bytes, zip_entries
+from kits.catalog import PASSWORD
+from kits.waiting import wait_for
 from pg_kit import free_port
 
 from engine.cli import main

@@ -12,7 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from export_kit import PASSWORD, image_bytes, member, read_line, wait_for
+from export_kit import image_bytes, read_line
+from kits.catalog import PASSWORD, member
+from kits.waiting import wait_for
 from pg_kit import fresh_schema
 
 from engine.catalog import Catalog

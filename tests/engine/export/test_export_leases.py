@@ -7,7 +7,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from export_kit import GatedExecutor, image_bytes, wait_for
+from export_kit import image_bytes
+from kits.jobs import GatedExecutor
+from kits.waiting import wait_for
 
 from engine.errors import SettingsError
 from engine.export import Coordinator, ExportJob

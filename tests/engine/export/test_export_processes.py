@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from export_kit import PASSWORD, WAIT, image_bytes, read_line, wait_for, zip_entries
+from export_kit import WAIT, image_bytes, read_line, zip_entries
+from kits.catalog import PASSWORD
+from kits.waiting import wait_for
 from PIL import Image
 
 from engine.export import Coordinator

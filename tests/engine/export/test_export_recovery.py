@@ -11,16 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from export_kit import (
-    PASSWORD,
-    WAIT,
-    GatedExecutor,
-    SmtpSink,
-    image_bytes,
-    member,
-    wait_for,
-    zip_entries,
-)
+from export_kit import WAIT, SmtpSink, image_bytes, zip_entries
+from kits.catalog import PASSWORD, member
+from kits.jobs import GatedExecutor
+from kits.waiting import wait_for
 
 from engine.catalog import Catalog, sql
 from engine.cli import main

@@ -10,7 +10,8 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from export_kit import CHEAP_SCRYPT_N, image_bytes, member
+from export_kit import image_bytes
+from kits.catalog import CHEAP_SCRYPT_N, member
 from pg_kit import free_port
 from PIL import Image
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from export_kit import image_bytes, member
+from export_kit import image_bytes
+from kits.catalog import member
 
 from engine.catalog import Catalog
 from engine.errors import AuthorizationFault, JobError

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from server_kit import VERY_SLOW, running_server, small_and_big
+from kits.server import VERY_SLOW, running_server, small_and_big
 
 from engine.server.cache import ResultCache
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from server_kit import PASSWORD, make_catalog, upload_photo
+from kits.server import PASSWORD, make_catalog, upload_photo
 
 from engine.catalog import Catalog
 from engine.cli import main

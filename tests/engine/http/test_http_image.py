@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+from kits.server import raw_get
 from PIL import Image
-from server_kit import raw_get
 
 import engine
 from engine.catalog import Catalog

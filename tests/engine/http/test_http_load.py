@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from server_kit import (
+from kits.server import (
     SLOW,
     VERY_SLOW,
     alive,

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import zeep
+from kits.server import running_server
 from PIL import Image
-from server_kit import running_server
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from server_kit import PASSWORD, make_catalog, running_server, upload_photo
+from kits.server import PASSWORD, make_catalog, running_server, upload_photo
 
 from engine.catalog import Catalog
 from engine.samples import photo_bytes

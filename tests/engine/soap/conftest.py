@@ -9,16 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from soap_kit import CHEAP_SCRYPT_N, PASSWORD, Clock, Server
+from kits.catalog import CHEAP_SCRYPT_N
+from kits.jobs import no_smtp_from_environment  # noqa: F401 (autouse here)
+from soap_kit import PASSWORD, Clock, Server
 
 from engine.catalog import Catalog
 from engine.server import ServerSettings
-
-
-@pytest.fixture(autouse=True)
-def no_smtp_from_environment(monkeypatch) -> None:
-    for name in ("HOST", "PORT", "SENDER", "STARTTLS", "USER", "PASSWORD"):
-        monkeypatch.delenv(f"ISRENDER_SMTP_{name}", raising=False)
 
 
 @dataclass

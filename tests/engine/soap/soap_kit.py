@@ -1,19 +1,14 @@
 """Helpers of the IPS web service tests: the real server app (``create_app``, every default
 front end) under uvicorn on 127.0.0.1, a settable clock, zeep clients built from the served
-WSDL, and waiting."""
+WSDL, and ``isrender serve`` as a subprocess (waiting and held executors: :mod:`kits`)."""
 
 from __future__ import annotations
 
 import io
 import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +17,9 @@ import httpx
 import requests
 import uvicorn
 import zeep
+from kits.catalog import PASSWORD
+from kits.server import start_server, stop
+from kits.waiting import WAIT, wait_for
 from PIL import Image
 from zeep.transports import Transport
 
@@ -31,9 +29,6 @@ from engine.soap import IpsService
 from engine.soap import routes as soap_routes
 from engine.soap.schema import AUTH_NAMESPACE
 
-PASSWORD = "correct horse battery staple"
-CHEAP_SCRYPT_N = 2**8
-WAIT = 30.0
 #: Starting and stopping a server (a render worker to spawn, jobs to drain) on a loaded machine.
 START_STOP = 120.0
 SERVICE = "/scene7/services/IpsApiService"
@@ -141,63 +136,25 @@ class Server(Endpoint):
 
 class ServeProcess(Endpoint):
     """``isrender serve --home HOME --workers 1 OPTIONS`` as a real subprocess on a free port
-    of 127.0.0.1, until :meth:`stop` (SIGTERM, then wait for it to exit)."""
+    of 127.0.0.1 (see :func:`kits.server.start_server`), until :meth:`stop`."""
 
     def __init__(self, home: Path, *options: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = home.parent / f"serve-{port}.log"
-        argv = ["serve", "--home", str(home), "--port", str(port), "--workers", "1", *options]
-        with open(self.log, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "engine.cli", *argv],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_for(self._up, "isrender serve to answer", START_STOP)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _up(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"isrender serve exited: {self.output()}")
-        try:
-            return httpx.get(f"{self.url}{SERVICE}", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        self._server = start_server(
+            home, "--workers", "1", *options, ready_path=SERVICE, timeout=START_STOP
+        )
+        self.url = self._server.url
+        self.process = self._server.process
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self._server.output()
 
     def stop(self) -> None:
         """SIGTERM, wait, and check it shut down cleanly: uvicorn finishes its shutdown, then
         ends by the signal it got (status -SIGTERM), as a shell expects."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(START_STOP)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, START_STOP)
         output = self.output()
         assert self.process.returncode in (0, -signal.SIGTERM), output
         assert "Application shutdown complete" in output and "Traceback" not in output, output
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def jpeg_bytes(
@@ -230,20 +187,3 @@ def auth_header(email: str, password: str = PASSWORD, extra: str = "") -> str:
         f"<auth:authHeader><auth:user>{email}</auth:user><auth:password>{password}"
         f"</auth:password>{extra}</auth:authHeader>"
     )
-
-
-class GatedExecutor(ThreadPoolExecutor):
-    """A real thread pool whose conversions wait until :attr:`gate` opens, so a test can
-    hold a job Running while it pauses or stops it."""
-
-    def __init__(self) -> None:
-        super().__init__(1)
-        self.gate = threading.Event()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return super().submit(self._held, fn, *args, **kwargs)
-
-    def _held(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self.gate.wait(WAIT):
-            raise TimeoutError("the test never opened the gate")
-        return fn(*args, **kwargs)

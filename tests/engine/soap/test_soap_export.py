@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from soap_kit import PASSWORD, WAIT, ServeProcess, jpeg_bytes, wait_for, zip_names
+from kits.waiting import wait_for
+from soap_kit import PASSWORD, WAIT, ServeProcess, jpeg_bytes, zip_names
 
 from engine.errors import ApiFault
 from engine.soap.schema import AUTH_NAMESPACE

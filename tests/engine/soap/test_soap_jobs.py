@@ -7,7 +7,9 @@ from datetime import UTC, timedelta
 
 import pytest
 import zeep
-from soap_kit import GatedExecutor, jpeg_bytes, wait_for
+from kits.jobs import GatedExecutor
+from kits.waiting import wait_for
+from soap_kit import jpeg_bytes
 
 ANN = "ann@acme.test"
 

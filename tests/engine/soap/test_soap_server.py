@@ -8,8 +8,9 @@ import io
 
 import httpx
 import pytest
+from kits.waiting import wait_for
 from PIL import Image
-from soap_kit import WAIT, ServeProcess, jpeg_bytes, wait_for
+from soap_kit import WAIT, ServeProcess, jpeg_bytes
 
 from engine.catalog import Catalog
 from engine.cli import main

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "http"))
-
-from server_kit import PASSWORD, make_catalog, running_server, upload_photo
+from kits.server import PASSWORD, make_catalog, running_server, upload_photo
 
 from engine.export import Coordinator, ExportJob
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import post_json
-from server_kit import PASSWORD
+from kits.server import PASSWORD
 from test_web_jobs import many_assets
 
 CHROMIUM = Path("/usr/bin/chromium")

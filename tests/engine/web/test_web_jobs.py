@@ -9,7 +9,7 @@ import time
 from urllib.parse import quote
 
 from conftest import post_json, sign_in
-from server_kit import PASSWORD, alive, descendants, running_server, upload_photo
+from kits.server import PASSWORD, alive, descendants, running_server, upload_photo
 
 from engine.catalog import Catalog
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 from conftest import post_json, sign_in
-from server_kit import running_server
+from kits.server import running_server
 
 
 def test_pages_and_api_need_a_session(site):

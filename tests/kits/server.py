@@ -1,5 +1,5 @@
 """Start and stop a real ``isrender serve`` (uvicorn on 127.0.0.1, a free port) over a
-temporary catalog, and make that catalog (a uniquely named module; see catalog_kit)."""
+temporary catalog, and make that catalog."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from PIL import Image
 
 from engine.catalog import Catalog, Session
 from engine.samples import photo_bytes
+from kits.waiting import wait_for
 
 PASSWORD = "server-test-password"
 CHEAP_SCRYPT_N = 2**8
@@ -77,9 +78,11 @@ class RunningServer:
         return self.log.read_text(errors="replace")
 
 
-@contextlib.contextmanager
-def running_server(home: Path, *options: str) -> Iterator[RunningServer]:
-    """``isrender serve --home HOME OPTIONS`` until the block ends (then SIGTERM, wait)."""
+def start_server(
+    home: Path, *options: str, ready_path: str = "/", timeout: float = START_TIMEOUT
+) -> RunningServer:
+    """``isrender serve --home HOME OPTIONS`` on a free port, once ``ready_path`` answers
+    (stopped again if it does not within ``timeout`` s); the caller ends it with :func:`stop`."""
     port = free_port()
     log = home.parent / f"server-{port}.log"
     with open(log, "wb") as out:
@@ -90,10 +93,21 @@ def running_server(home: Path, *options: str) -> Iterator[RunningServer]:
         )  # fmt: skip
     server = RunningServer(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_until_up(server)
+        wait_for(lambda: _answers(server, ready_path), f"isrender serve ({log})", timeout)
+    except BaseException:
+        stop(process)
+        raise
+    return server
+
+
+@contextlib.contextmanager
+def running_server(home: Path, *options: str) -> Iterator[RunningServer]:
+    """``isrender serve --home HOME OPTIONS`` until the block ends (then SIGTERM, wait)."""
+    server = start_server(home, *options)
+    try:
         yield server
     finally:
-        stop(process)
+        stop(server.process)
 
 
 def raw_get(server: RunningServer, target: str) -> httpx.Response:
@@ -123,23 +137,22 @@ def _unchunk(body: bytes) -> bytes:
     return out
 
 
-def _wait_until_up(server: RunningServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise AssertionError(f"the server exited: {server.output()}")
-        with contextlib.suppress(httpx.TransportError):
-            httpx.get(server.url + "/", timeout=1)
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the server did not start: {server.output()}")
+def _answers(server: RunningServer, path: str) -> bool:
+    if server.process.poll() is not None:
+        raise AssertionError(f"the server exited: {server.output()}")
+    try:
+        httpx.get(server.url + path, timeout=1)
+    except httpx.TransportError:
+        return False
+    return True
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, timeout: float = 60) -> None:
+    """SIGTERM, and wait for the exit (killing it after ``timeout`` s)."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(60)
+            process.wait(timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
