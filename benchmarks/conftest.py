@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import images
-from report import export_line
+from report import executor_line, export_line
 
 QUICK = os.environ.get("ISRENDER_BENCH_QUICK") == "1"
 
@@ -46,6 +46,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for group, roles in sorted(MEDIANS.items()):
         if group.startswith(("export-", "serve-")) and roles:
             write(export_line(group, roles))
+        dask = MEDIANS.get(f"{group}-dask")
+        if dask and (line := executor_line(roles, dask)):
+            write(line)
     rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
     if not rows:
         return

@@ -34,24 +34,34 @@ def catalog_home(tmp_path_factory):
     return home, handles
 
 
-@pytest.mark.parametrize("workers", sorted({1, os.cpu_count() or 1}))
-def test_export_throughput(benchmark, catalog_home, workers):
-    home, handles = catalog_home
+def measure_export(benchmark, home, handles, group: str, workers: int, **options) -> None:
+    """Time one convert job of ``handles`` on a coordinator made with ``options`` (after one
+    unmeasured job that starts the workers), under ``group``, as ``workers`` worker(s)."""
     job = ExportJob(asset_handle_array=handles, fmt="convert", is_modifier=REQUEST,
                     email_setting="None")  # fmt: skip
     with (
         Catalog.open(home) as catalog,
-        Coordinator(catalog, max_workers=workers, poll_interval=0.01) as coordinator,
+        Coordinator(catalog, poll_interval=0.01, **options) as coordinator,
     ):
         session = catalog.authenticate("bench@example.com", PASSWORD, "Bench")
 
         def export() -> None:
             handle = coordinator.submit_job(session, job)
             result = coordinator.wait(session, handle, timeout=900)
-            assert (result.state, result.success_count) == ("Done", ASSETS)
+            failures = [
+                e.message for e in catalog.job_log_details(handle) if e.severity != "success"
+            ]
+            assert (result.state, result.success_count) == ("Done", ASSETS), failures
 
         export()  # start the worker processes outside the measurement
-        benchmark.group = f"export-{ASSETS}x{MEGAPIXELS}mp"
+        benchmark.group = group
         benchmark.extra_info["workers"] = workers
         benchmark.pedantic(export, rounds=1 if QUICK else 3, iterations=1)
     record(benchmark, f"{workers} worker(s)")
+
+
+@pytest.mark.parametrize("workers", sorted({1, os.cpu_count() or 1}))
+def test_export_throughput(benchmark, catalog_home, workers):
+    home, handles = catalog_home
+    group = f"export-{ASSETS}x{MEGAPIXELS}mp"
+    measure_export(benchmark, home, handles, group, workers, max_workers=workers)

@@ -214,6 +214,11 @@ class JobError(IsRenderError):
     http_status = 409
 
 
+class JobTakenOver(JobError):
+    """A running job was closed or claimed by another coordinator (its lease had expired):
+    the process that ran it stops working on it and records nothing more."""
+
+
 class PackageTooLarge(JobError):
     """An export package would exceed ``ExportLimits.max_package_bytes``."""
 

@@ -50,7 +50,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from typing import BinaryIO
 
@@ -421,8 +421,14 @@ def _mapped(file: BinaryIO) -> Iterator[bytes | mmap.mmap]:
         file.seek(0)
         yield file.read()
         return
-    with mapped:
+    try:
         yield mapped
+    finally:
+        # A view of the map may still be referenced from a finished frame that someone holds
+        # (Dask's worker profiler samples every frame of a running task): then the map is
+        # released with the last such reference instead.
+        with suppress(BufferError):
+            mapped.close()
 
 
 def _bomb(label: str, exc: Image.DecompressionBombError, limit: int) -> LimitError:

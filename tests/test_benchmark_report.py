@@ -9,11 +9,15 @@ from pathlib import Path
 REPORT = Path(__file__).resolve().parent.parent / "benchmarks" / "report.py"
 
 
-def export_line(group: str, roles: dict[str, float]) -> str:
+def report():
     spec = importlib.util.spec_from_file_location("benchmark_report", REPORT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.export_line(group, roles)
+    return module
+
+
+def export_line(group: str, roles: dict[str, float]) -> str:
+    return report().export_line(group, roles)
 
 
 def test_more_workers_that_finish_sooner_are_faster():
@@ -41,3 +45,10 @@ def test_a_single_worker_count_makes_no_comparison():
     assert export_line("export-4x1mp", {"1 worker(s)": 2.0}) == (
         "export-4x1mp: 1 worker(s): 2.0 renditions/s"
     )
+
+
+def test_dask_is_compared_with_the_local_pool_at_the_same_worker_count():
+    local = {"1 worker(s)": 4.0, "2 worker(s)": 2.0}
+    dask = {"1 worker(s)": 4.4, "2 worker(s)": 2.2}
+    assert report().executor_line(local, dask) == "dask vs local pool, 2 worker(s): 10.0 % slower"
+    assert report().executor_line({"1 worker(s)": 1.0}, {"2 worker(s)": 1.0}) is None

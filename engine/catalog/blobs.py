@@ -10,6 +10,12 @@ older than ``STALE_AFTER_S`` and whose lock can be taken is therefore a leftover
 interrupted upload: every upload first deletes those (:meth:`BlobStore.remove_stale_uploads`).
 A live upload's file is never touched, however long it runs. Where ``flock`` does not exist,
 only files older than ``STALE_WITHOUT_LOCKS_S`` are taken for leftovers.
+
+With shared storage (``remote``, an fsspec URL such as ``s3://bucket/prefix/blobs``, see
+``engine.storage``) the store of record is that URL: a committed upload is PUT there (an
+atomic write) unless that content is already there, and the local folder becomes a cache of
+the same layout. A blob never changes (its name is its content), so a cached copy is never
+stale; :meth:`BlobStore.path` fetches a missing one for whoever needs a local file.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -24,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from engine import storage
 
 try:
     import fcntl
@@ -46,19 +55,44 @@ class StagedBlob:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: str | None = None) -> None:
         self.root = root
+        self.remote = remote
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
 
-    def path(self, checksum: str) -> Path:
-        """Where the blob ``checksum`` lives (whether or not it exists)."""
+    def _local(self, checksum: str) -> Path:
         if len(checksum) != 64 or any(c not in "0123456789abcdef" for c in checksum):
             raise ValueError(f"not a sha256 hex digest: {checksum!r}")
         return self.root / checksum[:2] / checksum[2:]
 
+    def location(self, checksum: str) -> str:
+        """The blob's location in the store of record: a local path or a URL (for workers)."""
+        local = self._local(checksum)
+        if self.remote is None:
+            return str(local)
+        return storage.join(self.remote, checksum[:2], checksum[2:])
+
+    def path(self, checksum: str) -> Path:
+        """A local file holding the blob ``checksum`` (whether or not it exists); with shared
+        storage it is fetched into the local cache first if it is there."""
+        local = self._local(checksum)
+        if self.remote is not None and not local.is_file():
+            location = self.location(checksum)
+            if storage.exists(location):
+                fd, name = tempfile.mkstemp(dir=self.tmp, prefix="fetch-")
+                try:
+                    with os.fdopen(fd, "wb") as out, storage.open_read(location) as source:
+                        shutil.copyfileobj(source, out, CHUNK)
+                    self._install(Path(name), local)
+                finally:
+                    Path(name).unlink(missing_ok=True)
+        return local
+
     def exists(self, checksum: str) -> bool:
-        return self.path(checksum).is_file()
+        if self._local(checksum).is_file():
+            return True
+        return self.remote is not None and storage.exists(self.location(checksum))
 
     def open(self, checksum: str) -> BinaryIO:
         return open(self.path(checksum), "rb")
@@ -89,14 +123,22 @@ class BlobStore:
             staged_path.unlink(missing_ok=True)
 
     def commit(self, staged: StagedBlob) -> Path:
-        """Move a staged file into the store; if the content is already there, keep that copy."""
-        target = self.path(staged.checksum)
-        if target.is_file():
-            return target
-        target.parent.mkdir(exist_ok=True)
-        os.chmod(staged.path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(staged.path, target)
+        """Move a staged file into the store; if the content is already there, keep that copy.
+        With shared storage it is uploaded first (unless there already) and then cached."""
+        if self.remote is not None:
+            location = self.location(staged.checksum)
+            if not storage.exists(location):
+                storage.put_file(staged.path, location)
+        target = self._local(staged.checksum)
+        if not target.is_file():
+            self._install(staged.path, target)
         return target
+
+    @staticmethod
+    def _install(source: Path, target: Path) -> None:
+        target.parent.mkdir(exist_ok=True)
+        os.chmod(source, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(source, target)
 
     def remove_stale_uploads(self, *, now: float | None = None) -> list[Path]:
         """Delete the temporary files of uploads that were interrupted (see the module

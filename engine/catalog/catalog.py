@@ -1,9 +1,12 @@
 """The embedded catalog: companies, users, memberships, the jobs with their logs, and the jobs
 scheduled to run later.
 
-A catalog is a home folder (see ``home``) with a SQLite database and a blob store. It may be
-opened by several processes and threads at once: each thread of each process gets its own
-connection, transactions are short, and every write is committed before the call returns.
+A catalog is a home folder (see ``home``) with a blob store and, by default, a SQLite database;
+with ``database_url`` (or ``$ISRENDER_DATABASE_URL``) ``postgresql://…`` the database is a
+PostgreSQL one instead (see ``postgres``), with the same schema, migrations and statements, so
+that coordinators on several hosts share it. It may be opened by several processes and threads
+at once: each thread of each process gets its own connection, transactions are short, and every
+write is committed before the call returns.
 """
 
 from __future__ import annotations
@@ -17,10 +20,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from engine.catalog import handles, sql
+from engine import storage
+from engine.catalog import handles, postgres, sql
 from engine.catalog.auth import DUMMY_HASH, ROLES, SCRYPT_N, hash_password, verify_password
 from engine.catalog.blobs import BlobStore
-from engine.catalog.home import BLOBS_DIR, DB_NAME, create_home, resolve_home
+from engine.catalog.home import (
+    BLOBS_DIR,
+    DB_NAME,
+    ENV_DATABASE_URL,
+    PACKAGES_DIR,
+    PRIVATE_FOLDER,
+    create_home,
+    resolve_home,
+)
 from engine.catalog.jobs import (
     ACTIVE_STATES,
     EMAIL_SETTINGS,
@@ -41,6 +53,7 @@ from engine.errors import (
     CatalogError,
     JobError,
     NotFoundError,
+    SettingsError,
 )
 from engine.macros import MacroTable
 from engine.mailbox import single_mailbox
@@ -50,6 +63,7 @@ if TYPE_CHECKING:
 
 INVALID_CREDENTIALS = "Invalid username/password"
 FIRST_ROLE = "IpsAdmin"  # the role of the administrator :meth:`Catalog.initialize` creates
+ENV_STORAGE = storage.ENV_STORAGE
 
 
 def _now() -> datetime:
@@ -59,13 +73,35 @@ def _now() -> datetime:
 class Catalog:
     """Open with :meth:`open`; close with :meth:`close` or use as a context manager."""
 
-    def __init__(self, home: Path, *, scrypt_n: int = SCRYPT_N) -> None:
+    def __init__(
+        self,
+        home: Path,
+        *,
+        scrypt_n: int = SCRYPT_N,
+        database_url: str | None = None,
+        storage_url: str | None = None,
+    ) -> None:
         if scrypt_n < 2 or scrypt_n & (scrypt_n - 1):
             raise ValueError(f"scrypt_n must be a power of two above 1, not {scrypt_n}")
+        if database_url and not postgres.is_url(database_url):
+            raise SettingsError(
+                f"unsupported catalog database URL {postgres.redact(database_url)!r}: expected "
+                "postgresql://user:password@host:port/database (or none: SQLite in the home)"
+            )
         self.home = home
         self.scrypt_n = scrypt_n
+        self.database_url = database_url or None
         self.db_path = home / DB_NAME
-        self.blobs = BlobStore(home / BLOBS_DIR)
+        self.storage_url = storage_url or None
+        root = storage.check_root(storage_url) if storage_url else str(home)
+        local_root = storage.local_path(root)
+        if local_root is None:  # shared storage; the home's blob folder is a local cache
+            self.blobs = BlobStore(home / BLOBS_DIR, remote=storage.join(root, BLOBS_DIR))
+        else:
+            (local_root / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+            self.blobs = BlobStore(local_root / BLOBS_DIR)
+        #: Where packages (and the renditions of running jobs) go: a folder or a URL.
+        self.packages = storage.join(root, PACKAGES_DIR)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
@@ -73,39 +109,75 @@ class Catalog:
 
     @classmethod
     def open(
-        cls, home: str | os.PathLike[str] | None = None, *, scrypt_n: int = SCRYPT_N
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        scrypt_n: int = SCRYPT_N,
+        database_url: str | None = None,
+        storage: str | None = None,
     ) -> Catalog:
         """Open (creating if needed) the catalog in ``home`` (default: see ``resolve_home``).
 
         A new home is private to this user (see ``home``); a new catalog has no users until
         :meth:`initialize` makes the first administrator.
 
+        ``database_url``: ``postgresql://…`` for a PostgreSQL database (``pip install
+        'isrender[postgres]'``); default ``$ISRENDER_DATABASE_URL``, else SQLite in the home.
+        ``storage``: where blobs and packages live, a folder or an fsspec URL such as
+        ``s3://bucket/prefix`` (see ``engine.storage``); default ``$ISRENDER_STORAGE``, else
+        the home.
+
         ``scrypt_n`` is the scrypt cost of new password hashes (each hash stores its own
         parameters, so it can change at any time); lower it only for tests.
         """
         path = resolve_home(home)
+        url = database_url if database_url is not None else os.environ.get(ENV_DATABASE_URL)
+        where = storage if storage is not None else os.environ.get(ENV_STORAGE)
         try:
-            create_home(path)
-            catalog = cls(path, scrypt_n=scrypt_n)
+            create_home(path, with_database=not url)
+            catalog = cls(path, scrypt_n=scrypt_n, database_url=url, storage_url=where)
         except OSError as exc:
             raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
         try:
             sql.migrate(catalog.connection())
         except sqlite3.Error as exc:
             catalog.close()
-            raise CatalogError(f"cannot open the catalog in {path}: {exc}") from None
+            raise CatalogError(f"cannot open the catalog {catalog.where}: {exc}") from None
         except BaseException:
             catalog.close()
             raise
         return catalog
 
+    def reopen(self) -> Catalog:
+        """The same catalog opened again, for another thread (its own connections)."""
+        return Catalog.open(
+            self.home,
+            scrypt_n=self.scrypt_n,
+            database_url=self.database_url or "",
+            storage=self.storage_url or "",
+        )
+
+    @property
+    def where(self) -> str:
+        """The database, for messages: the home, or the PostgreSQL URL without password."""
+        if self.database_url is None:
+            return f"in {self.home}"
+        return postgres.redact(self.database_url)
+
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection (internal to the catalog package)."""
+        """This thread's connection (internal to the catalog package); on PostgreSQL a
+        :class:`postgres.Connection`, which speaks the same dialect."""
         if self._closed:
-            raise CatalogError(f"the catalog in {self.home} is closed")
+            raise CatalogError(f"the catalog {self.where} is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
-            conn = sql.connect(self.db_path)
+            if self.database_url is None:
+                conn = sql.connect(self.db_path)
+            else:
+                try:
+                    conn = postgres.connect(self.database_url)
+                except sqlite3.Error as exc:
+                    raise CatalogError(f"cannot open the catalog: {exc}") from None
             self._local.conn, self._local.pid = conn, os.getpid()
             with self._lock:
                 self._connections.append((os.getpid(), conn))
@@ -332,6 +404,7 @@ class Catalog:
         spec: dict[str, Any],
         email_setting: str,
         owner: str,
+        lease_expires: datetime | None = None,
     ) -> str:
         """Record a new job in state ``New``; returns its handle ``j|<company>|<name>|<n>``.
 
@@ -357,6 +430,7 @@ class Catalog:
                 email_setting=email_setting,
                 owner=owner,
                 now=_now(),
+                lease_expires=lease_expires,
             )
         except (TypeError, ValueError) as exc:
             raise ApiFault(
@@ -432,6 +506,12 @@ class Catalog:
         job of a dead owner, exactly one succeeds."""
         check_required("job owner", owner)
         return sql.claim_job(self.connection(), self._job_id(job), owner, expected_owner)
+
+    def renew_leases(self, owner: str, until: datetime) -> int:
+        """Extend to ``until`` the lease of every unfinished job ``owner`` owns (one
+        statement: a coordinator's heartbeat); returns how many jobs it holds."""
+        check_required("job owner", owner)
+        return sql.renew_leases(self.connection(), owner, until)
 
     def add_job_log(
         self,

@@ -20,6 +20,8 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 DB_NAME = "catalog.sqlite3"
 BLOBS_DIR = "blobs"
+PACKAGES_DIR = "packages"
+ENV_DATABASE_URL = "ISRENDER_DATABASE_URL"
 
 
 def default_home() -> Path:
@@ -38,11 +40,21 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return default_home()
 
 
-def create_home(path: Path) -> None:
-    """Make the folder, its blob store and its empty database file, private to this user, as
-    far as they do not exist yet (existing ones are left as they are)."""
+def catalog_exists(path: Path) -> bool:
+    """Whether ``path`` holds a catalog, so that a mistyped home never creates a new one (a
+    front end checks this first). With ``$ISRENDER_DATABASE_URL`` the catalog is that
+    database and the home only a local cache, which any new host creates: always true."""
+    return bool(os.environ.get(ENV_DATABASE_URL)) or (path / DB_NAME).is_file()
+
+
+def create_home(path: Path, *, with_database: bool = True) -> None:
+    """Make the folder, its blob store and (``with_database``: the SQLite catalog) its empty
+    database file, private to this user, as far as they do not exist yet (existing ones are
+    left as they are)."""
     path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     (path / BLOBS_DIR).mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    if not with_database:
+        return
     # SQLite would create the database with the umask's permissions (usually 0644). An
     # existing database is never opened here: closing any descriptor of the file releases
     # every POSIX lock this process holds on it, so SQLite connections that other threads

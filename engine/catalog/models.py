@@ -84,6 +84,7 @@ class JobRecord:
     success_count: int = 0
     error_count: int = 0
     warning_count: int = 0
+    lease_expires: datetime | None = None  # see engine.export.owner
     total_count: int = field(init=False)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import storage
 from engine.errors import SourceError
 from engine.plan import Plan
 
@@ -27,16 +28,17 @@ def names_objects(plan: Plan) -> bool:
 
 @dataclass(frozen=True)
 class CatalogResolver:
-    """Object name (lower case, see the module docstring) → the original file's path."""
+    """Object name (lower case, see the module docstring) → the original file's location
+    (a path, or a URL on shared storage: ``engine.storage``)."""
 
     company: str
     paths: Mapping[str, str]
 
-    def __call__(self, name: str) -> Path:
+    def __call__(self, name: str) -> Path | bytes:
         path = self.paths.get(name.strip("/").lower())
         if path is None:
             raise SourceError(f"no image asset named {name!r} in company {self.company!r}")
-        return Path(path)
+        return storage.source_of(path)
 
 
 def catalog_resolver(session: Any) -> CatalogResolver:
@@ -46,7 +48,7 @@ def catalog_resolver(session: Any) -> CatalogResolver:
     for asset in session.list_assets():
         if asset.blob is None or asset.asset_type != "Image":
             continue
-        path = str(session.catalog.blobs.path(asset.blob))
+        path = session.catalog.blobs.location(asset.blob)  # read where a worker runs
         stem = asset.name.rsplit(".", 1)[0] if "." in asset.name else asset.name
         folder = asset.folder.strip("/")
         for name in (asset.name, stem):

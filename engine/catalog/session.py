@@ -191,18 +191,29 @@ class Session:
         return sql.list_assets(self.catalog.connection(), self._company_id, where)
 
     def original_path(self, handle: str) -> Path:
-        """The stored original file of an asset (read-only; shared by identical uploads)."""
+        """The stored original file of an asset (read-only; shared by identical uploads). With
+        shared storage, a local copy (see ``BlobStore``)."""
+        asset = self._file_asset(handle)
+        path = self.catalog.blobs.path(asset.blob)
+        if not path.is_file():
+            raise _missing_original(handle, asset, path)
+        return path
+
+    def original_location(self, handle: str) -> str:
+        """Where the stored original of an asset is in the store of record: a local path, or
+        a URL with shared storage (what conversion workers on other hosts open)."""
+        asset = self._file_asset(handle)
+        if not self.catalog.blobs.exists(asset.blob):
+            raise _missing_original(handle, asset, self.catalog.blobs.location(asset.blob))
+        return self.catalog.blobs.location(asset.blob)
+
+    def _file_asset(self, handle: str) -> Asset:
         asset = self.get_asset(handle)
         if asset.blob is None:
             raise CatalogError(
                 f"asset {handle!r} ({asset.name}) is a {asset.asset_type}, not a file"
             )
-        path = self.catalog.blobs.path(asset.blob)
-        if not path.is_file():
-            raise CatalogError(
-                f"the original of asset {handle!r} ({asset.name}) is missing: {path}"
-            )
-        return path
+        return asset
 
     def open_original(self, handle: str) -> BinaryIO:
         return open(self.original_path(handle), "rb")
@@ -381,3 +392,7 @@ def _preset_body(name: str, modifiers: str) -> str:
             code=ApiFault.INVALID_PARAMETER,
         )
     return body
+
+
+def _missing_original(handle: str, asset: Asset, where: object) -> CatalogError:
+    return CatalogError(f"the original of asset {handle!r} ({asset.name}) is missing: {where}")

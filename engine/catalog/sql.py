@@ -149,6 +149,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (company_id, name)
     );
     """,
+    # 5: the lease of a running job: until when its owner (a coordinator, maybe on another
+    # host) counts as alive without renewing it (see engine.export.owner).
+    """
+    ALTER TABLE jobs ADD COLUMN lease_expires TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -574,6 +579,7 @@ def _job(row: sqlite3.Row) -> JobRecord:
         success_count=row["success_count"],
         error_count=row["error_count"],
         warning_count=row["warning_count"],
+        lease_expires=_maybe_date(row["lease_expires"]),
     )
 
 
@@ -589,10 +595,11 @@ def insert_job(
     email_setting: str,
     owner: str,
     now: datetime,
+    lease_expires: datetime | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO jobs (company_id, user_id, name, job_type, state, spec, email_setting,"
-        " owner, submit_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " owner, submit_date, lease_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             company_id,
             user_id,
@@ -603,6 +610,7 @@ def insert_job(
             email_setting,
             owner,
             _text(now),
+            _text(lease_expires),
         ),
     )
     return cursor.lastrowid or 0
@@ -661,6 +669,15 @@ def claim_job(
         (owner, job_id, expected_owner),
     )
     return cursor.rowcount > 0
+
+
+def renew_leases(conn: sqlite3.Connection, owner: str, until: datetime) -> int:
+    """Extend the lease of every unfinished job of ``owner``; returns how many."""
+    cursor = conn.execute(
+        "UPDATE jobs SET lease_expires = ? WHERE owner = ? AND end_date IS NULL",
+        (_text(until), owner),
+    )
+    return cursor.rowcount
 
 
 def finish_job(

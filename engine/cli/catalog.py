@@ -21,7 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine.catalog import ROLES, Asset, Catalog, Session, User
-from engine.catalog.home import DB_NAME, resolve_home
+from engine.catalog.home import catalog_exists, resolve_home
 from engine.cli.output import print_json
 from engine.cli.presetcheck import add_command as add_preset_check
 from engine.errors import ApiFault, AuthenticationFault, CatalogError, IsRenderError
@@ -143,7 +143,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
     email = _email(args)
     company = getattr(args, "company", None) or os.environ.get(ENV_COMPANY) or None
     home = resolve_home(getattr(args, "home", None))
-    if not (home / DB_NAME).is_file():  # a mistyped --home must not create a new catalog
+    if not catalog_exists(home):  # a mistyped --home must not create a new catalog
         raise CatalogError(
             f"no catalog in {home}: create one with 'isrender init', or give the right --home"
         )

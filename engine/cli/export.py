@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from engine import storage
 from engine.catalog import JobRecord, LogDetail, Session
 from engine.cli.catalog import add_auth_options, session_from_args
 from engine.cli.output import print_json
@@ -74,6 +75,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", metavar="DIR", help="also unpack the package into DIR")
     export.add_argument(
         "--workers", type=_positive, metavar="N", help="worker processes (default: CPUs)"
+    )
+    export.add_argument(
+        "--executor",
+        metavar="ADDRESS",
+        help="where conversions run: 'local' (worker processes) or a Dask scheduler such as "
+        "tcp://scheduler:8786 (needs isrender[dask]; default $ISRENDER_EXECUTOR, else local)",
     )
     add_auth_options(export)
     export.set_defaults(handler=_export)
@@ -131,7 +138,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _coordinator(args: argparse.Namespace) -> Iterator[tuple[Session, Coordinator]]:
     session = session_from_args(args)
     with contextlib.closing(session.catalog):
-        coordinator = Coordinator(session.catalog, max_workers=getattr(args, "workers", None))
+        coordinator = Coordinator(
+            session.catalog,
+            max_workers=getattr(args, "workers", None),
+            executor=getattr(args, "executor", None),
+        )
         with coordinator:
             yield session, coordinator
 
@@ -242,7 +253,7 @@ def unpack(package: str, out: Path) -> list[Path]:
     files = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(package) as archive:
+        with storage.open_read(package) as stream, zipfile.ZipFile(stream) as archive:
             for name in archive.namelist():
                 if Path(name).name != name or name in ("", ".", ".."):
                     raise JobError(f"package {package} holds an unsafe entry name {name!r}")

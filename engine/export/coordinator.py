@@ -22,9 +22,11 @@ state (resuming a job that is not Paused, pausing a Stopping one, any on a finis
 refused with JobError.
 
 Crash recovery (closing the jobs whose process died, see ``recovery``) is the coordinator's
-work, never a side effect of reading: it runs in the background when a coordinator submits its
-first job, and on demand with :meth:`Coordinator.recover`. Stopping a dead job closes it at
-once, as above.
+work, never a side effect of reading: from its first job on, a coordinator renews the lease of
+the jobs it runs every ``lease_seconds / 3`` and runs recovery every ``lease_seconds`` (see
+``housekeeping``), so a job whose coordinator died on another host sharing the catalog is
+closed once its lease has expired; :meth:`Coordinator.recover` runs it on demand. Stopping a
+dead job closes it at once, as above.
 
 A job whose bookkeeping keeps failing (the catalog's write lock held elsewhere for longer than
 its busy timeout, a full disk) is retried a few times and otherwise abandoned: ``wait`` raises
@@ -34,7 +36,6 @@ recovery.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -46,7 +47,9 @@ from typing import Any
 from engine.catalog import Catalog, JobRecord, LogDetail
 from engine.errors import AuthorizationFault, JobError, SettingsError
 from engine.export import owner
+from engine.export.cluster import DaskExecutor, chosen_executor
 from engine.export.email import SmtpSettings
+from engine.export.housekeeping import DEFAULT_LEASE_S, Housekeeper, lease_until
 from engine.export.job import ExportJob
 from engine.export.limits import DEFAULT_LIMITS, ExportLimits
 from engine.export.pool import RecyclingProcessPool
@@ -65,13 +68,17 @@ RESUMABLE = ("Paused",)
 
 
 class Coordinator:
-    """``executor``: any :class:`concurrent.futures.Executor` for the conversions; default a
-    :class:`RecyclingProcessPool` of ``max_workers`` local processes (default: one per CPU).
-    With your own executor, ``max_workers`` is how many conversions one job keeps in flight
-    (default: CPUs).
+    """``executor``: any :class:`concurrent.futures.Executor` for the conversions, or the
+    address of a Dask scheduler (``"tcp://host:8786"``, see ``cluster``); default
+    ``$ISRENDER_EXECUTOR``, else a :class:`RecyclingProcessPool` of ``max_workers`` local
+    processes (default: one per CPU). With your own executor, ``max_workers`` is how many
+    conversions one job keeps in flight (default: CPUs; on Dask twice the cluster's worker
+    threads when the coordinator is made).
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.
+    ``lease_seconds``: how long a job of this coordinator counts as alive for coordinators
+    on other hosts without a heartbeat (see ``housekeeping``).
     ``package_url``: job handle → the URL a front end serves the job's package at; given, it
     is written in the job's ``EndGet`` log entry and the e-mail instead of the file's path.
     """
@@ -80,11 +87,12 @@ class Coordinator:
         self,
         catalog: Catalog,
         *,
-        executor: Executor | None = None,
+        executor: Executor | str | None = None,
         max_workers: int | None = None,
         smtp: SmtpSettings | None = None,
         limits: ExportLimits = DEFAULT_LIMITS,
         poll_interval: float = 0.2,
+        lease_seconds: float = DEFAULT_LEASE_S,
         package_url: Callable[[str], str] | None = None,
     ) -> None:
         if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
@@ -94,18 +102,26 @@ class Coordinator:
                 "ExportLimits.max_convert_seconds must be more than 0 (or None: no limit), "
                 f"not {limits.max_convert_seconds!r}"
             )
+        if not isinstance(lease_seconds, int | float) or not lease_seconds > 0:
+            raise SettingsError(f"lease_seconds must be more than 0, not {lease_seconds!r}")
         self.catalog = catalog
+        self.lease_seconds = float(lease_seconds)
         self.limits = limits
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.poll_interval = poll_interval
         self.package_url = package_url
-        self.workers = max_workers or os.cpu_count() or 1
-        self._executor = executor
+        executor = chosen_executor(executor)
+        self._cluster = DaskExecutor(executor) if isinstance(executor, str) else None
+        # On Dask a job keeps twice the cluster's threads in flight: a worker that finishes
+        # has its next task at hand instead of waiting for the round trip through this process.
+        default_workers = 2 * self._cluster.threads if self._cluster is not None else None
+        self.workers = max_workers or default_workers or os.cpu_count() or 1
+        self._executor = self._cluster or executor
         self._pool: RecyclingProcessPool | None = None
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
         self._failures: dict[str, Exception] = {}
-        self._recovery: threading.Thread | None = None
+        self._housekeeper: Housekeeper | None = None
         self._closed = False
 
     # --- submitJob ---------------------------------------------------------------------------
@@ -129,6 +145,7 @@ class Coordinator:
                 spec=prepared.job.to_spec(),
                 email_setting=prepared.job.email_setting or "None",
                 owner=owner.current_owner(),
+                lease_expires=lease_until(self.lease_seconds),
             )
             owner.register(handle)
         thread = threading.Thread(
@@ -136,27 +153,24 @@ class Coordinator:
         )
         with self._lock:
             self._threads[handle] = thread
-            if self._recovery is None:
-                self._recovery = threading.Thread(
-                    target=self._recover_quietly, name="isrender recovery", daemon=True
+            if self._housekeeper is None:
+                self._housekeeper = Housekeeper(
+                    self.catalog.reopen, self.recover, self.lease_seconds
                 )
-                self._recovery.start()
+                self._housekeeper.start()
         thread.start()
         return handle
 
     def recover(self) -> list[str]:
         """Close the jobs of every company whose process died (see ``recovery``); returns
-        their handles. For a service to call when it starts; ``submit_job`` runs it once."""
-        with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+        their handles. For a service to call when it starts; from its first job on, the
+        coordinator runs it every ``lease_seconds``."""
+        with self.catalog.reopen() as catalog:  # this thread's own connection
             return recover(catalog, self.smtp)
-
-    def _recover_quietly(self) -> None:
-        with contextlib.suppress(Exception):  # a failing recovery is retried by the next one
-            self.recover()
 
     def _run(self, handle: str, prepared: Prepared) -> None:
         try:
-            with Catalog.open(self.catalog.home) as catalog:  # this thread's own connection
+            with self.catalog.reopen() as catalog:  # this thread's own connection
                 JobRunner(
                     catalog,
                     handle,
@@ -273,7 +287,8 @@ class Coordinator:
         session.require("stopJob")
         record = self._job(session, job_handle)
         self._transition(job_handle, STOPPABLE, "Stopping", "stopped")
-        if owner.job_liveness(record.handle, record.owner) is owner.Liveness.DEAD:
+        liveness = owner.job_liveness(record.handle, record.owner, record.lease_expires)
+        if liveness is owner.Liveness.DEAD:
             close_interrupted(self.catalog, record, self.smtp)
         return self.catalog.get_job(job_handle)
 
@@ -330,16 +345,22 @@ class Coordinator:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             threads = list(self._threads.values())
-            if self._recovery is not None:
-                threads.append(self._recovery)
         for thread in threads:
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in threads):
-            return False
+            return False  # the housekeeper keeps their leases
+        if self._housekeeper is not None:
+            self._housekeeper.stop(
+                None if deadline is None else max(0.0, deadline - time.monotonic())
+            )
+            if self._housekeeper.is_alive():
+                return False
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown()
+            cluster, self._cluster = self._cluster, None
+        for executor in (pool, cluster):
+            if executor is not None:
+                executor.shutdown()
         return True
 
     def __enter__(self) -> Coordinator:

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from pathlib import Path
 
+from engine import storage
 from engine.catalog import JobRecord, LogDetail
 from engine.errors import EmailError
 from engine.mailbox import single_mailbox
@@ -121,7 +121,9 @@ def compose(
         f"Package:  {record.package or 'no package'}",
     ]
     if record.package:
-        lines.append(f"Download: {download_url or Path(record.package).resolve().as_uri()}")
+        local = storage.local_path(record.package)
+        where = local.resolve().as_uri() if local is not None else record.package
+        lines.append(f"Download: {download_url or where}")
     wanted = _SEVERITIES.get(record.email_setting, ())
     shown = [d for d in details if wanted is None or d.severity in wanted]
     if shown:

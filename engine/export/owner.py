@@ -1,11 +1,18 @@
 """Which process owns a running job, and whether that process still exists.
 
-An owner is ``"{hostname}:{pid}:{start token}"``. The start token tells a live process from a
-later one that reuses the pid: on Linux it is the boot id plus the process start time from
-``/proc/<pid>/stat``; elsewhere it is empty and only the pid is checked.
+An owner is ``"{host}:{pid}:{start token}"``; the host is ``$ISRENDER_HOST_ID`` if set (for
+hosts whose names are not unique, such as containers sharing one), else the host name. The
+start token tells a live process from a later one that reuses the pid: on Linux it is the boot
+id plus the process start time from ``/proc/<pid>/stat``; elsewhere it is empty and only the
+pid is checked.
 
 A job owned by this very process is alive while one of its threads runs it (:func:`running`);
 one whose thread ended without recording its end (the catalog kept failing) is dead too.
+
+A job owned by a process on another host cannot be checked directly: it holds a **lease**, a
+time until which it counts as alive, which its coordinator renews while it runs (see
+``Coordinator``). Once the lease has expired the job is dead. Hosts sharing a catalog need
+clocks that agree to well within the lease (NTP).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -55,12 +63,21 @@ def unregister(job_handle: str) -> None:
         _running_here.discard(job_handle)
 
 
-def job_liveness(job_handle: str, owner: str | None) -> Liveness:
-    """Whether the job ``job_handle`` owned by ``owner`` is still being run."""
+ENV_HOST_ID = "ISRENDER_HOST_ID"
+
+
+def job_liveness(
+    job_handle: str, owner: str | None, lease_expires: datetime | None = None
+) -> Liveness:
+    """Whether the job ``job_handle`` owned by ``owner`` is still being run; for an owner on
+    another host, whether its lease (``lease_expires``, if it has one) still runs."""
     if owner == current_owner():
         with registry_lock:
             return Liveness.ALIVE if job_handle in _running_here else Liveness.DEAD
-    return owner_liveness(owner)
+    liveness = owner_liveness(owner)
+    if liveness is Liveness.UNKNOWN and lease_expires is not None:
+        return Liveness.ALIVE if lease_expires > datetime.now(UTC) else Liveness.DEAD
+    return liveness
 
 
 def current_owner() -> str:
@@ -69,7 +86,12 @@ def current_owner() -> str:
 
 @cache
 def _owner(pid: int) -> str:
-    return f"{socket.gethostname()}:{pid}:{_start_token(pid)}"
+    return f"{host_id()}:{pid}:{_start_token(pid)}"
+
+
+def host_id() -> str:
+    """This host's name in job owners (no ``:``)."""
+    return (os.environ.get(ENV_HOST_ID) or socket.gethostname()).replace(":", "_")
 
 
 def owner_liveness(owner: str | None) -> Liveness:
@@ -78,7 +100,7 @@ def owner_liveness(owner: str | None) -> Liveness:
         return Liveness.DEAD
     host, _, rest = owner.partition(":")
     pid_text, _, token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != host_id() or not pid_text.isdigit():
         return Liveness.UNKNOWN
     pid = int(pid_text)
     if token:

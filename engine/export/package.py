@@ -4,6 +4,9 @@
 renditions wait in ``<job key>.staging.part/`` and the ZIP grows as ``<job key>.zip.part``;
 anything ending in ``.part`` belongs to a job that has not finished and is removed when that
 job turns out to be dead (see :func:`remove_job_files`).
+
+``packages`` is a location (``engine.storage``): a local folder, or a URL on shared storage.
+There the ZIP grows in a local temporary file and is uploaded in one PUT, which is atomic.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
+import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine import storage
 from engine.errors import PackageTooLarge
 
 PART = ".part"
@@ -30,7 +36,7 @@ _STORED = frozenset(
 @dataclass(frozen=True)
 class Entry:
     name: str  # already sanitised and unique
-    path: Path
+    location: str  # the file to package (engine.storage)
 
 
 def job_key(job_handle: str) -> str:
@@ -43,54 +49,65 @@ def job_key(job_handle: str) -> str:
     return f"{key[: MAX_KEY - 17]}_{digest}"
 
 
-def package_path(packages: Path, job_handle: str) -> Path:
-    return packages / f"{job_key(job_handle)}.zip"
+def package_location(packages: str, job_handle: str) -> str:
+    return storage.join(packages, f"{job_key(job_handle)}.zip")
 
 
-def staging_path(packages: Path, job_handle: str) -> Path:
-    return packages / f"{job_key(job_handle)}.staging{PART}"
+def staging_location(packages: str, job_handle: str) -> str:
+    return storage.join(packages, f"{job_key(job_handle)}.staging{PART}")
 
 
-def write_package(entries: Sequence[Entry], target: Path, max_bytes: int) -> Path:
+def write_package(entries: Sequence[Entry], target: str, max_bytes: int) -> str:
     """Write ``entries`` to ``target`` (via ``target.part``); no file at all on failure.
 
     The files' sizes are checked against ``max_bytes`` first, the finished ZIP (headers and
-    all) again before it is renamed.
+    all) again before it is renamed (or uploaded).
     """
-    total = sum(entry.path.stat().st_size for entry in entries)
+    total = sum(storage.size(entry.location) for entry in entries)
     if total > max_bytes:
         raise PackageTooLarge(too_large(total, max_bytes))
-    temporary = target.with_name(target.name + PART)
+    local = storage.local_path(target)
+    if local is not None:
+        temporary = local.with_name(local.name + PART)
+    else:
+        fd, name = tempfile.mkstemp(suffix=".zip" + PART)
+        os.close(fd)
+        temporary = Path(name)
     try:
-        with zipfile.ZipFile(temporary, "w", allowZip64=True) as archive:
-            for entry in entries:
-                method = zipfile.ZIP_STORED if _stored(entry.name) else zipfile.ZIP_DEFLATED
-                archive.write(entry.path, entry.name, compress_type=method)
+        _write_zip(entries, temporary)
         if temporary.stat().st_size > max_bytes:
             raise PackageTooLarge(too_large(temporary.stat().st_size, max_bytes))
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
+        if local is not None:
+            os.replace(temporary, local)
+        else:
+            storage.put_file(temporary, target)
+    finally:
         temporary.unlink(missing_ok=True)
-        raise
     return target
 
 
-def remove_job_files(packages: Path, job_handle: str) -> list[Path]:
+def _write_zip(entries: Sequence[Entry], path: Path) -> None:
+    when = time.localtime()[:6]
+    with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
+        for entry in entries:
+            info = zipfile.ZipInfo(entry.name, date_time=when)
+            info.compress_type = zipfile.ZIP_STORED if _stored(entry.name) else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with (
+                storage.open_read(entry.location) as source,
+                archive.open(info, "w", force_zip64=True) as sink,
+            ):
+                shutil.copyfileobj(source, sink, 1024 * 1024)
+
+
+def remove_job_files(packages: str, job_handle: str) -> list[str]:
     """Delete the temporary files and the package of a job that ended without recording
     them (only ever called for a job its caller has claimed)."""
-    staging, package = staging_path(packages, job_handle), package_path(packages, job_handle)
-    removed = []
-    for path in (staging, package.with_name(package.name + PART), package):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        elif path.exists():
-            path.unlink(missing_ok=True)
-        else:
-            continue
-        removed.append(path)
-    return removed
+    staging = staging_location(packages, job_handle)
+    package = package_location(packages, job_handle)
+    return [location for location in (staging, package + PART, package) if storage.remove(location)]
 
 
 def _stored(name: str) -> bool:

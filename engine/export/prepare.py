@@ -34,7 +34,7 @@ class AssetRef:
     asset_type: str  # the IPS type; for sets the kind of set (MediaSet ...)
     action: Action
     entry_name: str | None = None  # the name in the package
-    path: str | None = None  # the original file
+    path: str | None = None  # the original file's location (engine.storage)
     size: int = 0
     problem: str | None = None  # why it cannot be exported, known before running
 
@@ -144,7 +144,7 @@ def _asset_ref(
     if asset.is_set:
         return replace(ref, problem=f"{kind} assets are sets: they have no file to export")
     try:
-        path = str(session.original_path(handle))
+        path = session.original_location(handle)
     except CatalogError as exc:
         return replace(ref, problem=str(exc))
     safe = sanitise(asset.name, f"asset-{position + 1}")

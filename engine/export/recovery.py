@@ -2,8 +2,9 @@
 
 A job is active while it is New, Running, Paused or Stopping. It is dead when the process that
 owns it ran on this host and is gone, or is this very process and no thread of it runs the job
-any more (its bookkeeping failed). Jobs owned by another host are left alone (their process
-cannot be checked from here).
+any more (its bookkeeping failed), or ran on another host and its lease has expired (its
+coordinator stopped renewing it, see ``housekeeping``). A job of another host whose lease runs
+is left alone.
 
 Recovery only ever touches what it has atomically claimed: each dead job is first claimed (a
 compare-and-set on its owner, from the dead process to this one), then marked Done with a
@@ -17,7 +18,6 @@ named after jobs that recovery did not claim. Recovery is run by the coordinator
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 from engine.export import joblog
@@ -39,7 +39,7 @@ def recover(catalog: Any, smtp: SmtpSettings | None) -> list[str]:
             dead = [
                 record
                 for record in catalog.active_jobs_all()
-                if job_liveness(record.handle, record.owner) is Liveness.DEAD
+                if job_liveness(record.handle, record.owner, record.lease_expires) is Liveness.DEAD
             ]
         for record in dead:
             if close_interrupted(catalog, record, smtp):
@@ -56,7 +56,7 @@ def close_interrupted(catalog: Any, record: Any, smtp: SmtpSettings | None) -> b
     """
     if not catalog.claim_job(record.handle, current_owner(), record.owner):
         return False
-    remove_job_files(Path(catalog.home) / "packages", record.handle)
+    remove_job_files(catalog.packages, record.handle)
     log = joblog.JobLog(catalog, record.handle)
     log.job_entry(
         joblog.FATAL,

@@ -26,24 +26,25 @@ if at all possible (a few attempts), otherwise :meth:`JobRunner.run` raises JobE
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from engine.errors import IsRenderError, JobError, PackageTooLarge
+from engine import storage
+from engine.errors import IsRenderError, JobError, JobTakenOver, PackageTooLarge
 from engine.export import email, joblog
+from engine.export.cluster import is_killed_worker
 from engine.export.limits import ExportLimits
 from engine.export.naming import split_extension
 from engine.export.notify import notify
+from engine.export.owner import current_owner
 from engine.export.package import (
     Entry,
-    package_path,
-    staging_path,
+    package_location,
+    staging_location,
     too_large,
     write_package,
 )
@@ -95,11 +96,11 @@ class JobRunner:
         self.poll = poll
         self.package_url = package_url
         self.log = joblog.JobLog(catalog, handle)
-        self.packages = Path(catalog.home) / "packages"
-        self.staging = staging_path(self.packages, handle)
+        self.packages: str = catalog.packages
+        self.staging = staging_location(self.packages, handle)
         self.tally = _Tally()
         self._last_progress: tuple[int, str] | None = None
-        self.written: Path | None = None  # the package, once written
+        self.written: str | None = None  # the package, once written
 
     # --- the whole job ---------------------------------------------------------------------
 
@@ -108,10 +109,12 @@ class JobRunner:
         when even that cannot be recorded (see :meth:`_internal_failure`)."""
         try:
             self._run()
+        except JobTakenOver:
+            pass  # another coordinator closed it: nothing here is ours to record any more
         except Exception as exc:
             self._internal_failure(exc)
         finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            storage.remove(self.staging)
 
     def _run(self) -> None:
         # Only a New job starts Running: one paused or stopped before it started stays so.
@@ -122,7 +125,7 @@ class JobRunner:
             self.log.asset_entry(
                 joblog.DUPLICATE, "info", duplicate, "handle given more than once; exported once"
             )
-        self.staging.mkdir(parents=True, exist_ok=True)
+        storage.make_folder(self.staging)
         self._check_originals_fit()
         if self.tally.fatal is None:
             self._dispatch_all()
@@ -164,6 +167,8 @@ class JobRunner:
             self._report(state)
             if in_flight:
                 done, _ = wait(in_flight, timeout=self.poll, return_when=FIRST_COMPLETED)
+                if done:
+                    self._state()  # JobTakenOver: the results are no longer ours to log
                 for future in done:
                     self._collect(in_flight.pop(future), future, retries)
             elif not dispatching and (queue or retries):
@@ -201,7 +206,7 @@ class JobRunner:
             request=self.prepared.request or "",
             macros=self.prepared.macros,
             object_name=split_extension(asset.name)[0],
-            staging=str(self.staging),
+            staging=self.staging,
             max_pixels=self.limits.max_convert_pixels,
             resolver=self.prepared.resolver,
             templated=self.prepared.templated,
@@ -218,7 +223,7 @@ class JobRunner:
         if asset.problem is not None or asset.path is None or asset.entry_name is None:
             self._failure(asset, asset.problem or "nothing to export")
             return
-        if not self._add_entry(asset, Path(asset.path)):
+        if not self._add_entry(asset, asset.path):
             return
         if asset.action is Action.ORIGINAL_INSTEAD:
             self._done(
@@ -254,7 +259,7 @@ class JobRunner:
         if result.error is not None or result.path is None:
             self._failure(asset, result.error or "the conversion produced no file")
             return
-        if self._add_entry(asset, Path(result.path)):
+        if self._add_entry(asset, result.path):
             self._done(
                 joblog.SUCCESS,
                 "success",
@@ -263,10 +268,10 @@ class JobRunner:
                 f"{result.height}, {result.size:,} bytes)",
             )
 
-    def _add_entry(self, asset: AssetRef, path: Path) -> bool:
+    def _add_entry(self, asset: AssetRef, location: str) -> bool:
         """Reserve the file for the package; ``False`` (and logged) if it cannot go in."""
         try:
-            size = path.stat().st_size
+            size = storage.size(location)
         except OSError as exc:
             self._failure(asset, f"cannot read the file to export: {exc.strerror or exc}")
             return False
@@ -274,7 +279,7 @@ class JobRunner:
         if self.tally.bytes > self.limits.max_package_bytes:
             self.tally.fatal = too_large(self.tally.bytes, self.limits.max_package_bytes)
             return False
-        self.tally.entries[asset.position] = Entry(asset.entry_name or "", path)
+        self.tally.entries[asset.position] = Entry(asset.entry_name or "", location)
         return True
 
     def _cancel(self, assets: list[AssetRef]) -> None:
@@ -296,7 +301,12 @@ class JobRunner:
     # --- progress ----------------------------------------------------------------------------
 
     def _state(self) -> str:
-        return self.catalog.get_job(self.handle).state
+        """The job's state; JobTakenOver once it is no longer this process's job (its lease
+        expired and another coordinator closed it)."""
+        record = self.catalog.get_job(self.handle)
+        if record.finished or record.owner != current_owner():
+            raise JobTakenOver(f"job {self.handle} was taken over by {record.owner}")
+        return record.state
 
     def _report(self, state: str) -> None:
         """Write progress when it changed, never the state (a pause or stop written by another
@@ -321,15 +331,15 @@ class JobRunner:
         package = None
         if self.tally.fatal is None and self.tally.entries:
             entries = [self.tally.entries[p] for p in sorted(self.tally.entries)]
-            target = package_path(self.packages, self.handle)
+            target = package_location(self.packages, self.handle)
             try:
                 self.written = write_package(entries, target, self.limits.max_package_bytes)
-                package = str(self.written)
+                package = self.written
             except PackageTooLarge as exc:
                 self.tally.fatal = str(exc)
         # A job recorded as finished never leaves temporary files behind (recovery only ever
         # cleans up the jobs it claims).
-        shutil.rmtree(self.staging, ignore_errors=True)
+        storage.remove(self.staging)
         fatal = self.tally.fatal is not None
         if fatal:
             self.log.job_entry(joblog.FATAL, "error", self.tally.fatal or "")
@@ -356,7 +366,7 @@ class JobRunner:
         is impossible raise JobError so that whoever waits for the job learns it. A package
         already written is removed: it would belong to a failed job."""
         if self.written is not None:
-            self.written.unlink(missing_ok=True)
+            storage.remove(self.written)
         logged = False
         for pause in (*FINISH_RETRY_PAUSES_S, None):
             try:
@@ -382,4 +392,9 @@ class JobRunner:
 def _worker_died(error: BaseException) -> str:
     if isinstance(error, BrokenExecutor):
         return "the worker process converting this asset died (crash or out of memory)"
+    if is_killed_worker(error):
+        return (
+            "the Dask workers converting this asset died each time it was tried (KilledWorker:"
+            " crash, out of memory or a lost host); the scheduler gave up on it"
+        )
     return f"the conversion could not run: {type(error).__name__}: {error}"

@@ -1,4 +1,5 @@
-"""The unit of work sent to the executor: convert one asset, once, into the staging folder.
+"""The unit of work sent to the executor: convert one asset into the staging folder (a re-run
+rewrites the same file).
 
 Runs in a worker process (or thread). Tasks and results are small picklable records; the
 rendition itself goes to a file so that big renditions never travel through a pipe. A worker
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine import storage
 from engine.errors import IsRenderError, SourceError
 from engine.macros import MacroTable
 
@@ -22,11 +24,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ConvertTask:
     position: int  # index in the job's asset list; names the staged file
-    source: str  # the original's path
+    source: str  # the original's location: a path or a URL (engine.storage)
     request: str  # the IS modifiers: is_modifier & macro
     macros: MacroTable | None
     object_name: str  # $object$: the asset's name without its extension
-    staging: str  # folder for the rendition
+    staging: str  # the folder (or URL prefix) for the rendition
     max_pixels: int  # ExportLimits.max_convert_pixels
     resolver: Resolver | None = None  # src=/mask= objects: the company's catalog
     templated: bool = False  # a template made the request: the asset is only its $object$
@@ -64,7 +66,7 @@ def _convert(task: ConvertTask) -> ConvertResult:
     if task.templated:  # layer 0 is the template's; src=$object$ is this asset
         rendition = render(None, plan, resolver=_ObjectFirst(task))
     else:
-        rendition = render(Path(task.source), plan, resolver=task.resolver)
+        rendition = render(storage.source_of(task.source), plan, resolver=task.resolver)
     pixels = rendition.width * rendition.height
     if pixels > task.max_pixels:
         return ConvertResult(
@@ -75,11 +77,11 @@ def _convert(task: ConvertTask) -> ConvertResult:
                 f"{task.max_pixels / 1e6:g} Mpixel per image"
             ),
         )
-    target = Path(task.staging) / f"{task.position:05d}.{rendition.extension}"
-    target.write_bytes(rendition.data)
+    target = storage.join(task.staging, f"{task.position:05d}.{rendition.extension}")
+    storage.write_bytes(target, rendition.data)
     return ConvertResult(
         task.position,
-        path=str(target),
+        path=target,
         extension=rendition.extension,
         format=rendition.format,
         width=rendition.width,
@@ -94,9 +96,9 @@ class _ObjectFirst:
     def __init__(self, task: ConvertTask) -> None:
         self.task = task
 
-    def __call__(self, name: str) -> Path:
+    def __call__(self, name: str) -> Path | bytes:
         if name == self.task.object_name:
-            return Path(self.task.source)
+            return storage.source_of(self.task.source)
         if self.task.resolver is None:
             raise SourceError(f"no image asset named {name!r}")
         return self.task.resolver(name)

@@ -36,7 +36,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.catalog import Catalog
-from engine.catalog.home import DB_NAME
+from engine.catalog.home import catalog_exists
 from engine.errors import IsRenderError, NotFoundError
 from engine.export import Coordinator
 from engine.server.cache import ResultCache
@@ -118,7 +118,7 @@ def create_app(
     ``ISRENDER_SMTP_*`` otherwise.
     """
     settings = settings or ServerSettings.from_env(home=home)
-    if not (settings.home / DB_NAME).is_file():
+    if not catalog_exists(settings.home):
         raise NotFoundError(
             f"no catalog in {settings.home}: give the right --home (or $ISRENDER_HOME), or "
             "create one with 'isrender init' (or 'isrender demo')"

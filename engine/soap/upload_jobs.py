@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from engine.catalog import Catalog, Session
 from engine.errors import ApiFault, AuthorizationFault, IsRenderError, JobError
-from engine.export.owner import current_owner
+from engine.export import owner
 
 JOB_TYPE = "UploadPost"
 TIMEOUT = timedelta(minutes=30)
@@ -85,15 +85,17 @@ class OpenUploads:
         if not name:
             raise ApiFault("give jobName (a new job) or jobHandle", code=ApiFault.MISSING_PARAMETER)
         catalog = session.catalog
-        handle = catalog.create_job(
-            company=session.company.handle,
-            user=session.user.handle,
-            name=name,
-            job_type=JOB_TYPE,
-            spec={"description": params.get("description") or ""},
-            email_setting="None",
-            owner=current_owner(),
-        )
+        with owner.registry_lock:  # recovery, which runs every lease, never takes it for dead
+            handle = catalog.create_job(
+                company=session.company.handle,
+                user=session.user.handle,
+                name=name,
+                job_type=JOB_TYPE,
+                spec={"description": params.get("description") or ""},
+                email_setting="None",
+                owner=owner.current_owner(),
+            )
+            owner.register(handle)
         catalog.transition_job(handle, ("New",), "Running")
         catalog.add_job_log(handle, log_type="BeginUpload", severity="info", message="upload began")
         return handle
@@ -130,6 +132,8 @@ def _end(catalog: Catalog, handle: str, message: str) -> None:
         catalog.finish_job(handle)
     except JobError:  # stopped and closed meanwhile
         return
+    finally:
+        owner.unregister(handle)  # once it is finished, so recovery never closes it first
 
 
 def _store(session: Session, handle: str, content: BinaryIO, name: str, folder: str) -> None:

@@ -797,3 +797,17 @@ def test_load_after_close_is_refused() -> None:
     source.close()
     with pytest.raises(ValueError, match="closed"):
         source.load()
+
+
+def test_a_view_of_the_mapped_source_held_after_rendering_breaks_nothing(tmp_path):
+    """Dask's worker profiler keeps the frames of a task it sampled, and with them a numpy
+    view of the memory-mapped source: closing the map raised BufferError, and the asset
+    failed as 'corrupt or truncated image header' (issue 12, found by the benchmark)."""
+    from engine import source
+
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (32, 24), (10, 200, 30)).save(path, "JPEG")
+    with open(path, "rb") as file, source._mapped(file) as data:
+        held = np.frombuffer(data, np.uint8)  # outlives the block, like a sampled frame
+    assert held[:2].tobytes() == b"\xff\xd8"
+    del held

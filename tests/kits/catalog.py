@@ -1,9 +1,8 @@
-"""A real catalog in ``tmp_path`` and signed-in members: the ``catalog`` and ``session``
-fixtures a folder's conftest takes with ``from kits.catalog import catalog_fixture``."""
+"""Signed-in members of a catalog, and the ``session`` fixture a folder's conftest takes with
+``from kits.catalog import session_fixture`` (the ``catalog`` fixture, one per backend, is in
+``tests/conftest.py``)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,12 +17,6 @@ def member(catalog: Catalog, company: str, email: str, role: str = "IpsUser") ->
     user = catalog.create_user(email, PASSWORD)
     catalog.add_membership(user.handle, company, role)
     return catalog.authenticate(email, PASSWORD, company)
-
-
-@pytest.fixture(name="catalog")
-def catalog_fixture(tmp_path) -> Iterator[Catalog]:
-    with Catalog.open(tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N) as opened:
-        yield opened
 
 
 @pytest.fixture(name="session")

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from kits.catalog import catalog_fixture, session_fixture  # noqa: F401 (this folder's)
+from kits.catalog import session_fixture  # noqa: F401 (this folder's)

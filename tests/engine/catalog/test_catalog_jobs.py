@@ -158,7 +158,7 @@ def test_progress_from_another_thread_never_undoes_a_transition(catalog, session
     reporter = threading.Thread(target=report)
     reporter.start()
     try:
-        with Catalog.open(catalog.home) as other:
+        with catalog.reopen() as other:
             for _ in range(50):
                 assert other.transition_job(handle, ("Running",), "Paused")
                 assert other.transition_job(handle, ("Paused",), "Running")
@@ -424,6 +424,6 @@ def test_a_forked_worker_opens_its_own_connection(catalog, session):
 
 def test_another_process_sees_committed_writes_at_once(catalog, session):
     handle = new_job(catalog, session)
-    with Catalog.open(catalog.home) as other:
+    with catalog.reopen() as other:
         other.add_job_log(handle, log_type="X", message="m", severity="warning")
         assert catalog.get_job(handle).warning_count == 1

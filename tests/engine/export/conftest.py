@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from export_kit import SmtpSink
-from kits.catalog import catalog_fixture, session_fixture  # noqa: F401 (this folder's)
+from kits.catalog import session_fixture  # noqa: F401 (this folder's)
 from kits.jobs import no_smtp_from_environment  # noqa: F401 (autouse here)
 
 from engine.catalog import Catalog

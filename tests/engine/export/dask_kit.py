@@ -1,0 +1,42 @@
+"""Conversions that misbehave on a Dask worker, and an executor that sends them (issue 12).
+
+This module travels to the workers by value (``cloudpickle.register_pickle_by_value``), so
+they need not import the tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from engine.export.cluster import DaskExecutor
+from engine.export.worker import ConvertResult, ConvertTask, convert
+
+SLOW_S = 1.5
+
+
+def slow_convert(task: ConvertTask) -> ConvertResult:
+    """A conversion that takes long enough to be caught mid-task."""
+    time.sleep(SLOW_S)
+    return convert(task)
+
+
+def die(task: ConvertTask) -> ConvertResult:
+    """The worker process dies on this asset, every time (a crashing codec)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+class SwappingExecutor(DaskExecutor):
+    """Runs ``swap(task)`` (a function of this module, or ``None`` to keep ``convert``)."""
+
+    def __init__(self, address: str, swap: Callable[[ConvertTask], Any]) -> None:
+        super().__init__(address)
+        self.swap = swap
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        replacement = self.swap(args[0]) or fn
+        return super().submit(replacement, *args, **kwargs)
