@@ -8,10 +8,13 @@ log. A body never holds a traceback. Error responses are never cached.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from http import HTTPStatus
+from urllib.parse import quote
 
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
+from engine import storage
 from engine.errors import BusyError, IsRenderError
 
 log = logging.getLogger("isrender.server")
@@ -49,3 +52,29 @@ def error_response(
         status_code=status or status_of(error),
         headers=headers,
     )
+
+
+#: How much of a stored file is read at a time while it streams.
+CHUNK_BYTES = 1024 * 1024
+
+
+def stored_file_response(
+    location: str, *, filename: str, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A file of ``engine.storage`` as an attachment: a local one as a ``FileResponse``, one
+    on an fsspec URL (S3, …) streamed in chunks read on a worker thread, never whole."""
+    path = storage.local_path(location)
+    if path is not None:
+        return FileResponse(path, media_type=media_type, filename=filename, headers=headers)
+    disposition = f"attachment; filename*=utf-8''{quote(filename)}"
+    return StreamingResponse(
+        _chunks(location),
+        media_type=media_type,
+        headers={**(headers or {}), "Content-Disposition": disposition},
+    )
+
+
+def _chunks(location: str) -> Iterator[bytes]:
+    with storage.open_read(location) as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk

@@ -22,11 +22,12 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from engine.errors import IpsFault
 from engine.server import Server
+from engine.server.responses import stored_file_response
 from engine.soap import codec
 from engine.soap.common import (
     BodyTooLarge,
@@ -138,9 +139,10 @@ def _download_endpoint(service: IpsService) -> Callable[[Request], Any]:
         except IpsFault as fault:
             return PlainTextResponse(f"{fault.message}\n", status_code=401, headers=challenge)
         handle = request.query_params.get("jobHandle", "")
-        path = await run_in_threadpool(service.package_file, user, handle)
-        if path is None:
+        location = await run_in_threadpool(service.package_file, user, handle)
+        if location is None:
             return PlainTextResponse(f"no package for job {handle!r}\n", status_code=404)
-        return FileResponse(path, media_type="application/zip", filename=path.name)
+        name = location.rstrip("/").rsplit("/", 1)[-1]
+        return stored_file_response(location, filename=name, media_type="application/zip")
 
     return download

@@ -17,8 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import tzinfo
-from pathlib import Path
 
+from engine import storage
 from engine.catalog import Catalog, Session, User
 from engine.errors import AuthenticationFault, IsRenderError
 from engine.export import Coordinator
@@ -140,16 +140,16 @@ class IpsService:
 
     # --- packages -------------------------------------------------------------------------------
 
-    def package_file(self, user: User, job_handle: str) -> Path | None:
-        """The package of a finished job of one of ``user``'s companies (and a role that may
-        read its log); ``None`` for anything else, so another company's job and an unknown
-        one look the same."""
+    def package_file(self, user: User, job_handle: str) -> str | None:
+        """Where (``engine.storage``) the package of a finished job of one of ``user``'s
+        companies is stored (for a role that may read its log); ``None`` for anything else,
+        so another company's job and an unknown one look the same."""
         try:
             record = self.catalog.get_job(job_handle)
             session = self.catalog.session_for(user.handle, record.company)
             session.require("getJobLogDetails")
         except IsRenderError:
             return None
-        if record.package is None or not Path(record.package).is_file():
+        if record.package is None or not storage.exists(record.package):
             return None
-        return Path(record.package)
+        return record.package

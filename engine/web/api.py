@@ -16,15 +16,17 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from engine import storage
 from engine.catalog import Session
 from engine.catalog.auth import PERMISSIONS, may
 from engine.errors import ApiFault, CatalogError, ParseError
 from engine.export import EMAIL_SETTINGS, Coordinator, ExportJob
 from engine.macros import MacroTable
 from engine.parser import parse
+from engine.server.responses import stored_file_response
 from engine.web import views
 from engine.web.context import Web, parse_error, read_json, text_field
 
@@ -132,9 +134,9 @@ def routes(web: Web) -> list[BaseRoute]:
     async def package(request: Request, session: Session) -> Response:
         handle = request.query_params.get("handle", "")
         record = await run_in_threadpool(coordinator().get_job, session, handle)
-        if not record.package or not Path(record.package).is_file():
+        if not record.package or not await run_in_threadpool(storage.exists, record.package):
             raise CatalogError(f"job {handle!r} has no package (yet)")
-        return FileResponse(
+        return stored_file_response(
             record.package,
             media_type="application/zip",
             filename=f"{views.safe_file_name(record.name)}.zip",

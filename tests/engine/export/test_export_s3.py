@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 import sys
-import uuid
 import zipfile
 from collections.abc import Iterator
 
 import pytest
 from export_kit import image_bytes
 from kits.catalog import CHEAP_SCRYPT_N, member
-from pg_kit import free_port
+from kits.s3 import bucket, moto_bucket
 from PIL import Image
 
 from engine import storage
@@ -21,37 +20,11 @@ from engine.cli import main
 from engine.errors import SettingsError
 from engine.export import ExportJob
 
-moto_server = pytest.importorskip("moto.server", reason="needs moto[server] (the test extra)")
-s3fs = pytest.importorskip("s3fs", reason="needs isrender[s3]")
-import fsspec.config  # noqa: E402
-
-BUCKET = "isrender-test"  # one per test: moto keeps its buckets in this process's memory
-
 
 @pytest.fixture
 def s3_root(monkeypatch) -> Iterator[str]:
-    """A bucket on a fresh moto server; this process and its workers reach it by the
-    environment (``FSSPEC_S3_ENDPOINT_URL`` and the AWS variables)."""
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-        ("FSSPEC_S3_ENDPOINT_URL", endpoint),
-    ):
-        monkeypatch.setenv(name, value)
-    monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": endpoint})
-    s3fs.S3FileSystem.clear_instance_cache()
-    name = f"{BUCKET}-{uuid.uuid4().hex[:12]}"
-    try:
-        s3fs.S3FileSystem().mkdir(name)
-        yield f"s3://{name}/library"
-    finally:
-        s3fs.S3FileSystem.clear_instance_cache()
-        server.stop()
+    with moto_bucket(monkeypatch) as root:
+        yield root
 
 
 @pytest.fixture
@@ -62,12 +35,6 @@ def catalog(tmp_path, database_url, s3_root, monkeypatch) -> Iterator[Catalog]:
         monkeypatch.setenv("ISRENDER_DATABASE_URL", database_url)
     with Catalog.open(tmp_path / "home", scrypt_n=CHEAP_SCRYPT_N, database_url=database_url) as c:
         yield c
-
-
-def bucket() -> s3fs.S3FileSystem:
-    s3 = s3fs.S3FileSystem()
-    s3.invalidate_cache()
-    return s3
 
 
 def test_an_upload_is_stored_in_the_bucket_by_content(catalog, session, s3_root):
