@@ -6,8 +6,12 @@ case-insensitive for ``mask=``): both are accepted in any case. A nested request
 with the same resolver and macros, into an image whose alpha becomes the layer's mask; it
 ignores ``fmt``, ``qlt``, ``iccEmbed``, ``icc``, ``printRes``, ``quantize``, ``req`` and ``bgc``
 and the ``MaxPix``/``DefaultPix`` limits (the pixel budget still holds). The outer request's
-variable references in it are substituted before it is parsed (§2.1); its ``object`` (before
-the ``?``, may be empty) is the layer 0 of the nested request and its ``$object$``.
+variable references in it are substituted before it is parsed, and all of the outer request's
+``$var=`` definitions are forwarded to it, at any nesting level, so that macros and templates
+used inside it can reference them (§2.1, ``r-is-http-substitution-variables.md``); a nested
+request's own definition of a forwarded name wins inside it (and in what it nests). Its
+``object`` (before the ``?``, may be empty) is the layer 0 of the nested request and its
+``$object$``, which is never forwarded.
 
 A request that contains itself (through a macro) is a cycle; nesting is at most
 :data:`MAX_NESTING` deep. Embedded Image Rendering (``ir(...)``), FXG (``fxg(...)``) and
@@ -26,7 +30,7 @@ from PIL import Image
 
 from engine.compositor import Resolver, Source
 from engine.config import RenderConfig
-from engine.errors import LimitError, RenderError, SourceError, UnsupportedError
+from engine.errors import LimitError, ParseError, RenderError, SourceError, UnsupportedError
 from engine.macros import MacroTable
 from engine.parser import parse
 from engine.plan import Plan
@@ -47,11 +51,13 @@ class NestingResolver:
         resolver: Resolver | None,
         macros: Mapping[str, str] | MacroTable | None,
         config: RenderConfig,
+        variables: Mapping[str, str] | None = None,
         chain: tuple[str, ...] = (),
     ) -> None:
         self.resolver = resolver
         self.macros = macros
         self.config = config
+        self.variables = variables
         self.chain = chain
 
     def __call__(self, name: str) -> Source:
@@ -78,13 +84,62 @@ class NestingResolver:
             raise RenderError(f"nested request cycle: is({request}) contains itself")
         if len(self.chain) >= MAX_NESTING:
             raise LimitError(f"nested requests deeper than {MAX_NESTING} levels: is({request})")
-        obj, _, modifiers = request.partition("?")
-        plan = parse(modifiers, macros=self.macros, object_name=PurePosixPath(obj).stem or None)
-        plan = Plan(tuple(n for n in plan if n.command.lower() not in IGNORED), plan.object_name)
+        obj, plan = nested_plan(request, self.macros, self.variables)
         check_supported(plan)
         config = dataclasses.replace(self.config, default_pix=(0, 0), max_pix=(0, 0))
-        inner = NestingResolver(self.resolver, self.macros, self.config, (*self.chain, request))
+        inner = NestingResolver(
+            self.resolver, self.macros, self.config, dict(plan.variables), (*self.chain, request)
+        )
         with ExitStack() as stack:
             src = stack.enter_context(open_source(inner(obj), config=config)) if obj else None
             canvas = canvas_source(src, plan, config, inner, stack)
             return compose(canvas, plan, config, get_registry(), inner)
+
+
+def nested_plan(
+    request: str,
+    macros: Mapping[str, str] | MacroTable | None,
+    variables: Mapping[str, str] | None,
+) -> tuple[str, Plan]:
+    """The object and the plan of the nested request ``request`` (the text inside ``is(...)``),
+    with the forwarded ``variables`` and without the commands nested requests ignore."""
+    obj, _, modifiers = request.partition("?")
+    stem = PurePosixPath(obj).stem or None
+    plan = parse(modifiers, macros=macros, object_name=stem, variables=variables)
+    kept = tuple(n for n in plan if n.command.lower() not in IGNORED)
+    return obj, Plan(kept, plan.object_name, plan.variables)
+
+
+def named_objects(
+    plan: Plan,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    chain: tuple[str, ...] = (),
+) -> tuple[set[str], set[str]]:
+    """The object names ``plan`` asks a resolver for at any nesting level (``src=``/``mask=``
+    values and nested requests' objects), and the nested requests it renders. A nested request
+    that cannot be parsed, or a cycle, is left out: rendering reports it."""
+    names: set[str] = set()
+    requests: set[str] = set()
+    for node in plan:
+        if node.command.lower() not in ("src", "mask"):
+            continue
+        value = node.arg("object")
+        nested = _NESTED.fullmatch(value)
+        if nested is None:
+            if not _EMBEDDED.match(value):
+                names.add(value)
+            continue
+        request = nested.group(1)
+        requests.add(request)
+        if request in chain or len(chain) >= MAX_NESTING:
+            continue
+        try:
+            obj, inner = nested_plan(request, macros, dict(plan.variables))
+        except ParseError:
+            continue
+        if obj:
+            names.add(obj)
+        more, deeper = named_objects(inner, macros, (*chain, request))
+        names |= more
+        requests |= deeper
+    return names, requests

@@ -58,17 +58,22 @@ def parse(
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     object_name: str | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Parse an IS modifier string into a plan (cached per string, macro table and object).
+    """Parse an IS modifier string into a plan (cached per string, macro table, object and
+    variables).
 
     ``macros`` maps macro names (with or without the ``$``) to definitions; pass a
-    :class:`MacroTable` to benefit from the cache. ``object_name`` predefines ``$object$``.
+    :class:`MacroTable` to benefit from the cache. ``object_name`` predefines ``$object$``;
+    ``variables`` predefines variables (a nested request's, forwarded from the request that
+    contains it), which the request's own ``$var=`` definitions override.
     """
     table = _with_default_macros(MacroTable.from_mapping(macros) if macros else None)
-    key = (modifiers, table, object_name)
+    forwarded = tuple(sorted(variables.items())) if variables else ()
+    key = (modifiers, table, object_name, forwarded)
     plan = _CACHE.get(key)
     if plan is None:
-        builder = _Builder(get_registry(), object_name)
+        builder = _Builder(get_registry(), object_name, forwarded)
         plan = builder.build(modifiers, table)
         _CACHE.put(key, plan, _weight(modifiers, builder))
     return plan
@@ -150,10 +155,16 @@ def _weight(text: str, builder: _Builder) -> int:
 
 
 class _Builder:
-    def __init__(self, registry: Registry, object_name: str | None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        object_name: str | None,
+        forwarded: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.registry = registry
         self.object_name = object_name
-        self.variables: dict[str, str] = {}
+        # Forwarded definitions come from a parsed plan: their names are lookup keys already.
+        self.variables: dict[str, str] = dict(forwarded)
         if object_name is not None:
             check_text(object_name, what="the object name")
             self.variables["object"] = object_name
@@ -184,7 +195,9 @@ class _Builder:
             elif item.kind == "vardef":
                 self.variables[variable_key(item.name)] = item.value or ""
         nodes = sorted(self.nodes.values(), key=execution_key)
-        return Plan(tuple(nodes), self.object_name)
+        # $object$ is each request's own; every other definition reaches nested requests.
+        variables = tuple((k, v) for k, v in self.variables.items() if k != "object")
+        return Plan(tuple(nodes), self.object_name, variables)
 
     def _command(self, item: Item) -> None:
         key = item.name.lower()

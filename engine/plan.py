@@ -75,6 +75,9 @@ class Plan:
 
     nodes: tuple[Node, ...]
     object_name: str | None = None
+    #: The request's ``$var=`` definitions (name as looked up, value as written), which its
+    #: nested requests inherit (§2.1); not part of the plan's identity or modifier string.
+    variables: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     _index: dict[tuple[str, Layer | None], Node] = field(
         init=False, repr=False, compare=False, hash=False
     )

@@ -144,7 +144,7 @@ def render_plan(
     serve the nested requests of ``src=is(...)``."""
     registry = get_registry()
     check_supported(plan)
-    resolver = NestingResolver(resolver, macros, config)
+    resolver = NestingResolver(resolver, macros, config, dict(plan.variables))
     output = output_format(plan, registry)
     fmt, pixel_type, compression = output
     with ExitStack() as stack:

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine import storage
 from engine.errors import SourceError
+from engine.nesting import named_objects
 from engine.plan import Plan
 
 _OBJECT_COMMANDS = frozenset({"src", "mask"})
@@ -60,12 +61,17 @@ def catalog_resolver(session: Any) -> CatalogResolver:
     return CatalogResolver(company, paths)
 
 
-def plan_resolver(catalog: Any, company: Any, plan: Plan) -> CatalogResolver | None:
-    """A resolver of just the objects ``plan`` names (``src=``/``mask=``, not those inside
-    nested requests), looked up as ``/is/image/{company}/{name}`` finds images
-    (``Catalog.find_image``; a leading ``{company}/`` root id is allowed); None when the plan
-    names none. Unknown names are left out, so using them is the resolver's clear error."""
-    names = {node.arg("object") for node in plan if node.command.lower() in _OBJECT_COMMANDS}
+def plan_resolver(
+    catalog: Any, company: Any, plan: Plan, macros: Mapping[str, str] | None = None
+) -> CatalogResolver | None:
+    """A resolver of just the objects ``plan`` names at any nesting level (``src=``/``mask=``
+    and the objects of ``is(...)`` nested requests, parsed with ``macros``), looked up as
+    ``/is/image/{company}/{name}`` finds images (``Catalog.find_image``; a leading
+    ``{company}/`` root id is allowed); None when the plan names none. Unknown names are left
+    out, so using them is the resolver's clear error."""
+    if not names_objects(plan):
+        return None
+    names, _ = named_objects(plan, macros)
     if not names:
         return None
     paths: dict[str, str] = {}

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.catalog import Asset, Company
-from engine.catalog.resolver import CatalogResolver, plan_resolver
+from engine.catalog.resolver import CatalogResolver, names_objects, plan_resolver
 from engine.errors import (
     BusyError,
     IsRenderError,
@@ -150,8 +150,9 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     )
     if kind == "resolve":
         return
-    # The company's images that src=/mask= name (layers); their blobs are part of the key.
-    resolver = prepared.resolver = plan_resolver(catalog, prepared.company, plan)
+    # The company's images that src=/mask= name (layers, at any nesting level); their blobs
+    # are part of the key.
+    resolver = prepared.resolver = plan_resolver(catalog, prepared.company, plan, prepared.macros)
     # Commands that change no byte of the reply stay out of the key: cache=, the request
     # type (kind and fmt are in it), and for images the id= and handler= of JSONP replies.
     ignored = {"cache", "req"} if kind != "img" else {"cache", "req", "id", "handler"}
@@ -160,6 +161,8 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     )
     if resolver is not None:
         canonical += "|" + ",".join(sorted(resolver.paths.values()))
+    if names_objects(plan):  # nested requests see the variables (§2.1): they shape the pixels
+        canonical += "|" + "&".join(f"${name}={value}" for name, value in plan.variables)
     if kind == "imageprops":
         # The source's properties also name the asset and carry its dates and the company's
         # expiration: the tag covers them, since one file may be two assets.

@@ -435,6 +435,45 @@ def test_a_nested_mask():
     assert box_of(image, RED, 64) == (50, 35, 60, 45)
 
 
+# --- variables in nested requests: r-is-http-substitution-variables.md ----------------------
+# "Variable processing in nested requests": the outer request's $var$ references are
+# substituted into the nested request before it is parsed, and all its $var= definitions are
+# forwarded to every nested request, at any nesting level, so that templates and macros used
+# inside them can reference them. A nested request's own definition wins inside it.
+SIZE_MACRO = {"sized": "size=$w$,$w$"}
+
+
+def render_with_macros(modifiers: str) -> Image.Image:
+    rendition = engine.render(CANVAS, f"{modifiers}&fmt=png", resolver=resolver, macros=SIZE_MACRO)
+    return Image.open(io.BytesIO(rendition.data))
+
+
+def test_a_macro_inside_a_nested_request_sees_the_outer_requests_variables():
+    forwarded = render_with_macros("$w=40&layer=1&src=is(logo?$sized$)")
+    assert box_of(forwarded, RED) == (30, 30, 70, 50)
+    assert np.array_equal(
+        np.asarray(forwarded), np.asarray(render("layer=1&src=is(logo?size=40,40)"))
+    )
+
+
+def test_variables_reach_a_macro_two_nesting_levels_down():
+    image = render_with_macros("$w=40&layer=1&src=is(?layer=0&src=is(logo?$sized$))")
+    assert box_of(image, RED) == (30, 30, 70, 50)
+
+
+def test_a_nested_requests_own_definition_wins_over_a_forwarded_one():
+    image = render_with_macros("$w=40&layer=1&src=is(logo?$w=20&$sized$&cache=on)")
+    assert box_of(image, RED) == (40, 35, 60, 45)
+    # ... and is what the requests it nests inherit
+    deeper = render_with_macros("$w=40&layer=1&src=is(?$w=20&layer=0&src=is(logo?$sized$))")
+    assert box_of(deeper, RED) == (40, 35, 60, 45)
+
+
+def test_an_undefined_variable_in_a_nested_macro_is_still_an_error():
+    with pytest.raises(engine.ParseError):
+        render_with_macros("layer=1&src=is(logo?$sized$)")
+
+
 # --- templates: c-templates.md, r-template.md, r-example-a.md ------------------------------
 
 

@@ -299,6 +299,22 @@ def test_layers_take_their_objects_from_the_company(served):
     assert response.content == expected.data
 
 
+def test_objects_inside_nested_requests_come_from_the_company(served):
+    """Issue 11: the objects that is(...) nested requests name, at any nesting level, are the
+    company's images too, and their originals are part of the ETag as top-level ones are."""
+    query = "wid=320&layer=1&src=is(?layer=0&src=is(twice?wid=50))&opac=50&fmt=png"
+    response = served.get(f"{IMAGE}?{query}")
+    assert response.status_code == 200, response.text
+    objects = {"twice": _original(served, "new")}
+    expected = engine.render(_original(served, "photo"), query, resolver=objects.__getitem__)
+    assert response.content == expected.data
+    other = served.get(f"{IMAGE}?{query.replace('twice', 'photo')}")
+    assert other.status_code == 200
+    assert other.headers["ETag"] != response.headers["ETag"]
+    missing = served.get(f"{IMAGE}?{query.replace('twice', 'nothing')}")
+    assert missing.status_code != 200 and "nothing" in missing.text
+
+
 def _outside_js_strings(line: str) -> str:
     """What a JavaScript parser reads as code in ``line``: everything outside its
     single-quoted string literals (with their backslash escapes)."""
