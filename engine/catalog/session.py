@@ -320,15 +320,17 @@ class Session:
 
     # --- compositing templates (IPS createTemplate; template= of IS requests) -----------------
 
-    def create_template(self, name: str, modifier: str, post_modifier: str = "") -> None:
+    def create_template(self, name: str, modifier: str, post_modifier: str = "") -> str:
         """Create or replace the template ``name`` (case-insensitive): its body
         (``catalog::Modifier``) and the modifiers applied after the request's
         (``catalog::PostModifier``). Both must parse with the company's presets as macros;
         ApiFault 30001 names the field and the offset otherwise. A value that still holds a
         ``$var$`` reference is a parameter the request may define, so a typed argument made
-        of one (``size=$w$,0`` without a default ``$w=``) is not refused."""
+        of one (``size=$w$,0`` without a default ``$w=``) is not refused. Returns the
+        template's handle (IPS returns an asset handle; templates are no assets here)."""
         self.require("createTemplate")
         self._save_templates({name: Template(modifier, post_modifier)})
+        return handles.template_handle(self._company_id, _preset_name(name, "template"))
 
     def list_templates(self) -> dict[str, Template]:
         """Template name → :class:`~engine.templates.Template`, by name."""

@@ -1,6 +1,6 @@
 """A server shared by the read-only HTTP tests: company Demo with images, presets, URL
-modifiers; company Strict with Scene7-style error settings (ErrorImage, 403, ErrorDetail 0); companies
-Spoken and Titled with error images that render the error as text."""
+modifiers; company Strict with Scene7-style error settings (ErrorImage, 403, ErrorDetail 0);
+companies Spoken and Titled with error images that render the error as text."""
 
 from __future__ import annotations
 
