@@ -83,14 +83,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     listing = preset.add_parser("list", help="list the company's presets")
     add_listing_options(listing)
     listing.set_defaults(handler=_preset_list)
-    delete = preset.add_parser("delete", help="delete a preset")
-    delete.add_argument("name", metavar="NAME")
-    add_auth_options(delete)
-    delete.set_defaults(handler=_preset_delete)
-    imported = preset.add_parser("import", help="add presets from a Scene7 macro file")
-    imported.add_argument("file", metavar="FILE")
-    add_auth_options(imported)
-    imported.set_defaults(handler=_preset_import)
+    add_delete_command(preset, "preset", "delete_preset")
+    add_import_command(
+        preset, "add presets from a Scene7 macro file", "import_presets", "preset(s)"
+    )
     add_preset_check(preset)
 
 
@@ -320,14 +316,31 @@ def _preset_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _preset_delete(args: argparse.Namespace) -> int:
-    with signed_in(args) as session:
-        session.delete_preset(args.name)
-    return 0
+def add_delete_command(group: Any, noun: str, method: str) -> None:
+    """``delete NAME`` in ``group``: ``Session.<method>(NAME)``, signed in."""
+    delete = group.add_parser("delete", help=f"delete a {noun}")
+    delete.add_argument("name", metavar="NAME")
+    add_auth_options(delete)
+
+    def handler(args: argparse.Namespace) -> int:
+        with signed_in(args) as session:
+            getattr(session, method)(args.name)
+        return 0
+
+    delete.set_defaults(handler=handler)
 
 
-def _preset_import(args: argparse.Namespace) -> int:
-    with signed_in(args) as session:
-        count = session.import_presets(args.file)
-    print(f"imported {count} preset(s) from {args.file}")
-    return 0
+def add_import_command(group: Any, help: str, method: str, things: str) -> None:
+    """``import FILE`` in ``group``: ``Session.<method>(FILE)``, signed in, then how many
+    ``things`` it imported."""
+    imported = group.add_parser("import", help=help)
+    imported.add_argument("file", metavar="FILE")
+    add_auth_options(imported)
+
+    def handler(args: argparse.Namespace) -> int:
+        with signed_in(args) as session:
+            count = getattr(session, method)(args.file)
+        print(f"imported {count} {things} from {args.file}")
+        return 0
+
+    imported.set_defaults(handler=handler)

@@ -12,7 +12,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from engine.cli.catalog import add_auth_options, add_group, add_listing_options, signed_in
+from engine.cli.catalog import (
+    add_auth_options,
+    add_delete_command,
+    add_group,
+    add_import_command,
+    add_listing_options,
+    signed_in,
+)
 from engine.cli.output import print_json
 from engine.parser import variable_key
 from engine.syntax import split_modifiers
@@ -45,18 +52,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("name", metavar="NAME")
     add_listing_options(show)
     show.set_defaults(handler=_show)
-    delete = template.add_parser("delete", help="delete a template")
-    delete.add_argument("name", metavar="NAME")
-    add_auth_options(delete)
-    delete.set_defaults(handler=_delete)
-    imported = template.add_parser(
-        "import",
-        help="add or replace templates from a tab-delimited catalog data file with the "
-        "columns Id, Modifier and (optional) PostModifier; all or none",
+    add_delete_command(template, "template", "delete_template")
+    add_import_command(
+        template,
+        "add or replace templates from a tab-delimited catalog data file with the columns "
+        "Id, Modifier and (optional) PostModifier; all or none",
+        "import_templates",
+        "template(s)",
     )
-    imported.add_argument("file", metavar="FILE")
-    add_auth_options(imported)
-    imported.set_defaults(handler=_import)
 
 
 def parameters(template: Template) -> dict[str, str | None]:
@@ -115,17 +118,4 @@ def _show(args: argparse.Namespace) -> int:
     for variable, default in data["parameters"].items():
         shown = "(none: requests must define it)" if default is None else f"default {default!r}"
         print(f"parameter:     ${variable}$ {shown}")
-    return 0
-
-
-def _delete(args: argparse.Namespace) -> int:
-    with signed_in(args) as session:
-        session.delete_template(args.name)
-    return 0
-
-
-def _import(args: argparse.Namespace) -> int:
-    with signed_in(args) as session:
-        count = session.import_templates(args.file)
-    print(f"imported {count} template(s) from {args.file}")
     return 0
