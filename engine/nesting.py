@@ -98,6 +98,30 @@ class NestingResolver:
             return compose(canvas, plan, config, get_registry(), inner)
 
 
+class ModifiedObject:
+    """A resolver that serves the object ``name`` as the nested request ``is{name?modifiers}``
+    and every other name from ``resolver``: ``r-template.md`` applies the path object's
+    ``catalog::Modifier`` only where a template substitutes ``$object$``."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        name: str,
+        modifiers: str,
+        macros: Mapping[str, str] | MacroTable | None,
+        config: RenderConfig,
+    ) -> None:
+        self.resolver = resolver
+        self.name = name
+        self.nested = NestingResolver(resolver, macros, config)
+        self.request = f"is{{{name}?{modifiers}}}"
+
+    def __call__(self, name: str) -> Source:
+        if name == self.name:
+            return self.nested(self.request)
+        return self.resolver(name)
+
+
 def nested_plan(
     request: str,
     macros: Mapping[str, str] | MacroTable | None,

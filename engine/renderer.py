@@ -106,7 +106,8 @@ def _render_template(
         raise RenderError(f"template={name}: no such template (known: {known})")
     text = modifiers if isinstance(modifiers, str) else plan.to_modifiers()
     object_name = (src.name if src is not None else None) or "object"
-    request = parse(templated_request(text, template), macros=macros, object_name=object_name)
+    templated = templated_request(text, template, macros, name=name)
+    request = parse(templated, macros=macros, object_name=object_name)
     if source is not None and hasattr(source, "read"):  # a file: served as its bytes
         source.seek(0)  # type: ignore[union-attr]
         source = source.read()  # type: ignore[union-attr]
@@ -317,16 +318,18 @@ def _srgb_profile() -> bytes:
 
 
 def render_props(
-    source: Source,
+    source: Source | None,
     modifiers: str | Plan,
     *,
     macros: Mapping[str, str] | MacroTable | None = None,
     config: RenderConfig | None = None,
     resolver: Resolver | None = None,
 ) -> dict[str, str]:
-    """IS ``req=props``: evaluate the request as an image request and describe the reply."""
+    """IS ``req=props``: evaluate the request as an image request and describe the reply
+    (``source`` None as for :func:`render`: layer 0 comes from the request)."""
     config = config or DEFAULT_CONFIG
-    with open_source(source, config=config) as src:
+    with ExitStack() as stack:
+        src = None if source is None else stack.enter_context(open_source(source, config=config))
         plan = _plan(src, modifiers, macros)
         rendition = render_plan(src, plan, config, resolver=resolver, macros=macros)
         fmt, pixel_type, compression = output_format(plan, get_registry())

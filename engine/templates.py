@@ -6,16 +6,22 @@ post-modifier. With ``template=name`` the request becomes the body, then the req
 modifiers, then the post-modifier; the request's object is not layer 0 but only what
 ``$object$`` names. The request's variable definitions come first and replace the body's
 defaults of the same name (Example A: ``?template=myTemplate1&$text=about+the+image``
-overrides the template's ``$text=...``).
+overrides the template's ``$text=...``). The request's macros are expanded first, so a
+``template=`` that a preset carries is found and dropped like one written in the request.
+
+``c-templates.md``: ``template=`` belongs to the request; in a template's own body or
+post-modifier it is a :class:`~engine.errors.ParseError`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.macros import parse_data_file, read_data_file
-from engine.parser import variable_key
+from engine.errors import ParseError
+from engine.macros import MacroTable, expand, parse_data_file, read_data_file
+from engine.parser import DEFAULT_MACROS, variable_key
 from engine.syntax import Item, split_modifiers
 
 
@@ -42,23 +48,50 @@ def load_templates(path: str | os.PathLike[str]) -> dict[str, Template]:
     return dict(latest.values())
 
 
-def templated_request(request: str, template: Template) -> str:
-    """The request that ``template=`` makes of ``request`` (its ``template=`` dropped)."""
-    items = split_modifiers(request)
+def templated_request(
+    request: str,
+    template: Template,
+    macros: Mapping[str, str] | MacroTable | None = None,
+    *,
+    name: str = "",
+) -> str:
+    """The request that ``template=`` makes of ``request`` (its ``template=`` dropped);
+    ``macros`` are the request's presets, ``name`` the template's for error messages."""
+    table = DEFAULT_MACROS.merged(MacroTable.from_mapping(macros)) if macros else DEFAULT_MACROS
+    items = expand(split_modifiers(request), table)
     definitions = [item for item in items if item.kind == "vardef"]
     defined = {variable_key(item.name) for item in definitions}
     body = [
         item
-        for item in split_modifiers(template.modifier)
+        for item in _template_items(template.modifier, "body", name)
         if item.kind != "vardef" or variable_key(item.name) not in defined
     ]
-    rest = [item for item in items if item.kind != "vardef" and not _is_template(item)]
-    post = split_modifiers(template.post_modifier) if template.post_modifier else []
+    rest = [item for item in items if item.kind != "vardef" and not is_template_command(item)]
+    post = _template_items(template.post_modifier, "post-modifier", name)
     return "&".join(_text(item) for item in (*definitions, *body, *rest, *post))
 
 
-def _is_template(item: Item) -> bool:
+def is_template_command(item: Item) -> bool:
+    """Whether ``item`` is a ``template=`` command."""
     return item.kind == "command" and item.name.lower() == "template"
+
+
+def refuse_template_command(text: str, where: str) -> None:
+    """A :class:`ParseError` if ``text`` (modifiers, macros not expanded) has ``template=``:
+    ``c-templates.md`` allows it only in the request (and a nested request's modifier)."""
+    for item in split_modifiers(text) if text else ():
+        if is_template_command(item):
+            raise ParseError(
+                f"template= is not allowed in {where}",
+                command=item.name,
+                text=item.value,
+                expected="template= in the request (c-templates.md)",
+            )
+
+
+def _template_items(text: str, field: str, name: str) -> list[Item]:
+    refuse_template_command(text, f"the {field} of template {name or '(unnamed)'!r}")
+    return split_modifiers(text) if text else []
 
 
 def _text(item: Item) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import storage
-from engine.errors import SourceError
+from engine.errors import ParseError, SourceError
 from engine.nesting import named_objects
 from engine.plan import Plan
 
@@ -68,7 +68,8 @@ def plan_resolver(
     and the objects of ``is(...)`` nested requests, parsed with ``macros``), looked up as
     ``/is/image/{company}/{name}`` finds images (``Catalog.find_image``; a leading
     ``{company}/`` root id is allowed); None when the plan names none. Unknown names are left
-    out, so using them is the resolver's clear error."""
+    out, so using them is the resolver's clear error; a name that is one of the company's
+    templates (and no image) is a :class:`~engine.errors.ParseError`."""
     if not names_objects(plan):
         return None
     names, _ = named_objects(plan, macros)
@@ -82,4 +83,11 @@ def plan_resolver(
         asset = catalog.find_image(company, bare)
         if asset is not None and asset.blob is not None:
             paths[key.lower()] = str(catalog.blobs.path(asset.blob))
+        elif asset is None and catalog.find_template(company, bare) is not None:
+            raise ParseError(
+                f"src=/mask= names {name!r}, a template of company {company.name}; "
+                "template records may not be referenced in src= or mask= (c-templates.md)",
+                text=name,
+                expected="an image, or template= for the template",
+            )
     return CatalogResolver(company.name, paths)

@@ -94,7 +94,7 @@ def _templated(session: Any, request: str, macros: MacroTable | None) -> tuple[s
             f"{session.company.name} does not have",
             code=ApiFault.INVALID_PARAMETER,
         )
-    return templated_request(request, template), True
+    return templated_request(request, template, macros, name=name), True
 
 
 def _resolver(session: Any, request: str, macros: MacroTable | None) -> Any:

@@ -46,7 +46,7 @@ from engine.server import Server
 from engine.server.renders import RenderTask
 from engine.server.responses import error_message, error_response, status_of
 from engine.syntax import encode_value, split_modifiers
-from engine.templates import templated_request
+from engine.templates import Template, refuse_template_command, templated_request
 
 log = logging.getLogger("isrender.http")
 
@@ -68,10 +68,14 @@ class Prepared:
     plan: Plan | None = None
     request: str = ""
     macros: MacroTable | None = None
-    source: str = ""
+    source: str | None = None  # layer 0's file; None when a template makes layer 0
+    image: str | None = None  # the file of the path's image
+    object_name: str | None = None  # what $object$ names
+    object_modifier: str = ""  # under template=: the path image's catalog::Modifier
+    template: str | None = None  # the template that makes the reply
     mime_type: str = ""
     etag: str | None = None
-    dated: bool = True  # the asset's modification time dates the reply (no preset used)
+    dated: bool = True  # the asset's modification time dates the reply (no preset, template)
     max_age: int | None = None
     cache: caching.CacheModes = field(default_factory=caching.CacheModes)
     props: dict[str, str] = field(default_factory=dict)
@@ -130,25 +134,38 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         prepared.props = {"request.isValid": "1"}
         return
     asset = prepared.asset = catalog.find_image(prepared.company, name)
+    template_name = base.arg("template", "object")
+    # A path names an image first: a template of the same name never changes what a
+    # published image URL shows (README, "Templates").
+    path_template = None
+    if asset is None and template_name is None:
+        path_template = catalog.find_template(prepared.company, name)
     non_image_age = caching.max_age_of(
         prepared.attributes, "NonImgExpiration", settings.non_image_max_age
     )
     if kind == "exists":
-        prepared.props = {"catalogRecord.exists": "1" if asset is not None else "0"}
+        found = asset is not None or path_template is not None
+        prepared.props = {"catalogRecord.exists": "1" if found else "0"}
         prepared.max_age = non_image_age
         return
-    if asset is None or asset.blob is None:
-        raise NotFoundError(f"company {prepared.company.name} has no image named {name!r}")
-    prepared.source = str(catalog.blobs.path(asset.blob))
-    parts = (asset.url_modifier, query, asset.url_post_modifier)
-    prepared.request = "&".join(part for part in parts if part)
-    # The catalog keeps no date for presets, so a reply a preset shapes has no
-    # Last-Modified: If-Modified-Since would keep a client on it after the preset changed.
-    prepared.dated = "$" not in prepared.request or not any(
-        item.kind == "macro" for item in split_modifiers(prepared.request)
+    if path_template is not None:
+        _compose_path_template(prepared, name, query, path_template)
+    elif template_name is not None:
+        _compose_template(server, prepared, name, query, template_name)
+    else:
+        prepared.source = _image_object(server, prepared, name)
+        assert asset is not None
+        parts = (asset.url_modifier, query, asset.url_post_modifier)
+        prepared.request = "&".join(part for part in parts if part)
+        prepared.object_name = _asset_id(asset.name)
+    # The catalog keeps no date for presets and templates, so a reply they shape has no
+    # Last-Modified: If-Modified-Since would keep a client on it after they changed.
+    prepared.dated = prepared.template is None and (
+        "$" not in prepared.request
+        or not any(item.kind == "macro" for item in split_modifiers(prepared.request))
     )
     plan = prepared.plan = parse(
-        prepared.request, macros=prepared.macros, object_name=_asset_id(asset.name)
+        prepared.request, macros=prepared.macros, object_name=prepared.object_name
     )
     if kind == "resolve":
         return
@@ -165,10 +182,20 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         canonical += "|" + ",".join(sorted(resolver.paths.values()))
     if names_objects(plan):  # nested requests see the variables (§2.1): they shape the pixels
         canonical += "|" + "&".join(f"${name}={value}" for name, value in plan.variables)
+    if prepared.object_modifier:  # applied where the template substitutes $object$
+        canonical += "|" + prepared.object_modifier
     if kind == "imageprops":
+        if asset is None or prepared.image is None:
+            raise ParseError(
+                f"req=imageprops describes an image; {name!r} is a template of company "
+                f"{prepared.company.name}",
+                command="req",
+                text="imageprops",
+                expected="req=props for the reply the template renders",
+            )
         # The source's properties also name the asset and carry its dates and the company's
         # expiration: the tag covers them, since one file may be two assets.
-        prepared.props = image_properties(prepared.source, asset, prepared.company, non_image_age)
+        prepared.props = image_properties(prepared.image, asset, prepared.company, non_image_age)
         prepared.max_age = non_image_age
         canonical += "".join(f"\0{name}\0{value}" for name, value in prepared.props.items())
     elif kind == "props":
@@ -177,7 +204,51 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
-    prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
+    record = asset.blob if asset is not None else f"template\0{prepared.template}"
+    prepared.etag = caching.etag(record, canonical, kind, prepared.fmt)
+
+
+def _image_object(server: Server, prepared: Prepared, name: str) -> str:
+    """The file of the path's image (404 without one); its URL modifiers checked."""
+    asset = prepared.asset
+    if asset is None or asset.blob is None:
+        raise NotFoundError(f"company {prepared.company.name} has no image named {name!r}")
+    for field_name, text in (("Modifier", asset.url_modifier),
+                             ("PostModifier", asset.url_post_modifier)):  # fmt: skip
+        refuse_template_command(text, f"catalog::{field_name} of image {asset.name!r}")
+    prepared.image = str(server.catalog.blobs.path(asset.blob))
+    return prepared.image
+
+
+def _compose_template(
+    server: Server, prepared: Prepared, name: str, query: str, template_name: str
+) -> None:
+    """``template=`` (``r-template.md``): the company's template is the composite; the path's
+    image is only what ``$object$`` names, its ``catalog::Modifier`` applied there alone and
+    its ``catalog::PostModifier`` after everything else."""
+    company = prepared.company
+    root = company.name.lower() + "/"
+    bare = template_name[len(root) :] if template_name.lower().startswith(root) else template_name
+    template = server.catalog.find_template(company, bare)
+    if template is None:
+        raise NotFoundError(f"company {company.name} has no template named {template_name!r}")
+    _image_object(server, prepared, name)
+    asset = prepared.asset
+    assert asset is not None
+    prepared.template = bare
+    prepared.object_name = _asset_id(asset.name)
+    prepared.object_modifier = asset.url_modifier
+    body = templated_request(query, template, prepared.macros, name=bare)
+    prepared.request = "&".join(part for part in (body, asset.url_post_modifier) if part)
+
+
+def _compose_path_template(prepared: Prepared, name: str, query: str, template: Template) -> None:
+    """A template named in the path (``c-templates.md``): its body, the request, its
+    post-modifier, as an image record's modifiers wrap a request. ``$object$`` is the
+    template's own name, which ``src=`` may not use, unless the request (or the template,
+    as a default) defines ``$object=``."""
+    prepared.template = prepared.object_name = name
+    prepared.request = templated_request(query, template, prepared.macros, name=name)
 
 
 def _asset_id(name: str) -> str:
@@ -264,14 +335,14 @@ def _modified(prepared: Prepared) -> datetime | None:
 
 
 def _task(prepared: Prepared, kind: str) -> RenderTask:
-    assert prepared.asset is not None
     return RenderTask(
         kind,
         prepared.source,
         prepared.request,
         prepared.macros,
-        _asset_id(prepared.asset.name),
+        prepared.object_name,
         prepared.resolver,
+        prepared.object_modifier,
     )
 
 
@@ -327,7 +398,7 @@ async def _error_image(
     variables = f"$error.title={encode_value(title)}&$error.message={encode_value(message)}"
     source = object_name = None
     if asset is None:
-        request = templated_request(f"{variables}&{kept}", template)
+        request = templated_request(f"{variables}&{kept}", template, prepared.macros, name=name)
     else:
         request = "&".join((variables, asset.url_modifier, kept, asset.url_post_modifier))
         source, object_name = str(catalog.blobs.path(asset.blob)), _asset_id(asset.name)

@@ -37,20 +37,29 @@ class RenderTask:
     macros: MacroTable | None = None
     object_name: str | None = None
     resolver: Any = None  # src=/mask= objects: the company's images (CatalogResolver)
+    object_modifier: str = ""  # under template=: catalog::Modifier of what $object$ names
 
 
 def run_render(task: RenderTask) -> Any:
     """Runs in a worker process."""
+    from engine.config import DEFAULT_CONFIG
+    from engine.nesting import ModifiedObject
     from engine.parser import parse
     from engine.plan import Plan
     from engine.renderer import render, render_props
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
-    if task.kind == "props":  # evaluated as the image request it describes
-        image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
-        return render_props(Path(task.source), image_plan, resolver=task.resolver)
+    resolver = task.resolver
+    if task.object_modifier and resolver is not None and task.object_name is not None:
+        resolver = ModifiedObject(
+            resolver, task.object_name, task.object_modifier, task.macros, DEFAULT_CONFIG
+        )
     source = None if task.source is None else Path(task.source)
-    return render(source, plan, resolver=task.resolver)
+    if task.kind == "props":  # evaluated as the image request it describes
+        kept = tuple(n for n in plan if n.command != "req")
+        image_plan = Plan(kept, plan.object_name, plan.variables)
+        return render_props(source, image_plan, macros=task.macros, resolver=resolver)
+    return render(source, plan, resolver=resolver)
 
 
 class RenderPool:
