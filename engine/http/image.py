@@ -149,6 +149,14 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         prepared.max_age = non_image_age
         return
     if path_template is not None:
+        if kind == "imageprops":
+            raise ParseError(
+                f"req=imageprops describes an image; {name!r} is a template of company "
+                f"{prepared.company.name}",
+                command="req",
+                text="imageprops",
+                expected="req=props for the reply the template renders",
+            )
         _compose_path_template(prepared, name, query, path_template)
     elif template_name is not None:
         _compose_template(server, prepared, name, query, template_name)
@@ -185,14 +193,7 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     if prepared.object_modifier:  # applied where the template substitutes $object$
         canonical += "|" + prepared.object_modifier
     if kind == "imageprops":
-        if asset is None or prepared.image is None:
-            raise ParseError(
-                f"req=imageprops describes an image; {name!r} is a template of company "
-                f"{prepared.company.name}",
-                command="req",
-                text="imageprops",
-                expected="req=props for the reply the template renders",
-            )
+        assert asset is not None and prepared.image is not None
         # The source's properties also name the asset and carry its dates and the company's
         # expiration: the tag covers them, since one file may be two assets.
         prepared.props = image_properties(prepared.image, asset, prepared.company, non_image_age)
