@@ -37,6 +37,10 @@ EXAMPLE_B = (
 #: its root id (the company), as the page asks of every src=.
 DRESS_UP = "src=$object$&layer=1&src=Tpl/top&layer=2&src=Tpl/hat&op_colorize=ff0000"
 
+#: $object$ inside a nested request of the template (r-is-http-substitution-variables.md:
+#: src=is{…&src=$object$}): a white 50×50 with the object 20×40 in its centre.
+NESTED = "src=backdrop&size=100,100&layer=1&src=is{?color=ffffff&size=50,50&layer=1&src=$object$}"
+
 
 def png(size: tuple[int, int], color: tuple[int, ...], mode: str = "RGB") -> bytes:
     out = io.BytesIO()
@@ -68,6 +72,7 @@ def served(tmp_path_factory):
         session.create_template("clash", "size=50,50&color=ff0000")
         session.create_template("defaulted", "$object=tall&" + EXAMPLE_A, "fmt=png")
         session.create_template("pointsAtTemplate", "src=exampleA&size=10,10")
+        session.create_template("nested", NESTED)
         session.set_preset("promo", "template=exampleA&$text=promo")
     with running_server(home, "--workers", "1", "--cache-dir", str(home.parent / "cache")) as s:
         s.home = home
@@ -139,6 +144,19 @@ def test_example_c_a_paper_doll_as_a_request_and_as_a_template(served):
     assert close(direct.getpixel((5, 45)), (40, 40, 40))  # the top, centred, full width
     hat = direct.getpixel((30, 45))  # the colourised hat over the top's centre
     assert hat[0] > hat[1] + 40 and hat[0] > hat[2] + 40
+
+
+def test_object_reaches_nested_requests_of_the_template(served):
+    """r-is-http-substitution-variables.md: $object$ may be the src= of a nested request
+    (/is/image/a/b?…&layer=3&src=is{…&src=$object$} is src=is{…&src=a/b}); the object's
+    catalog::Modifier comes with it there too."""
+    image = get_png(served, "/is/image/Tpl/tall?template=nested")
+    assert image.size == (100, 100)
+    assert close(image.getpixel((50, 50)), RED) and close(image.getpixel((50, 30)), RED)
+    assert close(image.getpixel((27, 50)), WHITE) and close(image.getpixel((10, 50)), BLUE)
+    framed = image_of(served.get("/is/image/Tpl/framed?template=nested"))
+    assert close(framed.getpixel((50, 50)), (0, 255, 255))  # op_invert=1 of its Modifier
+    assert close(framed.getpixel((50, 25)), WHITE)  # wid=20 of its Modifier: 20×40 high
 
 
 def test_a_template_from_a_preset(served):
@@ -251,6 +269,8 @@ def test_editing_a_template_changes_the_etag_and_the_cached_reply(served):
         admin.create_template("edited", "size=20,20&color=ff0000")
         first = served.get(path)
         assert "last-modified" not in first.headers
+        unchanged = served.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert unchanged.status_code == 304
         cached = _wait_for_cache(served, path)
         assert cached.content == first.content
         admin.create_template("edited", "size=20,20&color=00ff00")
