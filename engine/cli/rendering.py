@@ -115,7 +115,8 @@ _NOTES = {
     "anchor": "accepted; matters only when layers are composited",
     "anchorn": "accepted; matters only when layers are composited",
     "icc": "not supported yet (no output profiles offline); use fmt=...,rgb|gray|cmyk",
-    "template": "not supported yet",
+    "template": "company templates (engine.templates): isrender serve, exports, "
+    "engine.render(templates=)",
     "text": "text layer (engine.text, placed by engine.compositor)",
     "textps": "text layer (engine.text, placed by engine.compositor)",
     "textattr": "text layer resolution, fitting, wrapping, anti-aliasing (engine.text)",
