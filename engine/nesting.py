@@ -87,6 +87,11 @@ class NestingResolver:
         if len(self.chain) >= MAX_NESTING:
             raise LimitError(f"nested requests deeper than {MAX_NESTING} levels: is({request})")
         obj, plan = nested_plan(request, self.macros, self.variables)
+        if plan.get("template") is not None:
+            raise UnsupportedError(
+                f"is({request}): template= in a nested request is not supported, only in "
+                "the request itself"
+            )
         check_supported(plan)
         config = dataclasses.replace(self.config, default_pix=(0, 0), max_pix=(0, 0))
         inner = NestingResolver(

@@ -213,6 +213,8 @@ def test_an_image_wins_over_a_template_of_the_same_name_in_the_path(served):
         ("/is/image/Tpl/poisoned?template=exampleA", 400, "catalog::PostModifier"),
         ("/is/image/Tpl/tall?layer=1&src=exampleA", 400, "may not be referenced in src="),
         ("/is/image/Tpl/tall?layer=1&src=Tpl/clash", 200, ""),  # an image first
+        ("/is/image/Tpl/tall?layer=1&color=ff0000&size=9,9&mask=Tpl/exampleA", 400, "or mask="),
+        ("/is/image/Tpl/tall?layer=1&src=is{tall?template=exampleA}", 501, "nested request"),
         ("/is/image/Tpl/tall?template=pointsAtTemplate", 400, "template records may not"),
         ("/is/image/Tpl/exampleA", 400, "'exampleA', a template"),  # $object$ unset
         ("/is/image/Tpl/exampleA?req=imageprops", 400, "is a template"),
