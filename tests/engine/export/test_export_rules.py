@@ -331,16 +331,19 @@ def _flat(size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def test_a_company_template_frames_every_asset(make_coordinator, session):
+@pytest.mark.parametrize("is_modifier", ["template=frame&$w=60", "$frame60$"])
+def test_a_company_template_frames_every_asset(make_coordinator, session, is_modifier):
     """r-template.md through an ExportJob: the company's template (createTemplate) is the
-    layout, each asset is its $object$, the request's $var= fill its parameters."""
+    layout, each asset is its $object$, the request's $var= fill its parameters; template=
+    may come from a preset."""
+    session.set_preset("frame60", "template=frame&$w=60")
     session.create_template(
         "Frame",
         "$w=20&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,0",
         post_modifier="fmt=png",
     )
     photo = session.upload(_flat((40, 30), (255, 0, 0)), name="shot.png").handle
-    job = ExportJob((photo,), fmt="convert", is_modifier="template=frame&$w=60")
+    job = ExportJob((photo,), fmt="convert", is_modifier=is_modifier)
     record, _ = run(make_coordinator(processes=True), session, job)
 
     assert (record.state, record.success_count) == ("Done", 1)
