@@ -57,17 +57,19 @@ def templated_request(
 ) -> str:
     """The request that ``template=`` makes of ``request`` (its ``template=`` dropped);
     ``macros`` are the request's presets, ``name`` the template's for error messages."""
-    table = DEFAULT_MACROS.merged(MacroTable.from_mapping(macros)) if macros else DEFAULT_MACROS
-    items = expand(split_modifiers(request), table)
+    items = _expanded(request, macros)
     definitions = [item for item in items if item.kind == "vardef"]
     defined = {variable_key(item.name) for item in definitions}
+    label = f"template {name or '(unnamed)'!r}"
+    refuse_template_command(template.modifier, f"the body of {label}", macros)
+    refuse_template_command(template.post_modifier, f"the post-modifier of {label}", macros)
     body = [
         item
-        for item in _template_items(template.modifier, "body", name)
+        for item in split_modifiers(template.modifier)
         if item.kind != "vardef" or variable_key(item.name) not in defined
     ]
     rest = [item for item in items if item.kind != "vardef" and not is_template_command(item)]
-    post = _template_items(template.post_modifier, "post-modifier", name)
+    post = split_modifiers(template.post_modifier) if template.post_modifier else []
     return "&".join(_text(item) for item in (*definitions, *body, *rest, *post))
 
 
@@ -76,22 +78,27 @@ def is_template_command(item: Item) -> bool:
     return item.kind == "command" and item.name.lower() == "template"
 
 
-def refuse_template_command(text: str, where: str) -> None:
-    """A :class:`ParseError` if ``text`` (modifiers, macros not expanded) has ``template=``:
-    ``c-templates.md`` allows it only in the request (and a nested request's modifier)."""
-    for item in split_modifiers(text) if text else ():
+def refuse_template_command(
+    text: str, where: str, macros: Mapping[str, str] | MacroTable | None = None
+) -> None:
+    """A :class:`ParseError` if ``text`` (modifiers, with the presets ``macros`` expanded)
+    has ``template=``: ``c-templates.md`` allows it only in the request (and a nested
+    request's modifier), never in a ``catalog::PostModifier`` or a template."""
+    for item in _expanded(text, macros) if text else ():
         if is_template_command(item):
             raise ParseError(
                 f"template= is not allowed in {where}",
                 command=item.name,
                 text=item.value,
+                offset=item.offset,
+                macro=item.macro,
                 expected="template= in the request (c-templates.md)",
             )
 
 
-def _template_items(text: str, field: str, name: str) -> list[Item]:
-    refuse_template_command(text, f"the {field} of template {name or '(unnamed)'!r}")
-    return split_modifiers(text) if text else []
+def _expanded(text: str, macros: Mapping[str, str] | MacroTable | None) -> list[Item]:
+    table = DEFAULT_MACROS.merged(MacroTable.from_mapping(macros)) if macros else DEFAULT_MACROS
+    return expand(split_modifiers(text), table)
 
 
 def _text(item: Item) -> str:

@@ -29,7 +29,7 @@ from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
 from engine.macros import MacroTable, load_macros
 from engine.parser import parse
-from engine.templates import Template, load_templates
+from engine.templates import Template, load_templates, refuse_template_command
 
 if TYPE_CHECKING:
     from engine.catalog.catalog import Catalog
@@ -275,7 +275,7 @@ class Session:
         cleaned = []
         for field, text in (("urlModifier", modifier), ("urlPostApplyModifier", post_modifier)):
             text = text.strip().lstrip("?&")
-            _check_modifiers(f"{field} of {handle!r}", text, table)
+            _check_modifiers(f"{field} of {handle!r}", text, table, template=False)
             cleaned.append(text)
         sql.update_url_modifiers(
             self.catalog.connection(),
@@ -390,11 +390,14 @@ class Session:
         return len(cleaned)
 
 
-def _check_modifiers(what: str, body: str, table: MacroTable) -> None:
+def _check_modifiers(what: str, body: str, table: MacroTable, *, template: bool = True) -> None:
     """ApiFault 30001 unless ``body`` parses as an IS modifier string with ``table`` (where
-    ``$object$``, the asset name of a request, is defined)."""
+    ``$object$``, the asset name of a request, is defined) and, unless ``template``, has no
+    ``template=`` (``c-templates.md``: a request's, never an asset's or a template's)."""
     try:
         parse(body, macros=table, object_name="object")
+        if not template:
+            refuse_template_command(body, what, table)
     except ParseError as exc:
         raise ApiFault(
             f"{what} is not a valid modifier string: {exc}", code=ApiFault.INVALID_PARAMETER
@@ -408,7 +411,7 @@ def _check_template_field(what: str, body: str, table: MacroTable) -> None:
     """Like :func:`_check_modifiers`, except that a value left with a ``$var$`` reference
     (a template parameter without a default) is the request's to define."""
     try:
-        _check_modifiers(what, body, table)
+        _check_modifiers(what, body, table, template=False)
     except ApiFault as fault:
         error = fault.__cause__  # a value a command refused names the command
         refused_value = isinstance(error, ParseError) and error.command is not None

@@ -216,7 +216,8 @@ def _image_object(server: Server, prepared: Prepared, name: str) -> str:
         raise NotFoundError(f"company {prepared.company.name} has no image named {name!r}")
     for field_name, text in (("Modifier", asset.url_modifier),
                              ("PostModifier", asset.url_post_modifier)):  # fmt: skip
-        refuse_template_command(text, f"catalog::{field_name} of image {asset.name!r}")
+        where = f"catalog::{field_name} of image {asset.name!r}"
+        refuse_template_command(text, where, prepared.macros)
     prepared.image = str(server.catalog.blobs.path(asset.blob))
     return prepared.image
 

@@ -6,6 +6,7 @@ import pytest
 from kits.catalog import member
 
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, MacroError
+from engine.samples import photo_bytes
 from engine.templates import Template, load_templates
 
 BODY = "$w=20&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,0"
@@ -96,3 +97,19 @@ def test_who_may_create_templates(catalog, session):
     viewer = member(catalog, "Acme", "vic@acme.test", "ImagePortalUser")
     with pytest.raises(AuthorizationFault):
         viewer.create_template("Frame", BODY)
+
+
+@pytest.mark.parametrize("where", ["modifier", "post_modifier", "preset"])
+def test_template_command_is_refused_outside_requests(session, where):
+    """c-templates.md: template= must not occur in catalog::PostModifier (nor, outside nested
+    requests, in catalog::Modifier), and a template is no request either."""
+    session.create_template("Frame", "size=10,10&color=ff0000")
+    session.set_preset("framed", "template=frame")  # a preset is the request's: allowed
+    text = "$framed$" if where == "preset" else "template=frame"
+    photo = session.upload(photo_bytes(20, 20), name="p.jpg")
+    modifier, post = (text, "") if where == "modifier" else ("wid=5", text)
+    with pytest.raises(ApiFault, match="template= is not allowed"):
+        session.set_url_modifier(photo.handle, modifier, post)
+    with pytest.raises(ApiFault, match="template= is not allowed"):
+        session.create_template("Nested", modifier, post)
+    assert list(session.list_templates()) == ["Frame"]
