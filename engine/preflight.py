@@ -125,14 +125,19 @@ def _markers(data: bytes | memoryview) -> np.ndarray:
     raw = np.frombuffer(data, np.uint8)
     last = len(raw) - 1  # the final byte has no code after it
     found = [np.zeros(0, np.intp)]
+    marker = np.empty(min(_MARKER_SLICE, max(last, 0)), bool)  # reused: no allocation per slice
+    code = np.empty_like(marker)
     for start in range(0, max(last, 0), _MARKER_SLICE):
         stop = min(start + _MARKER_SLICE, last)
-        candidate = (raw[start:stop] == 0xFF) & (raw[start + 1 : stop + 1] != 0)
-        if candidate.any():
-            found.append(np.flatnonzero(candidate) + start)
-    ff = np.concatenate(found)
-    code = raw[ff + 1]
-    return ff[(code != 0xFF) & ((code < 0xD0) | (code > 0xD7))]
+        ff, after = marker[: stop - start], code[: stop - start]
+        np.equal(raw[start:stop], 0xFF, out=ff)
+        np.not_equal(raw[start + 1 : stop + 1], 0, out=after)
+        np.logical_and(ff, after, out=ff)
+        if ff.any():
+            found.append(np.flatnonzero(ff) + start)
+    offsets = np.concatenate(found)
+    codes = raw[offsets + 1]
+    return offsets[(codes != 0xFF) & ((codes < 0xD0) | (codes > 0xD7))]
 
 
 def _blocks(data: bytes | memoryview, at: int) -> int:
