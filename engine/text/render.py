@@ -445,6 +445,7 @@ def _paint(
 ) -> Image.Image:
     rgb = Image.new("RGB", size)
     alpha = Image.new("L", size)
+    blank = True  # nothing drawn yet
     for fragment in fragments:
         left, top, right, bottom = fragment.ink
         x, baseline = round(fragment.x + dx), round(fragment.baseline + dy)
@@ -463,7 +464,8 @@ def _paint(
                 (-left, -top + u_top, -left + math.ceil(fragment.width) - 1, -top + u_bottom - 1),
                 fill=255,
             )
-        _composite(rgb, alpha, mask, (x + left, baseline + top), color)
+        if _composite(rgb, alpha, mask, (x + left, baseline + top), color, blank):
+            blank = False
     rgb.putalpha(alpha)
     return rgb
 
@@ -503,15 +505,21 @@ def _composite(
     mask: Image.Image,
     at: tuple[int, int],
     color: tuple[int, int, int, int],
-) -> None:
-    """Paint ``color`` through ``mask`` (straight alpha: full colour wherever there is ink)."""
+    blank: bool,
+) -> bool:
+    """Paint ``color`` through ``mask`` (straight alpha: full colour wherever there is ink);
+    the coverage is the most of the mask's and what is there (unless ``alpha`` is ``blank``).
+    False when the mask is outside the image."""
     x0, y0 = max(at[0], 0), max(at[1], 0)
     x1, y1 = min(at[0] + mask.width, rgb.width), min(at[1] + mask.height, rgb.height)
     if x0 >= x1 or y0 >= y1:
-        return
-    part = mask.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1]))
+        return False
+    box = (x0, y0, x1, y1)
+    part = mask
+    if (x1 - x0, y1 - y0) != mask.size:
+        part = mask.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1]))
     if color[3] != 255:
         part = part.point([v * color[3] // 255 for v in range(256)])
-    rgb.paste(color[:3], (x0, y0, x1, y1), part.point(_ANY_INK))
-    box = (x0, y0, x1, y1)
-    alpha.paste(ImageChops.lighter(alpha.crop(box), part), box)
+    rgb.paste(color[:3], box, part.point(_ANY_INK))
+    alpha.paste(part if blank else ImageChops.lighter(alpha.crop(box), part), box)
+    return True
