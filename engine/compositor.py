@@ -41,6 +41,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageChops
 
+from engine.clipping import check_self_sizing_solid, clip_layer, self_sized_extent
 from engine.config import RenderConfig
 from engine.effects import Blend, draw_with_effects, effects_of
 from engine.errors import RenderError, SourceError
@@ -112,9 +113,11 @@ def opened_source(
         raise RenderError(
             f"layer {layer} has no content; expected src=, text=, or color= with size="
         )
-    return stack.enter_context(
-        open_source(_solid(plan, layer, color.arg("color").to_rgba8(), resolver, config))
-    )
+    solid = _solid(plan, layer, color.arg("color").to_rgba8(), resolver, config)
+    source = stack.enter_context(open_source(solid))
+    extent = self_sized_extent(plan, layer)
+    source.anchor = extent[1] if extent is not None else None
+    return source
 
 
 def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
@@ -123,6 +126,8 @@ def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
     resample then reads) when the layer sizes itself to its text and nothing resizes it,
     else full size (a ``size=`` box wraps and fits in full-size pixels)."""
     if any(plan.get(command, layer) is not None for command in _RESIZING):
+        return 1.0
+    if self_sized_extent(plan, layer) is not None:  # clipPath= gives the text box
         return 1.0
     return min(1.0, canvas_scale * DRAFT_MARGIN)
 
@@ -144,16 +149,18 @@ def text_layer(
     if node is None:
         return None
     size = plan.get("size", layer)
+    extent = self_sized_extent(plan, layer)  # clipPath= sizes the layer (r-clippath.md)
+    box = extent[0] if extent is not None else tuple(size.args) if size is not None else None
     attributes = plan.get("textAttr", layer)
     image = render_text(
         node.arg("text"),
         command=node.command,
-        size=tuple(size.args) if size is not None else None,
+        size=box,
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or FontMap.default(),
         scale=scale,
     )
-    anchor = image.info.get("point_anchor")
+    anchor = extent[1] if extent is not None else image.info.get("point_anchor")
     angle = plan.get("textAngle", layer)
     if node.command.lower() == "textps" and angle is not None and angle.arg("degrees") % 360:
         image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
@@ -185,11 +192,15 @@ def _solid(
         solid = Image.new("RGBA", mask.size, rgba)
         solid.putalpha(ImageChops.multiply(mask, Image.new("L", mask.size, rgba[3])))
         return solid
+    extent = self_sized_extent(plan, layer)
+    if extent is not None:
+        check_self_sizing_solid(plan, layer)
+        return Image.new("RGBA", extent[0], rgba)
     size = plan.get("size", layer)
     if size is None or not all(size.args):
         given = size.to_modifier() if size is not None else "no size="
         raise RenderError(
-            f"layer {layer}: a solid color layer needs both size= values or a mask= "
+            f"layer {layer}: a solid color layer needs both size= values, a mask= or a clipPath= "
             f"({given}); expected e.g. size=200,100"
         )
     width, height = size.args
@@ -279,12 +290,14 @@ def composite_layers(
     plan = ctx.plan
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
+    canvas = clip_layer(canvas, plan, 0, content=ctx.content, geometry=ctx.geometry)
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
     if layers:
         canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
     for layer in layers:
         canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    canvas = clip_layer(canvas, plan, COMP, content=ctx.content, geometry=ctx.geometry)
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
@@ -382,6 +395,7 @@ class _LayerDraw:
         )
         for step in layer_steps:
             image = step.operation.apply(image, step.nodes, ctx)
+        image = clip_layer(image, plan, layer, content=ctx.content, geometry=geometry)
         ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)
