@@ -152,6 +152,9 @@ def text_layer(
     extent = self_sized_extent(plan, layer)  # clipPath= sizes the layer (r-clippath.md)
     box = extent[0] if extent is not None else tuple(size.args) if size is not None else None
     attributes = plan.get("textAttr", layer)
+    if node.command.lower() == "textps" and plan.get("textPath", layer) is not None:
+        image = _text_on_path(plan, layer, node.arg("text"), box, config, scale)
+        return image, extent[1] if extent is not None else image.info.get("point_anchor")
     image = render_text(
         node.arg("text"),
         command=node.command,
@@ -166,6 +169,32 @@ def text_layer(
         image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
         anchor = None
     return image, anchor
+
+
+def _text_on_path(
+    plan: Plan,
+    layer: Layer,
+    text: str,
+    box: tuple[int, int] | None,
+    config: RenderConfig,
+    scale: float,
+) -> Image.Image:
+    """``textPs=`` along ``textPath=`` (:mod:`engine.text.onpath`); ``textAngle=`` does not
+    apply (``r-textangle.md``)."""
+    from engine.text import FontMap
+    from engine.text.onpath import render_text_on_path
+
+    attributes = plan.get("textAttr", layer)
+    path_attr = plan.get("pathAttr", layer)
+    return render_text_on_path(
+        text,
+        path=plan.get("textPath", layer).arg("path"),  # type: ignore[union-attr]
+        path_attr=path_attr.arg("attributes") if path_attr is not None else None,
+        size=box,
+        text_attr=attributes.arg("attributes") if attributes is not None else None,
+        font_map=config.font_map or FontMap.default(),
+        scale=scale,
+    )
 
 
 def resolve(name: str, command: str, resolver: Resolver | None) -> Source:

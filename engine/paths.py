@@ -183,10 +183,11 @@ class _Parser:
     def run(self, letter: str, values: list[tuple[float, int]], offset: int) -> None:
         kind = letter.lower()
         arity = _ARITY[kind]
-        name = f"{letter} ({_NAMES[kind]}{', relative' if letter.islower() else ''})"
+        relative = letter.islower() and kind != "z"
+        name = f"{letter} ({_NAMES[kind]}{', relative' if relative else ''})"
         if kind == "z":
             if values:
-                raise self.error(f"{name} takes no values", values[0][1], "a command after Z")
+                raise self.error(f"{name} takes no values", values[0][1], "a command after z")
             self.end_subpath(closed=True)
             return
         if not values or len(values) % arity:

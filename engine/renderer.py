@@ -37,8 +37,8 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "effectmask", "map", "perspective", "textflowpath", "textflowxpath", "textpath",
-    "croppathe", "pathattr", "op_growmask", "op_growmaskr",
+    "effectmask", "map", "perspective", "textflowpath", "textflowxpath",
+    "croppathe", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
@@ -226,6 +226,12 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
 
 
 def check_supported(plan: Plan) -> None:
+    for layer in plan.layers:
+        if plan.get("textPath", layer) is not None and plan.get("textFlowPath", layer):
+            raise RenderError(
+                f"layer {layer}: textPath= and textFlowPath= exclude each other "
+                "(r-textpath.md); keep one"
+            )
     for node in plan:
         if node.command.lower() in COMPOSITING:
             raise UnsupportedError(f"{node.command}= is not supported yet")
