@@ -55,7 +55,7 @@ from engine.geometry import (
 from engine.operations import RenderContext
 from engine.pipeline import Step, steps
 from engine.pixels import TRANSPARENT, resample
-from engine.plan import COMP, Layer, Plan
+from engine.plan import COMP, Layer, Node, Plan
 from engine.registry import Registry
 from engine.source import SourceImage, open_source
 from engine.stages import Stage
@@ -152,8 +152,8 @@ def text_layer(
     extent = self_sized_extent(plan, layer)  # clipPath= sizes the layer (r-clippath.md)
     box = extent[0] if extent is not None else tuple(size.args) if size is not None else None
     attributes = plan.get("textAttr", layer)
-    if node.command.lower() == "textps" and plan.get("textPath", layer) is not None:
-        image = _text_on_path(plan, layer, node.arg("text"), box, config, scale)
+    image = _path_text(plan, layer, node, box, config, scale)
+    if image is not None:  # textAngle= does not apply (r-textangle.md)
         return image, extent[1] if extent is not None else image.info.get("point_anchor")
     image = render_text(
         node.arg("text"),
@@ -171,29 +171,44 @@ def text_layer(
     return image, anchor
 
 
-def _text_on_path(
+def _path_text(
     plan: Plan,
     layer: Layer,
-    text: str,
+    node: Node,
     box: tuple[int, int] | None,
     config: RenderConfig,
     scale: float,
-) -> Image.Image:
-    """``textPs=`` along ``textPath=`` (:mod:`engine.text.onpath`); ``textAngle=`` does not
-    apply (``r-textangle.md``)."""
+) -> Image.Image | None:
+    """``textPs=`` along ``textPath=`` (:mod:`engine.text.onpath`) or flowed into
+    ``textFlowPath=`` (:mod:`engine.text.flow`); None for a layer with neither."""
+    flow, along = plan.get("textFlowPath", layer), plan.get("textPath", layer)
+    if node.command.lower() != "textps" or not (along or (flow and flow.arg("path"))):
+        return None
     from engine.text import FontMap
+    from engine.text.flow import render_text_in_area
     from engine.text.onpath import render_text_on_path
 
     attributes = plan.get("textAttr", layer)
-    path_attr = plan.get("pathAttr", layer)
-    return render_text_on_path(
-        text,
-        path=plan.get("textPath", layer).arg("path"),  # type: ignore[union-attr]
-        path_attr=path_attr.arg("attributes") if path_attr is not None else None,
+    common = dict(
         size=box,
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or FontMap.default(),
         scale=scale,
+    )
+    if along is not None:
+        path_attr = plan.get("pathAttr", layer)
+        return render_text_on_path(
+            node.arg("text"),
+            path=along.arg("path"),
+            path_attr=path_attr.arg("attributes") if path_attr is not None else None,
+            **common,  # type: ignore[arg-type]
+        )
+    exclusion = plan.get("textFlowXPath", layer)
+    return render_text_in_area(
+        node.arg("text"),
+        path=flow.arg("path"),  # type: ignore[union-attr]
+        exclusion=exclusion.arg("path") if exclusion is not None else None,
+        **common,  # type: ignore[arg-type]
     )
 
 

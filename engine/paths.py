@@ -315,7 +315,8 @@ def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
         return
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     left, top = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
-    right, bottom = min(mask.width, math.ceil(max(xs)) + 1), min(mask.height, math.ceil(max(ys)) + 1)
+    right = min(mask.width, math.ceil(max(xs)) + 1)
+    bottom = min(mask.height, math.ceil(max(ys)) + 1)
     if right <= left or bottom <= top:
         return
     shape = Image.new("L", (right - left, bottom - top))

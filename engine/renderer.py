@@ -37,8 +37,7 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "effectmask", "map", "perspective", "textflowpath", "textflowxpath",
-    "croppathe", "op_growmask", "op_growmaskr",
+    "effectmask", "map", "perspective", "croppathe", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against

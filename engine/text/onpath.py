@@ -254,9 +254,7 @@ def _turned(
     return _Glyph(turned, (bx, by), color)
 
 
-def _paint(
-    glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimits
-) -> Image.Image:
+def _paint(glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimits) -> Image.Image:
     if size is not None:
         width, height, dx, dy = size[0], size[1], 0, 0
     elif glyphs:

@@ -150,7 +150,7 @@ def text_on_path(extra: str, text: str = "HHHH") -> np.ndarray:
 def test_text_sits_on_the_path_from_its_start_and_the_path_origin_is_layer_0s():
     """r-textpath.md: the path is the text's baseline; r-text-layers.md (self-sizing text on
     path): the layer anchor defaults to the path's 0,0 (here on layer 0's centre, 200,150)."""
-    left, top, right, bottom = box(inked(text_on_path(LINE)))
+    left, top, _, bottom = box(inked(text_on_path(LINE)))
     assert 49 <= left <= 56  # the path starts at x = 200 - 150
     assert 148 <= bottom <= 150  # "H" has no descender: its foot is on the baseline y = 150
     assert top < 140
@@ -179,7 +179,7 @@ def test_text_turns_with_the_path():
 def test_reverse_runs_the_text_from_the_last_vertex_upside_down():
     """r-pathattr.md: reverse draws the text in the opposite direction, starting near the
     last vertex: on a left-to-right line it hangs below the line from its right end."""
-    left, top, right, bottom = box(inked(text_on_path(LINE + "&pathAttr=reverse")))
+    _, top, right, bottom = box(inked(text_on_path(LINE + "&pathAttr=reverse")))
     assert 344 <= right <= 351 and 149 <= top <= 152 and bottom > 160
 
 
@@ -213,8 +213,9 @@ def test_closed_paths_wrap_past_the_first_vertex():
     """r-pathattr.md: on a closed path endPos may reach startPos + 1.0."""
     a = text_on_path("&textPath=M-100,-50L100,-50L100,50L-100,50z&pathAttr=norm,0.9,1.5",
                      "HHHHHHHHHH")  # fmt: skip
-    left, top, right, bottom = box(inked(a))
-    assert top < 100 <= bottom  # the text crossed the first vertex onto the top edge
+    ink = inked(a)  # the path runs clockwise from (100, 100); 0.9 is on its left edge
+    assert ink[110:200, 60:100].any()  # on the left edge (going up, glyphs to its left)
+    assert ink[60:100, 110:300].any()  # past the first vertex, on the top edge
 
 
 def test_sub_paths_are_used_in_order():
@@ -247,3 +248,78 @@ def test_text_path_and_text_flow_path_exclude_each_other():
 def test_a_bad_text_path_names_the_command():
     with pytest.raises(ParseError, match="textPath.*expected"):
         text_on_path("&textPath=M0,0L5")
+
+
+# --- textFlowPath= / textFlowXPath= --------------------------------------------------------
+
+LOREM = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor"
+FLOW_RED_INK = r"{\colortbl;\red255\green0\blue0;}\cf1\fs24 "
+
+
+def flowed(extra: str, text: str = LOREM) -> np.ndarray:
+    return render(WHITE_CANVAS + "&layer=1&textPs=" + FLOW_RED_INK + text + extra)
+
+
+def test_text_flows_into_the_path_area_from_the_paths_origin():
+    """r-textflowpath.md: the text is flowed into the path's region instead of the size=
+    box; r-text-layers.md (self-sizing text in path): the layer anchor defaults to the
+    path's 0,0 (here layer 0's centre, 200,150)."""
+    a = flowed("&textFlowPath=M-100,-100L0,-100L0,100L-100,100")
+    left, top, right, bottom = box(inked(a))
+    assert 100 <= left <= 104 and 50 <= top <= 56 and right <= 200 and bottom <= 250
+    assert bottom - top > 60  # wrapped into several lines within the 100-pixel width
+
+
+def test_a_triangle_gives_narrower_lines_further_down():
+    """r-textflowpath.md: text fills a non-rectangular region (r-textps.md: flowing of text
+    into non-rectangular regions)."""
+    a = flowed("&textFlowPath=M-150,-100L150,-100L0,100Z", LOREM + " " + LOREM)
+    ink = inked(a)
+    first, last = box(ink)[1], box(ink)[3]
+    top_row, low_row = ink[first : first + 12].any(axis=0), ink[last - 12 : last].any(axis=0)
+    assert np.ptp(np.flatnonzero(top_row)) > 2 * np.ptp(np.flatnonzero(low_row))
+    ys, xs = np.nonzero(ink)  # every inked pixel lies inside the triangle
+    assert (np.abs(xs - 200) <= (250 - ys) * 0.75 + 3).all()
+
+
+def test_the_exclusion_path_keeps_text_out_and_needs_a_flow_path():
+    """r-textflowxpath.md: textFlowXPath= excludes regions from the flow; it is ignored
+    without textFlowPath=."""
+    area = "&textFlowPath=M-150,-100L150,-100L150,100L-150,100"
+    hole = "&textFlowXPath=M-30,-100L30,-100L30,100L-30,100"
+    a = flowed(area + hole, LOREM + " " + LOREM)
+    assert not inked(a)[:, 170:230].any()
+    assert inked(a)[:, 50:170].any() and inked(a)[:, 230:350].any()
+    plain = flowed("")
+    assert np.array_equal(flowed(hole), plain)
+
+
+def test_presized_flow_paths_start_at_the_layer_top_left():
+    """r-text-layers.md (pre-sized text in path): with size= the paths' 0,0 is the layer
+    rectangle's top-left corner and the layer is placed as usual (centred)."""
+    a = flowed("&size=200,100&textFlowPath=M100,0L200,0L200,100L100,100")
+    left, top, right, bottom = box(inked(a))
+    assert 200 <= left <= 204 and 100 <= top <= 106 and right <= 300 and bottom <= 200
+
+
+def test_text_that_does_not_fit_the_area_is_not_drawn():
+    """A decision: as textPs= in a box draws only complete lines, text beyond the area's
+    last line is left out (nothing spills below the area)."""
+    a = flowed("&textFlowPath=M-100,-10L100,-10L100,20L-100,20", LOREM * 3)
+    assert box(inked(a))[3] <= 170
+
+
+def test_a_huge_flow_area_is_refused():
+    """Hostile input: a flow area of 810 000 000 000 pixels is refused before any pixel is
+    drawn, naming the command."""
+    with pytest.raises(engine.LimitError, match="textFlowPath: the flow area"):
+        flowed("&textFlowPath=M0,0L900000,0L900000,900000")
+
+
+@pytest.mark.parametrize("path", [LINE, "&textFlowPath=M-100,-100L0,-100L0,100L-100,100"])
+def test_path_text_on_a_reduced_reply_lands_where_the_full_one_does(path):
+    """r-text-layers.md: the path's 0,0 stays the layer's anchor when the reply is scaled
+    (wid=200 halves the 400-pixel composite; the text layer is drawn reduced)."""
+    full = box(inked(text_on_path(path)))
+    half = box(inked(text_on_path(path + "&wid=200")))
+    assert all(abs(h - f / 2) <= 3 for h, f in zip(half, full, strict=True))
