@@ -41,7 +41,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageChops
 
-from engine.clipping import check_self_sizing_solid, clip_layer, self_sized_extent
+from engine.clipping import check_self_sizing_solid, clip_layer, self_sized_extent, with_path_crop
 from engine.config import RenderConfig
 from engine.effects import Blend, draw_with_effects, effects_of
 from engine.errors import RenderError, SourceError
@@ -328,20 +328,24 @@ def composite_layers(
     ctx: RenderContext,
     registry: Registry,
     resolver: Resolver | None,
+    source: SourceImage | None = None,
 ) -> Image.Image:
-    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context) with every other
-    layer drawn on it, then the composite's ``opac=``."""
+    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context; ``source`` its
+    source, whose embedded paths ``clipPathE=`` names) with every other layer drawn on it,
+    then the composite's ``opac=``."""
     plan = ctx.plan
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
-    canvas = clip_layer(canvas, plan, 0, content=ctx.content, geometry=ctx.geometry)
+    canvas = clip_layer(canvas, plan, 0, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
     if layers:
         canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
     for layer in layers:
         canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
-    canvas = clip_layer(canvas, plan, COMP, content=ctx.content, geometry=ctx.geometry)
+    canvas = clip_layer(canvas, plan, COMP, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
@@ -408,7 +412,8 @@ class _LayerDraw:
             return self._draw(canvas, source)
 
     def _draw(self, canvas: Image.Image, source: SourceImage) -> Image.Image:
-        plan, layer, canvas_ctx = self.plan, self.layer, self.canvas_ctx
+        layer, canvas_ctx = self.layer, self.canvas_ctx
+        plan = with_path_crop(self.plan, layer, source)
         composite = canvas_ctx.geometry
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
@@ -439,7 +444,8 @@ class _LayerDraw:
         )
         for step in layer_steps:
             image = step.operation.apply(image, step.nodes, ctx)
-        image = clip_layer(image, plan, layer, content=ctx.content, geometry=geometry)
+        image = clip_layer(image, plan, layer, content=ctx.content, geometry=geometry,
+                           source=source)  # fmt: skip
         ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)

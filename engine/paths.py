@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw
@@ -123,6 +123,21 @@ def parse_path(
             f"a path definition takes at most {limits.max_chars:,}"
         )
     return _Parser(text, command, close, limits).parse()
+
+
+def build_path(
+    commands: Iterable[tuple[str, Sequence[float]]],
+    *,
+    command: str,
+    limits: PathLimits = DEFAULT_PATH_LIMITS,
+) -> Path:
+    """An area path from commands already read (a letter and its values, as in a
+    *pathDefinition*), with the same checks and limits: paths embedded in images."""
+    parser = _Parser("", command, True, limits)
+    for letter, values in commands:
+        parser.run(letter, [(value, 0) for value in values], 0)
+    parser.end_subpath(closed=False)
+    return Path(tuple(parser.subpaths), command)
 
 
 class _Parser:

@@ -55,7 +55,7 @@ PIPELINE_RANK = {name.lower(): rank for rank, name in enumerate(PIPELINE)}
 #: "applies ... to the composite image if layer=comp"; ``r-clippath.md`` and ``r-clipxpath.md``
 #: likewise). Filters (``op_*``) are composite commands there too: their stage is after the
 #: layer transforms.
-COMPOSITE_SCOPED = frozenset({"flip", "opac", "clippath", "clipxpath"})
+COMPOSITE_SCOPED = frozenset({"flip", "opac", "clippath", "clipxpath", "clippathe", "clipxpathe"})
 
 
 class Scope(Enum):
