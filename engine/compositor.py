@@ -187,28 +187,29 @@ def _path_text(
     from engine.text import FontMap
     from engine.text.flow import render_text_in_area
     from engine.text.onpath import render_text_on_path
+    from engine.text.pstext import PsText
 
     attributes = plan.get("textAttr", layer)
-    common = dict(
-        size=box,
-        text_attr=attributes.arg("attributes") if attributes is not None else None,
-        font_map=config.font_map or FontMap.default(),
+    text = PsText(
+        node.arg("text"),
+        attributes.arg("attributes") if attributes is not None else None,
+        config.font_map or FontMap.default(),
         scale=scale,
     )
     if along is not None:
         path_attr = plan.get("pathAttr", layer)
         return render_text_on_path(
-            node.arg("text"),
+            text,
             path=along.arg("path"),
             path_attr=path_attr.arg("attributes") if path_attr is not None else None,
-            **common,  # type: ignore[arg-type]
+            size=box,
         )
     exclusion = plan.get("textFlowXPath", layer)
     return render_text_in_area(
-        node.arg("text"),
+        text,
         path=flow.arg("path"),  # type: ignore[union-attr]
         exclusion=exclusion.arg("path") if exclusion is not None else None,
-        **common,  # type: ignore[arg-type]
+        size=box,
     )
 
 

@@ -68,9 +68,6 @@ class SubPath:
     points: tuple[Point, ...]
     closed: bool
 
-    def length(self) -> float:
-        return sum(math.dist(a, b) for a, b in zip(self.points, self.edges_to(), strict=False))
-
     def edges_to(self) -> tuple[Point, ...]:
         """The end point of each edge (the closing edge included when closed)."""
         points = self.points

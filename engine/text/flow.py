@@ -20,20 +20,18 @@ Deviation: with ``size=`` text outside the layer rectangle is cut (Adobe draws i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageChops
 
 from engine.errors import LimitError
 from engine.paths import Path, area_mask, parse_path
-from engine.text.attributes import parse_text_attr
-from engine.text.fonts import FontMap
-from engine.text.layout import Fonts, Line, Styled, _LineBuilder, lay_out, run_count
-from engine.text.render import DEFAULT_LIMITS, Fragment, TextLimits, _paint, _place
-from engine.text.rtf import Document, Paragraph, Run, parse_rtf
+from engine.text.layout import Fonts, Line, Styled, _LineBuilder, lay_out
+from engine.text.pstext import PsText, layer_frame
+from engine.text.render import Fragment, TextLimits, _paint, _place
+from engine.text.rtf import Paragraph, Run
 
-_COMMAND = "textPs"
 #: Narrower stretches than this many pixels take no text.
 _MIN_STRETCH = 2
 
@@ -128,45 +126,20 @@ class _FlowBuilder(_LineBuilder):
 
 
 def render_text_in_area(
-    rtf: str,
-    *,
-    path: str,
-    exclusion: str | None,
-    size: tuple[int, int] | None,
-    text_attr: str | None,
-    font_map: FontMap,
-    resolution: float = 72.0,
-    limits: TextLimits = DEFAULT_LIMITS,
-    scale: float = 1.0,
+    text: PsText, *, path: str, exclusion: str | None, size: tuple[int, int] | None
 ) -> Image.Image:
-    """Render ``textPs=`` text flowed into the ``textFlowPath=`` area minus the
+    """Render ``textPs=`` ``text`` flowed into the ``textFlowPath=`` area minus the
     ``textFlowXPath=`` area, to an RGBA image: ``size`` (the paths' 0,0 at its top-left
     corner), or for None or (0, 0) the box of the text drawn, with ``info["point_anchor"]``
-    where the paths' 0,0 lies. ``scale`` draws a self-sizing layer reduced."""
-    if len(rtf) > limits.max_rtf_chars:
-        raise LimitError(
-            f"{_COMMAND}: the text is {len(rtf)} characters long; "
-            f"a text layer takes at most {limits.max_rtf_chars}"
-        )
+    where the paths' 0,0 lies."""
     boxed = size is not None and any(size)
-    if boxed and scale != 1.0:
-        raise ValueError("textFlowPath: scale= draws self-sizing text only, not a size= box")
-    attributes = parse_text_attr(text_attr, command=_COMMAND, resolution=resolution)
-    attributes = replace(attributes, res=attributes.res * scale)
+    document, fonts, attributes = text.read(boxed=boxed)
     area = _area(
         parse_path(path, command="textFlowPath"),
         parse_path(exclusion, command="textFlowXPath") if exclusion else None,
-        scale,
-        limits,
+        text.scale,
+        text.limits,
     )
-    document = parse_rtf(rtf, command=_COMMAND, max_breaks=limits.max_breaks)
-    if run_count(document) > limits.max_characters:
-        raise LimitError(
-            f"{_COMMAND}: {run_count(document)} characters of text; a text layer draws at "
-            f"most {limits.max_characters}"
-        )
-    fonts = Fonts(document, font_map, limits.max_font_pixels, _COMMAND)
-    fonts.faces()
     res = attributes.res
     placed: list[_Slot | None] = []
 
@@ -181,7 +154,13 @@ def render_text_in_area(
     lines = lay_out(document, fonts, res=res, fit=0.0, max_width=width,
                     wrap=attributes.word_wrap, builder=builder)  # fmt: skip
     fragments = _positioned(lines, placed)
-    return _image(fragments, document, size if boxed else None, attributes.antialias, limits)
+    boxes = [(f.x + f.ink[0], f.baseline + f.ink[1], f.x + f.ink[2], f.baseline + f.ink[3])
+             for f in fragments]  # fmt: skip
+    width, height, dx, dy = layer_frame(boxes, size if boxed else None, text.limits)
+    image = _paint(fragments, document, (width, height), dx, dy, attributes.antialias)
+    if not boxed:
+        image.info["point_anchor"] = (float(dx), float(dy))
+    return image
 
 
 def _area(path: Path, exclusion: Path | None, scale: float, limits: TextLimits) -> _Area:
@@ -225,33 +204,3 @@ def _positioned(lines: list[Line], placed: list[_Slot | None]) -> list[Fragment]
             fragment.baseline += slot.top
             fragments.append(fragment)
     return fragments
-
-
-def _image(
-    fragments: list[Fragment],
-    document: Document,
-    size: tuple[int, int] | None,
-    antialias: bool,
-    limits: TextLimits,
-) -> Image.Image:
-    if size is not None:
-        width, height, dx, dy = size[0], size[1], 0, 0
-    elif fragments:
-        boxes = [(f.x + f.ink[0], f.baseline + f.ink[1], f.x + f.ink[2], f.baseline + f.ink[3])
-                 for f in fragments]  # fmt: skip
-        left = math.floor(min(b[0] for b in boxes))
-        top = math.floor(min(b[1] for b in boxes))
-        width = math.ceil(max(b[2] for b in boxes)) - left
-        height = math.ceil(max(b[3] for b in boxes)) - top
-        dx, dy = -left, -top
-    else:
-        width, height, dx, dy = 1, 1, 0, 0
-    if width * height > limits.max_pixels:
-        raise LimitError(
-            f"{_COMMAND}: flowed text covers {width}×{height} pixels; a text layer draws at "
-            f"most {limits.max_pixels} pixels"
-        )
-    image = _paint(fragments, document, (width, height), dx, dy, antialias)
-    if size is None:
-        image.info["point_anchor"] = (float(dx), float(dy))
-    return image

@@ -29,19 +29,15 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PIL import Image
 
-from engine.errors import LimitError, ParseError
+from engine.errors import ParseError
 from engine.paths import Path, Point, parse_path
-from engine.text.attributes import parse_text_attr
-from engine.text.fonts import FontMap
-from engine.text.layout import Fonts, Line, Styled, _cluster_end, lay_out, run_count
-from engine.text.render import DEFAULT_LIMITS, Fragment, TextLimits, _composite, _ink, _mask
-from engine.text.rtf import parse_rtf
-
-_COMMAND = "textPs"
+from engine.text.layout import Line, Styled, _cluster_end, lay_out
+from engine.text.pstext import PsText, layer_frame
+from engine.text.render import Fragment, TextLimits, _composite, _ink, _mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,51 +129,26 @@ class _Glyph:
 
 
 def render_text_on_path(
-    rtf: str,
-    *,
-    path: str,
-    path_attr: str | None,
-    size: tuple[int, int] | None,
-    text_attr: str | None,
-    font_map: FontMap,
-    resolution: float = 72.0,
-    limits: TextLimits = DEFAULT_LIMITS,
-    scale: float = 1.0,
+    text: PsText, *, path: str, path_attr: str | None, size: tuple[int, int] | None
 ) -> Image.Image:
-    """Render ``textPs=`` text along ``textPath=`` ``path`` to an RGBA image.
+    """Render ``textPs=`` ``text`` along ``textPath=`` ``path`` to an RGBA image.
 
     ``size`` is the layer's ``size=`` (the path's 0,0 at its top-left corner), or None or
     (0, 0) for a layer sized to the glyphs drawn, whose ``info["point_anchor"]`` is then
-    where the path's 0,0 lies. ``scale`` draws a self-sizing layer reduced (path and text).
+    where the path's 0,0 lies.
     """
-    if len(rtf) > limits.max_rtf_chars:
-        raise LimitError(
-            f"{_COMMAND}: the text is {len(rtf)} characters long; "
-            f"a text layer takes at most {limits.max_rtf_chars}"
-        )
     boxed = size is not None and any(size)
-    if boxed and scale != 1.0:
-        raise ValueError("textPath: scale= draws self-sizing text only, not a size= box")
-    attributes = parse_text_attr(text_attr, command=_COMMAND, resolution=resolution)
-    attributes = replace(attributes, res=attributes.res * scale)
+    document, fonts, attributes = text.read(boxed=boxed)
     baseline = parse_path(path, command="textPath", close=False)
-    if scale != 1.0:
-        baseline = baseline.mapped(lambda p: (p[0] * scale, p[1] * scale))
+    if text.scale != 1.0:
+        baseline = baseline.mapped(lambda p: (p[0] * text.scale, p[1] * text.scale))
     walk = _Walk(baseline)
     attr = parse_path_attr(path_attr, closed=walk.closed)
     if attr.reverse:
         walk = _Walk(baseline.reversed())
-    document = parse_rtf(rtf, command=_COMMAND, max_breaks=limits.max_breaks)
-    if run_count(document) > limits.max_characters:
-        raise LimitError(
-            f"{_COMMAND}: {run_count(document)} characters of text; a text layer draws at "
-            f"most {limits.max_characters}"
-        )
-    fonts = Fonts(document, font_map, limits.max_font_pixels, _COMMAND)
-    fonts.faces()
     lines = lay_out(document, fonts, res=attributes.res, fit=0.0, max_width=None, wrap="nowrap")
     glyphs = _glyphs(lines[0], walk, attr, document.color, attributes.antialias) if lines else []
-    return _paint(glyphs, size if boxed else None, limits)
+    return _paint(glyphs, size if boxed else None, text.limits)
 
 
 def _glyphs(
@@ -255,21 +226,8 @@ def _turned(
 
 
 def _paint(glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimits) -> Image.Image:
-    if size is not None:
-        width, height, dx, dy = size[0], size[1], 0, 0
-    elif glyphs:
-        left = min(g.at[0] for g in glyphs)
-        top = min(g.at[1] for g in glyphs)
-        width = max(g.at[0] + g.mask.width for g in glyphs) - left
-        height = max(g.at[1] + g.mask.height for g in glyphs) - top
-        dx, dy = -left, -top
-    else:
-        width, height, dx, dy = 1, 1, 0, 0
-    if width * height > limits.max_pixels:
-        raise LimitError(
-            f"{_COMMAND}: text on the path covers {width}×{height} pixels; a text layer "
-            f"draws at most {limits.max_pixels} pixels"
-        )
+    boxes = [(g.at[0], g.at[1], g.at[0] + g.mask.width, g.at[1] + g.mask.height) for g in glyphs]
+    width, height, dx, dy = layer_frame(boxes, size, limits)
     rgb = Image.new("RGB", (width, height))
     alpha = Image.new("L", (width, height))
     for glyph in glyphs:
