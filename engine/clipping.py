@@ -48,7 +48,7 @@ Box = tuple[float, float, float, float]
 _SLACK = 1e-3  # pixels
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4)
 def area_path(text: str, command: str) -> Path:
     """A parsed area path (sub-paths closed), cached: one request reads it more than once."""
     return parse_path(text, command=command)

@@ -323,3 +323,11 @@ def test_path_text_on_a_reduced_reply_lands_where_the_full_one_does(path):
     full = box(inked(text_on_path(path)))
     half = box(inked(text_on_path(path + "&wid=200")))
     assert all(abs(h - f / 2) <= 3 for h, f in zip(half, full, strict=True))
+
+
+def test_a_path_of_too_many_points_fails_the_request_with_a_limit_error():
+    """Hostile input through a whole request: 3,000 curves of 64 segments each exceed the
+    100,000 points a path may have; the error names the command."""
+    with pytest.raises(engine.LimitError, match="clipPath=: the path has more than"):
+        render(WHITE_CANVAS + "&layer=1&color=ff0000&clipPath=M0,0"
+               + "C0,900,900,900,900,0" * 3_000)  # fmt: skip
