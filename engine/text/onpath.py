@@ -20,8 +20,9 @@ the length of a path with several sub-paths is the sum of theirs (the gaps betwe
 not count); a closed path is one whose sub-paths are all closed, and on it ``endPos`` > 1
 wraps around past the first vertex. Deviations: with ``size=`` glyphs outside the layer
 rectangle are cut (Adobe draws them and lets ``extend=0,0,0,0`` cut them); underline is not
-drawn along paths; ``\\q*`` is honoured with ``size=`` too (``r-text-layers.md`` says it is
-ignored there, ``r-textpath.md`` lists no such exception).
+drawn along paths; characters are shaped one by one (no kerning between them, no joining
+forms, right-to-left runs in stored order); ``\\q*`` is honoured with ``size=`` too
+(``r-text-layers.md`` says it is ignored there, ``r-textpath.md`` lists no such exception).
 """
 
 from __future__ import annotations
