@@ -156,8 +156,9 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("textPs", _p("text", Text("RTF text", rest=True)), stage=Stage.LAYER),
     _sig("textAngle", _p("degrees", _REAL), stage=Stage.LAYER),
     _sig("textAttr", _p("attributes", Text("text attributes", rest=True)), stage=Stage.LAYER),
-    _sig("textFlowPath", _p("path", Text("a path", rest=True)), stage=Stage.LAYER),
-    _sig("textFlowXPath", _p("path", Text("a path", rest=True)), stage=Stage.LAYER),
+    # An empty flow path is ignored (r-textflowpath.md, r-textflowxpath.md).
+    _sig("textFlowPath", _p("path", Text("a path", rest=True), None), stage=Stage.LAYER),
+    _sig("textFlowXPath", _p("path", Text("a path", rest=True), None), stage=Stage.LAYER),
     _sig("textPath", _p("path", Text("a path", rest=True)), stage=Stage.LAYER),
     _sig("clipPath", _p("path", Text("a path", rest=True)), stage=Stage.LAYER),
     _sig("clipXPath", _p("path", Text("a path", rest=True)), stage=Stage.LAYER),

@@ -228,7 +228,8 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
 
 def check_supported(plan: Plan) -> None:
     for layer in plan.layers:
-        if plan.get("textPath", layer) is not None and plan.get("textFlowPath", layer):
+        flow = plan.get("textFlowPath", layer)
+        if plan.get("textPath", layer) is not None and flow is not None and flow.arg("path"):
             raise RenderError(
                 f"layer {layer}: textPath= and textFlowPath= exclude each other "
                 "(r-textpath.md); keep one"

@@ -76,8 +76,8 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "textPs": ("{\\rtf1 Hi}", ""),
     "textAngle": ("12.5", "steep"),
     "textAttr": ("150,antiAlias", ""),
-    "textFlowPath": ("M+0+0+L+10+10", ""),
-    "textFlowXPath": ("M+0+0", ""),
+    "textFlowPath": ("M+0+0+L+10+10", None),  # empty: ignored (r-textflowpath.md)
+    "textFlowXPath": ("M+0+0", None),
     "textPath": ("M+0+0+L+10+10", ""),
     "clipPath": ("M+0+0+L+10+10+Z", ""),
     "clipXPath": ("M+0+0", ""),

@@ -331,3 +331,18 @@ def test_a_path_of_too_many_points_fails_the_request_with_a_limit_error():
     with pytest.raises(engine.LimitError, match="clipPath=: the path has more than"):
         render(WHITE_CANVAS + "&layer=1&color=ff0000&clipPath=M0,0"
                + "C0,900,900,900,900,0" * 3_000)  # fmt: skip
+
+
+def test_what_the_pages_say_is_ignored_is_ignored():
+    """r-textpath.md / r-textflowpath.md: text= layers ignore textPath= and textFlowPath=;
+    an empty textFlowPath= or textFlowXPath= is ignored; r-pathattr.md: pathAttr= is
+    ignored without textPath=."""
+    text = r"layer=1&text=" + RED_INK + "HHHH"
+    plain = render(WHITE_CANVAS + "&" + text)
+    assert np.array_equal(render(WHITE_CANVAS + "&" + text + LINE), plain)
+    flow = "&textFlowPath=M-100,-100L0,-100L0,100L-100,100"
+    assert np.array_equal(render(WHITE_CANVAS + "&" + text + flow), plain)
+    point = text_on_path("")
+    assert np.array_equal(text_on_path("&textFlowPath=&textFlowXPath="), point)
+    assert np.array_equal(text_on_path("&pathAttr=reverse,0.5"), point)
+    assert np.array_equal(text_on_path(LINE + "&textFlowPath="), text_on_path(LINE))
