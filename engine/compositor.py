@@ -41,6 +41,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageChops
 
+from engine.clipping import check_self_sizing_solid, clip_layer, self_sized_extent, with_path_crop
 from engine.config import RenderConfig
 from engine.effects import Blend, draw_with_effects, effects_of
 from engine.errors import RenderError, SourceError
@@ -55,7 +56,7 @@ from engine.geometry import (
 from engine.operations import RenderContext
 from engine.pipeline import Step, steps
 from engine.pixels import TRANSPARENT, resample
-from engine.plan import COMP, Layer, Plan
+from engine.plan import COMP, Layer, Node, Plan
 from engine.registry import Registry
 from engine.source import SourceImage, open_source
 from engine.stages import Stage
@@ -115,9 +116,11 @@ def opened_source(
         raise RenderError(
             f"layer {layer} has no content; expected src=, text=, or color= with size="
         )
-    return stack.enter_context(
-        open_source(_solid(plan, layer, color.arg("color").to_rgba8(), resolver, config))
-    )
+    solid = _solid(plan, layer, color.arg("color").to_rgba8(), resolver, config)
+    source = stack.enter_context(open_source(solid))
+    extent = self_sized_extent(plan, layer)
+    source.anchor = extent[1] if extent is not None else None
+    return source
 
 
 def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
@@ -127,6 +130,8 @@ def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
     canvas pixels, not resampled), else full size (a ``size=`` box wraps and fits in
     full-size pixels)."""
     if any(plan.get(command, layer) is not None for command in _RESIZING):
+        return 1.0
+    if self_sized_extent(plan, layer) is not None:  # clipPath= gives the text box
         return 1.0
     return min(1.0, canvas_scale)
 
@@ -148,21 +153,68 @@ def text_layer(
     if node is None:
         return None
     size = plan.get("size", layer)
+    extent = self_sized_extent(plan, layer)  # clipPath= sizes the layer (r-clippath.md)
+    box = extent[0] if extent is not None else tuple(size.args) if size is not None else None
     attributes = plan.get("textAttr", layer)
+    image = _path_text(plan, layer, node, box, config, scale)
+    if image is not None:  # textAngle= does not apply (r-textangle.md)
+        return image, extent[1] if extent is not None else image.info.get("point_anchor")
     image = render_text(
         node.arg("text"),
         command=node.command,
-        size=tuple(size.args) if size is not None else None,
+        size=box,
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or default_font_map(),
         scale=scale,
     )
-    anchor = image.info.get("point_anchor")
+    anchor = extent[1] if extent is not None else image.info.get("point_anchor")
     angle = plan.get("textAngle", layer)
     if node.command.lower() == "textps" and angle is not None and angle.arg("degrees") % 360:
         image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
         anchor = None
     return image, anchor
+
+
+def _path_text(
+    plan: Plan,
+    layer: Layer,
+    node: Node,
+    box: tuple[int, int] | None,
+    config: RenderConfig,
+    scale: float,
+) -> Image.Image | None:
+    """``textPs=`` along ``textPath=`` (:mod:`engine.text.onpath`) or flowed into
+    ``textFlowPath=`` (:mod:`engine.text.flow`); None for a layer with neither."""
+    flow, along = plan.get("textFlowPath", layer), plan.get("textPath", layer)
+    if node.command.lower() != "textps" or not (along or (flow and flow.arg("path"))):
+        return None
+    from engine.text import FontMap
+    from engine.text.flow import render_text_in_area
+    from engine.text.onpath import render_text_on_path
+    from engine.text.pstext import PsText
+
+    attributes = plan.get("textAttr", layer)
+    text = PsText(
+        node.arg("text"),
+        attributes.arg("attributes") if attributes is not None else None,
+        config.font_map or FontMap.default(),
+        scale=scale,
+    )
+    if along is not None:
+        path_attr = plan.get("pathAttr", layer)
+        return render_text_on_path(
+            text,
+            path=along.arg("path"),
+            path_attr=path_attr.arg("attributes") if path_attr is not None else None,
+            size=box,
+        )
+    exclusion = plan.get("textFlowXPath", layer)
+    return render_text_in_area(
+        text,
+        path=flow.arg("path"),  # type: ignore[union-attr]
+        exclusion=exclusion.arg("path") if exclusion is not None else None,
+        size=box,
+    )
 
 
 def resolve(name: str, command: str, resolver: Resolver | None) -> Source:
@@ -189,11 +241,15 @@ def _solid(
         solid = Image.new("RGBA", mask.size, rgba)
         solid.putalpha(ImageChops.multiply(mask, Image.new("L", mask.size, rgba[3])))
         return solid
+    extent = self_sized_extent(plan, layer)
+    if extent is not None:
+        check_self_sizing_solid(plan, layer)
+        return Image.new("RGBA", extent[0], rgba)
     size = plan.get("size", layer)
     if size is None or not all(size.args):
         given = size.to_modifier() if size is not None else "no size="
         raise RenderError(
-            f"layer {layer}: a solid color layer needs both size= values or a mask= "
+            f"layer {layer}: a solid color layer needs both size= values, a mask= or a clipPath= "
             f"({given}); expected e.g. size=200,100"
         )
     width, height = size.args
@@ -277,22 +333,28 @@ def composite_layers(
     ctx: RenderContext,
     registry: Registry,
     resolver: Resolver | None,
+    source: SourceImage | None = None,
     *,
     private: bool = False,
 ) -> Image.Image:
-    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context) with every other
-    layer drawn on it, then the composite's ``opac=``. Layers are pasted in place: into
-    ``canvas`` itself only when it is ``private`` (no one else holds it), else into a copy."""
+    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context; ``source`` its
+    source, whose embedded paths ``clipPathE=`` names) with every other layer drawn on it,
+    then the composite's ``opac=``. Layers are pasted in place: into ``canvas`` itself only
+    when it is ``private`` (no one else holds it), else into a copy."""
     plan = ctx.plan
     given = canvas
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
+    canvas = clip_layer(canvas, plan, 0, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
     if layers and canvas is given and not private:
         canvas = canvas.copy()
     for layer in layers:
         canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    canvas = clip_layer(canvas, plan, COMP, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
@@ -359,7 +421,8 @@ class _LayerDraw:
             return self._draw(canvas, source)
 
     def _draw(self, canvas: Image.Image, source: SourceImage) -> Image.Image:
-        plan, layer, canvas_ctx = self.plan, self.layer, self.canvas_ctx
+        layer, canvas_ctx = self.layer, self.canvas_ctx
+        plan = with_path_crop(self.plan, layer, source)
         composite = canvas_ctx.geometry
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
@@ -391,6 +454,8 @@ class _LayerDraw:
         )
         for step in layer_steps:
             image = step.operation.apply(image, step.nodes, ctx)
+        image = clip_layer(image, plan, layer, content=ctx.content, geometry=geometry,
+                           source=source)  # fmt: skip
         ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)

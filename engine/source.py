@@ -66,8 +66,10 @@ from PIL import (
 )
 
 from engine.config import DEFAULT_CONFIG, MAX_DPI, MIN_SOURCE_DPI, RenderConfig
+from engine.embedded import embedded_paths, photoshop_resources
 from engine.errors import IsRenderError, LimitError, SourceError
 from engine.geometry import transpose_box
+from engine.paths import Path
 from engine.preflight import decode_cost, jpeg_structure, png_rows_complete
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
@@ -112,6 +114,8 @@ class SourceImage:
         self.has_alpha: bool = _has_alpha(image)
         self.icc_profile: bytes | None = image.info.get("icc_profile") or None
         self.dpi = _dpi(image.info.get("dpi"))
+        #: Photoshop image resources (saved paths; :mod:`engine.embedded`), or None.
+        self.photoshop: bytes | None = photoshop_resources(image)
         self._orientation = _orientation(image)
         width, height = image.size
         self.size = (height, width) if self._orientation >= 5 else (width, height)
@@ -135,6 +139,12 @@ class SourceImage:
             self._files.enter_context(image)  # its __exit__ closes the file, keeps the pixels
         self._closed = False
         self._released = False
+
+    def embedded_paths(self, names: list[str], *, command: str) -> list[Path]:
+        """The paths the image embeds under ``names`` (those it holds), in its pixels as
+        shown (``clipPathE=``, ``cropPathE=``)."""
+        return embedded_paths(self.photoshop, names, self.size, self._orientation,
+                              command=command)  # fmt: skip
 
     def load(self, min_scale: float = 1.0) -> Image.Image:
         """Decode once and return the working image (see the module docstring).

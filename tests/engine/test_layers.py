@@ -167,7 +167,7 @@ def test_solid_color_layer_with_size():
 
 def test_a_solid_layer_without_a_full_size_is_an_error():
     """r-size-reference.md: solid color layers need both size= values (or a mask=)."""
-    with pytest.raises(engine.RenderError, match="needs both size= values or a mask="):
+    with pytest.raises(engine.RenderError, match="needs both size= values, a mask= or a clipPath="):
         render("layer=1&color=0,0,255&size=30,0")
 
 
