@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
+from engine.clipping import with_path_crop
 from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import RenderError, SourceError, UnsupportedError
@@ -37,8 +38,7 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "effectmask", "map", "perspective", "textflowpath", "textflowxpath", "textpath",
-    "clippath", "clipxpath", "croppathe", "pathattr", "op_growmask", "op_growmaskr",
+    "effectmask", "map", "perspective", "op_growmask", "op_growmaskr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
@@ -193,12 +193,13 @@ def compose(
     an ``output`` (a nested request) the pixels keep alpha as ``alpha_output`` says."""
     if output is not None:
         alpha_output = output.alpha
+    plan = with_path_crop(plan, 0, src)  # cropPathE= is a crop= of the embedded path's box
     # Geometry, view layout and output format: computed once, read by every operation.
     geometry = source_transform(src.size, plan, dpi=src.dpi)
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
     needed = min(1.0, geometry.density * view.density)
-    image = src.load(min(1.0, needed * DRAFT_MARGIN))
-    image = prepare_content(image, plan, 0, resolver, config)
+    decoded = src.load(min(1.0, needed * DRAFT_MARGIN))
+    image = prepare_content(decoded, plan, 0, resolver, config)
     ctx = RenderContext(
         plan=plan,
         config=config,
@@ -214,7 +215,8 @@ def compose(
     composite = steps(plan, COMP, registry)
     ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
     image = run_steps(image, steps(plan, 0, registry), ctx)
-    image = composite_layers(image, ctx, registry, resolver)
+    private = image is not decoded or src.release()  # the render is the source's last user
+    image = composite_layers(image, ctx, registry, resolver, src, private=private)
     ctx.layer, ctx.keep = COMP, None
     return run_steps(image, composite, ctx)
 
@@ -227,6 +229,13 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
 
 
 def check_supported(plan: Plan) -> None:
+    for layer in plan.layers:
+        flow = plan.get("textFlowPath", layer)
+        if plan.get("textPath", layer) is not None and flow is not None and flow.arg("path"):
+            raise RenderError(
+                f"layer {layer}: textPath= and textFlowPath= exclude each other "
+                "(r-textpath.md); keep one"
+            )
     for node in plan:
         if node.command.lower() in COMPOSITING:
             raise UnsupportedError(f"{node.command}= is not supported yet")
