@@ -156,6 +156,22 @@ def put_file(source: Path, location: str) -> None:
         raise
 
 
+def names(folder: str) -> set[str]:
+    """The names of the files in ``folder`` (one listing; empty if there is none)."""
+    path = local_path(folder)
+    if path is not None:
+        try:
+            return set(os.listdir(path))
+        except FileNotFoundError:
+            return set()
+    fs, inner = filesystem(folder)
+    try:
+        listed = fs.ls(inner, detail=False, refresh=True)
+    except FileNotFoundError:
+        return set()
+    return {name.rstrip("/").rsplit("/", 1)[-1] for name in listed}
+
+
 def make_folder(location: str) -> None:
     """A local folder is created; object stores have no folders."""
     path = local_path(location)

@@ -37,6 +37,7 @@ _STORED = frozenset(
 class Entry:
     name: str  # already sanitised and unique
     location: str  # the file to package (engine.storage)
+    size: int  # its size in bytes
 
 
 def job_key(job_handle: str) -> str:
@@ -63,7 +64,7 @@ def write_package(entries: Sequence[Entry], target: str, max_bytes: int) -> str:
     The files' sizes are checked against ``max_bytes`` first, the finished ZIP (headers and
     all) again before it is renamed (or uploaded).
     """
-    total = sum(storage.size(entry.location) for entry in entries)
+    total = sum(entry.size for entry in entries)
     if total > max_bytes:
         raise PackageTooLarge(too_large(total, max_bytes))
     local = storage.local_path(target)
