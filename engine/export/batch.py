@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from engine import storage
 from engine.export.worker import ConvertResult, ConvertTask, convert
@@ -55,13 +57,55 @@ def time_limit_message(time_limit: float, what: str) -> str:
 def _within(
     time_limit: float, convert_one: Callable[[ConvertTask], ConvertResult], task: ConvertTask
 ) -> ConvertResult:
-    watchdog = threading.Timer(time_limit, _overran, (task, time_limit))
-    watchdog.daemon = True
-    watchdog.start()
-    try:
+    with _WATCHDOG.watching(task, time_limit):
         return convert_one(task)
-    finally:
-        watchdog.cancel()
+
+
+class _Watchdog:
+    """One thread per worker process that ends the process when a conversion overruns its
+    time limit. Arming and disarming only take a lock: the thread sleeps until the earliest
+    deadline it knows of, so it wakes about once per time limit, not once per conversion."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._running: dict[int, tuple[float, ConvertTask, float]] = {}  # thread → deadline …
+        self._thread: threading.Thread | None = None
+        self._idle = False
+
+    @contextmanager
+    def watching(self, task: ConvertTask, time_limit: float) -> Iterator[None]:
+        converting = threading.get_ident()
+        with self._condition:
+            self._running[converting] = (time.monotonic() + time_limit, task, time_limit)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="isrender time limit", daemon=True
+                )
+                self._thread.start()
+            elif self._idle:
+                self._condition.notify()
+        try:
+            yield
+        finally:
+            with self._condition:
+                del self._running[converting]
+
+    def _watch(self) -> None:
+        with self._condition:
+            while True:
+                self._idle = not self._running
+                if self._idle:
+                    self._condition.wait()
+                    continue
+                deadline, task, time_limit = min(self._running.values(), key=lambda v: v[0])
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._condition.wait(left)
+        _overran(task, time_limit)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _overran(task: ConvertTask, time_limit: float) -> None:
