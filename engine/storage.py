@@ -117,8 +117,12 @@ def open_read(location: str) -> BinaryIO:
 
 
 def read_bytes(location: str) -> bytes:
-    with open_read(location) as handle:
-        return handle.read()
+    """A whole file; remotely one GET (no HEAD first)."""
+    path = local_path(location)
+    if path is not None:
+        return path.read_bytes()
+    fs, inner = filesystem(location)
+    return fs.cat_file(inner)
 
 
 def write_bytes(location: str, data: bytes) -> None:

@@ -127,6 +127,7 @@ def test_a_conversion_over_the_time_limit_fails_alone(
         scheduler, lambda task: dask_kit.hang if task.object_name == "bad" else None
     )
     client = executor.client
+    client.wait_for_workers(2, timeout=60)  # the tests before kill workers
     before = set(client.run(os.getpid).values())
     coordinator = make_coordinator(
         executor=executor, max_workers=1, limits=ExportLimits(max_convert_seconds=3.0)
