@@ -73,8 +73,10 @@ class Coordinator:
     address of a Dask scheduler (``"tcp://host:8786"``, see ``cluster``); default
     ``$ISRENDER_EXECUTOR``, else a :class:`RecyclingProcessPool` of ``max_workers`` local
     processes (default: one per CPU). With your own executor, ``max_workers`` is how many
-    conversions one job keeps in flight (default: CPUs; on Dask twice the cluster's worker
-    threads when the coordinator is made).
+    conversion tasks one job keeps in flight (default: CPUs; on Dask twice the cluster's
+    worker threads when the coordinator is made, each task a batch of up to
+    ``cluster.BATCH`` assets). Your own executor gets one conversion per task and no time
+    limit.
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.

@@ -53,8 +53,10 @@ class SwappingExecutor(DaskExecutor):
     def __init__(self, address: str, swap: Callable[[ConvertTask], Any]) -> None:
         super().__init__(address)
         self.swap = swap
+        self.batches: list[int] = []  # how many assets each task carried
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         tasks, time_limit = args
+        self.batches.append(len(tasks))
         swaps = {task.position: swap for task in tasks if (swap := self.swap(task))}
         return super().submit(swapped_batch, tasks, time_limit, swaps)

@@ -78,6 +78,20 @@ def test_an_export_runs_on_the_cluster(scheduler, catalog, session, make_coordin
 
 
 @pytest.mark.slow
+def test_assets_travel_in_batches_that_shrink_towards_the_end(
+    scheduler, catalog, session, make_coordinator
+):
+    handles = [session.upload(image_bytes(n), name=f"b{n}.jpg").handle for n in range(ASSETS)]
+    executor = dask_kit.SwappingExecutor(scheduler, lambda task: None)
+    coordinator = make_coordinator(executor=executor, max_workers=2)
+    record = export(coordinator, session, handles)
+    executor.shutdown()
+    assert asset_entries(catalog, record) == {h: ["success"] for h in handles}
+    assert sum(executor.batches) == ASSETS
+    assert executor.batches[0] > 1 and executor.batches[-1] == 1
+
+
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_costs_nothing(scheduler, catalog, session, make_coordinator):
     """Dask runs the killed worker's task again elsewhere: every asset once, all exported."""
     handles = [session.upload(image_bytes(n), name=f"k{n}.jpg").handle for n in range(ASSETS)]
@@ -108,6 +122,8 @@ def test_an_asset_that_kills_every_worker_is_its_own_error(
     coordinator = make_coordinator(executor=executor, max_workers=2)
     record = export(coordinator, session, handles)
     executor.shutdown()
+    assert executor.batches[0] == 3  # 0, 1, 2: died as a whole, then each alone
+    assert executor.batches.count(1) >= 3
     entries = asset_entries(catalog, record)
     assert entries == {h: ["error" if h == handles[2] else "success"] for h in handles}
     [failure] = [e for e in catalog.job_log_details(record.handle) if e.severity == "error"]
