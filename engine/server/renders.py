@@ -28,10 +28,11 @@ PRELOAD = ("engine.renderer", "engine.parser", "plugins")
 @dataclass(frozen=True)
 class RenderTask:
     """One render: ``kind`` ``img`` returns a :class:`~engine.renderer.Rendition`, ``props``
-    the ``req=props`` fields (a dict)."""
+    the ``req=props`` fields (a dict). ``source`` is None for a request whose layer 0 is
+    its own (a template, ``color=``/``text=`` with ``size=``)."""
 
     kind: str
-    source: str
+    source: str | None
     request: str = ""
     macros: MacroTable | None = None
     object_name: str | None = None
@@ -48,7 +49,8 @@ def run_render(task: RenderTask) -> Any:
     if task.kind == "props":  # evaluated as the image request it describes
         image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
         return render_props(Path(task.source), image_plan, resolver=task.resolver)
-    return render(Path(task.source), plan, resolver=task.resolver)
+    source = None if task.source is None else Path(task.source)
+    return render(source, plan, resolver=task.resolver)
 
 
 class RenderPool:
