@@ -70,19 +70,20 @@ class _Watchdog:
         self._condition = threading.Condition()
         self._running: dict[int, tuple[float, ConvertTask, float]] = {}  # thread → deadline …
         self._thread: threading.Thread | None = None
-        self._idle = False
+        self._wakes_at = float("inf")  # when the thread looks again
 
     @contextmanager
     def watching(self, task: ConvertTask, time_limit: float) -> Iterator[None]:
         converting = threading.get_ident()
+        deadline = time.monotonic() + time_limit
         with self._condition:
-            self._running[converting] = (time.monotonic() + time_limit, task, time_limit)
+            self._running[converting] = (deadline, task, time_limit)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="isrender time limit", daemon=True
                 )
                 self._thread.start()
-            elif self._idle:
+            elif deadline < self._wakes_at:  # idle, or this limit is shorter than the others
                 self._condition.notify()
         try:
             yield
@@ -93,14 +94,15 @@ class _Watchdog:
     def _watch(self) -> None:
         with self._condition:
             while True:
-                self._idle = not self._running
-                if self._idle:
+                if not self._running:
+                    self._wakes_at = float("inf")
                     self._condition.wait()
                     continue
                 deadline, task, time_limit = min(self._running.values(), key=lambda v: v[0])
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
+                self._wakes_at = deadline
                 self._condition.wait(left)
         _overran(task, time_limit)
 
