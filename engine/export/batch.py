@@ -49,11 +49,6 @@ def convert_batch(
     return results
 
 
-def time_limit_message(time_limit: float, what: str) -> str:
-    """The error of a conversion ended by its time limit."""
-    return f"conversion stopped: it ran longer than the time limit of {time_limit:g} s; {what}"
-
-
 def _within(
     time_limit: float, convert_one: Callable[[ConvertTask], ConvertResult], task: ConvertTask
 ) -> ConvertResult:
@@ -113,7 +108,10 @@ _WATCHDOG = _Watchdog()
 def _overran(task: ConvertTask, time_limit: float) -> None:
     """The conversion of ``task`` is over its time limit: leave the verdict for the re-run,
     then end this worker process (its nanny replaces it)."""
-    message = time_limit_message(time_limit, "its Dask worker process was killed and restarted")
+    message = (
+        f"conversion stopped: it ran longer than the time limit of {time_limit:g} s; its Dask "
+        "worker process was killed and restarted"
+    )
     try:
         storage.write_bytes(_marker(task), message.encode())
     finally:
