@@ -49,6 +49,7 @@ from engine.geometry import (
     LayerGeometry,
     layer_position,
     place,
+    round_half_up,
     source_transform,
 )
 from engine.operations import RenderContext
@@ -67,6 +68,8 @@ Resolver = Callable[[str], Source]
 #: A reduced JPEG decode of a layer leaves the final resample at least this much to reduce.
 DRAFT_MARGIN = 1.25
 _RESAMPLE_SUPPORT = 3.0
+#: Layer pixels per canvas pixel this close to 1 are the canvas's size (float noise).
+_SAME_SCALE = 1e-6
 _CONTENT = ("src", "color", "text", "textPs")
 #: Commands that change a layer's size (its density) or wrap its text in a box.
 _RESIZING = ("size", "sizeN", "scale", "res")
@@ -119,12 +122,13 @@ def opened_source(
 
 def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
     """The scale to draw a text layer at, on a canvas of ``canvas_scale`` pixels per
-    composite pixel: that (with the margin a reduced JPEG decode keeps, which the layer's
-    resample then reads) when the layer sizes itself to its text and nothing resizes it,
-    else full size (a ``size=`` box wraps and fits in full-size pixels)."""
+    composite pixel: the canvas's own when the layer sizes itself to its text and nothing
+    resizes it (FreeType draws the glyphs at that size, and the layer is then pasted on whole
+    canvas pixels, not resampled), else full size (a ``size=`` box wraps and fits in
+    full-size pixels)."""
     if any(plan.get(command, layer) is not None for command in _RESIZING):
         return 1.0
-    return min(1.0, canvas_scale * DRAFT_MARGIN)
+    return min(1.0, canvas_scale)
 
 
 def text_layer(
@@ -137,7 +141,7 @@ def text_layer(
     above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only) turns
     the rendered text clockwise about its centre; the layer rect becomes the turned box.
     """
-    from engine.text import FontMap, render_text  # the text package loads on first need
+    from engine.text import default_font_map, render_text  # loaded on first need
 
     node = next((n for n in reversed(plan.nodes) if n.layer == layer and n.command.lower()
                  in ("text", "textps")), None)  # fmt: skip
@@ -150,7 +154,7 @@ def text_layer(
         command=node.command,
         size=tuple(size.args) if size is not None else None,
         text_attr=attributes.arg("attributes") if attributes is not None else None,
-        font_map=config.font_map or FontMap.default(),
+        font_map=config.font_map or default_font_map(),
         scale=scale,
     )
     anchor = image.info.get("point_anchor")
@@ -227,10 +231,10 @@ def prepare_content(
         mask = _mask_image(mask_node.arg("object"), resolver, config)
         if mask.size != image.size:
             mask = mask.resize(image.size, Image.Resampling.BILINEAR)
-        image = _rgba(image)
+        image = image.convert("RGBA")  # a new image: never change the source's in place
         image.putalpha(mask)
     if use == "invert":
-        image = _rgba(image)
+        image = image.convert("RGBA")
         image.putalpha(ImageChops.invert(image.getchannel("A")))
     elif use == "off" and image.mode in ("LA", "RGBA"):
         image = image.convert(image.mode[:-1])
@@ -263,7 +267,7 @@ def _fade(image: Image.Image, plan: Plan, layer: Layer) -> Image.Image:
     factor = node.arg("opacity") * node.arg("fillOpacity") / 10000
     if factor >= 1.0:
         return image
-    image = _rgba(image)
+    image = image.convert("RGBA")  # a new image: ``image`` may be a source's or the caller's
     image.putalpha(image.getchannel("A").point(lambda a: round(a * factor)))
     return image
 
@@ -273,16 +277,20 @@ def composite_layers(
     ctx: RenderContext,
     registry: Registry,
     resolver: Resolver | None,
+    *,
+    private: bool = False,
 ) -> Image.Image:
     """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context) with every other
-    layer drawn on it, then the composite's ``opac=``."""
+    layer drawn on it, then the composite's ``opac=``. Layers are pasted in place: into
+    ``canvas`` itself only when it is ``private`` (no one else holds it), else into a copy."""
     plan = ctx.plan
+    given = canvas
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
-    if layers:
-        canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
+    if layers and canvas is given and not private:
+        canvas = canvas.copy()
     for layer in layers:
         canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
@@ -363,7 +371,8 @@ class _LayerDraw:
             return canvas  # nothing of the layer falls on the canvas
         cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
         needed = min(1.0, geometry.density * max(cfx, cfy))
-        image = source.load(min(1.0, needed * DRAFT_MARGIN))
+        # (a text layer was drawn at its scale already, to be pasted without resampling)
+        image = source.load(min(1.0, needed * DRAFT_MARGIN, source.scale))
         image = prepare_content(image, plan, layer, self.resolver, self.config)
         ctx = RenderContext(
             plan=plan,
@@ -386,7 +395,7 @@ class _LayerDraw:
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)
         origin = (cl + tx * cfx - ll * scale[0], ct + ty * cfy - lt * scale[1])
-        placement = place(image.size, scale, origin, canvas.size)
+        placement = place(image.size, scale, _on_pixels(origin, scale), canvas.size)
         if placement.empty:
             return canvas
         left, top, right, bottom = placement.dest
@@ -442,6 +451,14 @@ class _LayerDraw:
             min(float(width), math.ceil(box[2] + margin)),
             min(float(height), math.ceil(box[3] + margin)),
         )
+
+
+def _on_pixels(origin: tuple[float, float], scale: tuple[float, float]) -> tuple[float, float]:
+    """A layer whose pixels are the canvas's size is placed on whole canvas pixels (the
+    nearest): shifting it by a fraction of a pixel would resample, and so blur, all of it."""
+    if all(abs(s - 1.0) < _SAME_SCALE for s in scale):
+        return (float(round_half_up(origin[0])), float(round_half_up(origin[1])))
+    return origin
 
 
 # --- blending ------------------------------------------------------------------------------

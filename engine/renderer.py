@@ -196,8 +196,8 @@ def compose(
     geometry = source_transform(src.size, plan, dpi=src.dpi)
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
     needed = min(1.0, geometry.density * view.density)
-    image = src.load(min(1.0, needed * DRAFT_MARGIN))
-    image = prepare_content(image, plan, 0, resolver, config)
+    decoded = src.load(min(1.0, needed * DRAFT_MARGIN))
+    image = prepare_content(decoded, plan, 0, resolver, config)
     ctx = RenderContext(
         plan=plan,
         config=config,
@@ -213,7 +213,8 @@ def compose(
     composite = steps(plan, COMP, registry)
     ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
     image = run_steps(image, steps(plan, 0, registry), ctx)
-    image = composite_layers(image, ctx, registry, resolver)
+    private = image is not decoded or src.release()  # the render is the source's last user
+    image = composite_layers(image, ctx, registry, resolver, private=private)
     ctx.layer, ctx.keep = COMP, None
     return run_steps(image, composite, ctx)
 

@@ -134,14 +134,17 @@ class SourceImage:
         if owned:
             self._files.enter_context(image)  # its __exit__ closes the file, keeps the pixels
         self._closed = False
+        self._released = False
 
     def load(self, min_scale: float = 1.0) -> Image.Image:
         """Decode once and return the working image (see the module docstring).
 
         A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that keeps both dimensions at
         least ``min_scale`` of the full size; :attr:`scale` then tells the scale obtained. Later
-        calls return the same image (do not modify it in place).
+        calls return the same image (do not modify it in place; :meth:`release` hands it over).
         """
+        if self._released:
+            raise ValueError(f"{self._label}: its image was handed over to be changed in place")
         if self._working is not None:
             if min_scale > self.scale:
                 raise ValueError(
@@ -180,6 +183,14 @@ class SourceImage:
         self.scale = 1 / factor
         self._working = image
         return image
+
+    def release(self) -> bool:
+        """Hand the loaded image over to its last user; a later :meth:`load` raises. True when
+        that user may change it in place: this source decoded or converted it, so no one else
+        holds it (unlike a caller's PIL image passed in as it is)."""
+        self._released = True
+        working = self._working
+        return working is not None and (self._owned or working is not self._image)
 
     def close(self) -> None:
         """Release the file; an image returned by :meth:`load` stays usable."""

@@ -12,7 +12,15 @@ This package depends only on :mod:`engine.errors`, :mod:`engine.colors`, Pillow 
 standard library; the renderer calls it for text layers.
 """
 
-from engine.text.fonts import STYLES, FontFace, FontMap
+from engine.text.fonts import STYLES, FontFace, FontMap, default_font_map
 from engine.text.render import DEFAULT_LIMITS, TextLimits, render_text
 
-__all__ = ["DEFAULT_LIMITS", "STYLES", "FontFace", "FontMap", "TextLimits", "render_text"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "STYLES",
+    "FontFace",
+    "FontMap",
+    "TextLimits",
+    "default_font_map",
+    "render_text",
+]
