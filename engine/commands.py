@@ -177,7 +177,7 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("blendMode", _p("mode", Enum(("norm", "dissolve", "lighten", "darken", "mult",
                                        "screen"))), stage=Stage.LAYER),
     _sig("effect", _p("layer", Int()), stage=Stage.LAYER),  # non-zero; a segment (parser)
-    _sig("effectMask", _p("enabled", Bool()), stage=Stage.LAYER),
+    _sig("effectMask", _p("enabled", Bool()), scope=_R, stage=Stage.REQUEST),
     _sig("map", _p("map", Text("an image map", rest=True)), stage=Stage.LAYER),
     _sig("perspective", _p("quad", Text("a quadrilateral", rest=True)), stage=Stage.LAYER),
     _sig("type", _p("type", Text("a type name")), scope=_R, stage=Stage.REQUEST),

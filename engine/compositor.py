@@ -53,7 +53,7 @@ from engine.geometry import (
 )
 from engine.operations import RenderContext
 from engine.pipeline import Step, steps
-from engine.pixels import TRANSPARENT, resample
+from engine.pixels import TRANSPARENT, resample, square_extreme
 from engine.plan import COMP, Layer, Plan
 from engine.registry import Registry
 from engine.source import SourceImage, open_source
@@ -216,8 +216,10 @@ def prepare_content(
     layer: int,
     resolver: Resolver | None,
     config: RenderConfig,
+    scale: float = 1.0,
 ) -> Image.Image:
-    """``mask=``/``maskUse=`` and, for image layers, ``color=`` applied to the decoded source."""
+    """``mask=``/``maskUse=``, ``op_growMask=``/``op_growMaskR=`` and, for image layers,
+    ``color=`` applied to the decoded source (``scale``: its pixels per source pixel)."""
     mask_node = plan.get("mask", layer)
     use = _arg(plan, "maskUse", layer, "norm")
     solid = plan.get("color", layer) is not None and not any(
@@ -234,10 +236,31 @@ def prepare_content(
         image.putalpha(ImageChops.invert(image.getchannel("A")))
     elif use == "off" and image.mode in ("LA", "RGBA"):
         image = image.convert(image.mode[:-1])
+    image = _grow_mask(image, plan, layer, scale)
     color = plan.get("color", layer)
     if color is not None and not solid and image.mode in ("LA", "RGBA"):
         under = Image.new("RGBA", image.size, color.arg("color").to_rgba8())
         image = Image.alpha_composite(under, _rgba(image))
+    return image
+
+
+def _grow_mask(image: Image.Image, plan: Plan, layer: int, scale: float) -> Image.Image:
+    """``op_growMask=``/``op_growMaskR=`` (``r-op-growmask.md``, ``r-op-growmaskr.md``): the
+    layer's alpha dilated (> 0) or eroded (< 0) over a square of that radius. The radius of
+    ``op_growMask`` counts full-resolution pixels, so a reduced decode scales it down;
+    ``op_growMaskR``'s applies to the pixels as they are. Both given: they add up. An opaque
+    layer has nothing to grow."""
+    radius = 0.0
+    for command, factor in (("op_growMask", scale), ("op_growMaskR", 1.0)):
+        node = plan.get(command, layer)
+        if node is not None:
+            radius += node.arg("amount") * factor
+    pixels = math.floor(abs(radius) + 0.5)
+    if not pixels or image.mode not in ("LA", "RGBA"):
+        return image
+    alpha = square_extreme(np.asarray(image.getchannel("A")), pixels, grow=radius > 0)
+    image = image.copy()
+    image.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
     return image
 
 
@@ -364,7 +387,7 @@ class _LayerDraw:
         cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
         needed = min(1.0, geometry.density * max(cfx, cfy))
         image = source.load(min(1.0, needed * DRAFT_MARGIN))
-        image = prepare_content(image, plan, layer, self.resolver, self.config)
+        image = prepare_content(image, plan, layer, self.resolver, self.config, source.scale)
         ctx = RenderContext(
             plan=plan,
             config=self.config,

@@ -37,8 +37,8 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "effectmask", "map", "perspective", "textflowpath", "textflowxpath", "textpath",
-    "clippath", "clipxpath", "croppathe", "pathattr", "op_growmask", "op_growmaskr",
+    "map", "perspective", "textflowpath", "textflowxpath", "textpath",
+    "clippath", "clipxpath", "croppathe", "pathattr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
@@ -197,7 +197,7 @@ def compose(
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
     needed = min(1.0, geometry.density * view.density)
     image = src.load(min(1.0, needed * DRAFT_MARGIN))
-    image = prepare_content(image, plan, 0, resolver, config)
+    image = prepare_content(image, plan, 0, resolver, config, src.scale)
     ctx = RenderContext(
         plan=plan,
         config=config,

@@ -138,7 +138,8 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     if asset is None or asset.blob is None:
         raise NotFoundError(f"company {prepared.company.name} has no image named {name!r}")
     prepared.source = str(catalog.blobs.path(asset.blob))
-    parts = (asset.url_modifier, query, asset.url_post_modifier)
+    parts = (_attribute_modifiers(prepared.attributes), asset.url_modifier, query,
+             asset.url_post_modifier)  # fmt: skip
     prepared.request = "&".join(part for part in parts if part)
     # The catalog keeps no date for presets, so a reply a preset shapes has no
     # Last-Modified: If-Modified-Since would keep a client on it after the preset changed.
@@ -176,6 +177,14 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
     prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
+
+
+def _attribute_modifiers(attributes: dict[str, str]) -> str:
+    """The company attributes that are defaults of request commands, as those commands: they
+    lead the request, so its own commands override them (``attribute::ApplyEffectMask`` is
+    ``effectMask=``, ``r-effectmask.md``)."""
+    value = attributes.get("ApplyEffectMask")
+    return f"effectMask={value}" if value else ""
 
 
 def _asset_id(name: str) -> str:

@@ -1,5 +1,6 @@
 """A server shared by the read-only HTTP tests: company Demo with images, presets, URL
-modifiers; company Strict with Scene7-style error settings (ErrorImage, 403, ErrorDetail 0)."""
+modifiers; companies Strict and Quiet with Scene7-style error settings (ErrorImage, 403,
+ErrorDetail 0); Quiet also turns the effect mask off (ApplyEffectMask 0)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def served(tmp_path_factory):
         upload_photo(quiet, "only.jpg", size=(100, 80), seed=5)
         quiet.set_company_attribute("ErrorStatus", "scene7")
         quiet.set_company_attribute("ErrorDetail", "0")
+        quiet.set_company_attribute("ApplyEffectMask", "0")
     with running_server(home, "--workers", "2") as server:
         server.home = home
         server.assets = assets

@@ -405,3 +405,18 @@ def test_imageprops_of_one_file_under_two_names_have_two_etags(served):
         served.get(f"{IMAGE}?wid=20").headers["etag"]
         == served.get("/is/image/Demo/photocopy?wid=20").headers["etag"]
     )
+
+
+def test_the_company_attribute_apply_effect_mask_is_the_default_of_effect_mask(served):
+    """image-catalog/.../r-applyeffectmask.md: ApplyEffectMask=0 leaves effect layers unmasked
+    (company Quiet); r-effectmask.md: a request's effectMask= overrides it."""
+    with Catalog.open(served.home) as catalog:
+        company = catalog.company("Quiet")
+        original = catalog.blobs.path(catalog.find_image(company, "only").blob).read_bytes()
+    request = "layer=1&color=255,0,0&size=40,30&opac=50&effect=-1&color=0,0,255&fmt=png"
+    unmasked = engine.render(original, f"effectMask=0&{request}").data
+    masked = engine.render(original, request).data
+    assert unmasked != masked
+    assert served.get(f"/is/image/Quiet/only?{request}").content == unmasked
+    assert served.get(f"/is/image/Quiet/only?{request}&effectMask=1").content == masked
+    assert served.get(f"/is/image/Demo/photo?req=resolve&{request}").text.count("effectMask") == 0
