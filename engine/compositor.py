@@ -47,11 +47,13 @@ from engine.errors import RenderError, SourceError
 from engine.geometry import (
     Box,
     LayerGeometry,
+    layer_offset,
     layer_position,
     place,
     source_transform,
 )
 from engine.operations import RenderContext
+from engine.perspective import layer_quad, perspective_node, source_scale, warp
 from engine.pipeline import Step, steps
 from engine.pixels import TRANSPARENT, resample, square_extreme
 from engine.plan import COMP, Layer, Plan
@@ -346,6 +348,15 @@ def _blender(config: RenderConfig, layer: Layer) -> Blend:
     return lambda canvas, part, at, mode: blend(canvas, part, at, mode, seed)
 
 
+def _without_resizing(plan: Plan, layer: int) -> Plan:
+    """The plan without the layer's ``res=`` and, unless it is a text layer (whose box it
+    is), ``size=``/``sizeN=``: a perspective layer ignores them (``r-perspective.md``)."""
+    text = any(plan.get(command, layer) is not None for command in ("text", "textPs"))
+    dropped = {"res"} if text else {"res", "size", "sizen"}
+    nodes = tuple(n for n in plan if n.layer != layer or n.command.lower() not in dropped)
+    return Plan(nodes, plan.object_name, plan.variables)
+
+
 class _LayerDraw:
     """One layer's content, pipeline, placement and blending onto the canvas."""
 
@@ -363,6 +374,9 @@ class _LayerDraw:
         self.registry = registry
         self.resolver = resolver
         self.config = canvas_ctx.config
+        self.perspective = perspective_node(plan, layer)
+        if self.perspective is not None:
+            self.plan = _without_resizing(plan, layer)
 
     def onto(self, canvas: Image.Image) -> Image.Image:
         _, _, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
@@ -379,32 +393,15 @@ class _LayerDraw:
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
         )
+        if self.perspective is not None:
+            return self._draw_warped(canvas, source, geometry)
         tx, ty = layer_position(plan, layer, geometry, composite, source.anchor)
         layer_steps = steps(plan, layer, self.registry)
         keep = self._keep(geometry, (tx, ty), layer_steps, canvas_ctx)
         if keep is None:
             return canvas  # nothing of the layer falls on the canvas
         cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
-        needed = min(1.0, geometry.density * max(cfx, cfy))
-        image = source.load(min(1.0, needed * DRAFT_MARGIN))
-        image = prepare_content(image, plan, layer, self.resolver, self.config, source.scale)
-        ctx = RenderContext(
-            plan=plan,
-            config=self.config,
-            source_size=source.size,
-            scale=source.scale,
-            source_dpi=source.dpi,
-            content=source.content,
-            keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
-            layer=layer,
-            alpha_output=canvas_ctx.alpha_output,
-            output=canvas_ctx.output,
-            geometry=geometry,
-            view=canvas_ctx.view,
-            fill=TRANSPARENT,
-        )
-        for step in layer_steps:
-            image = step.operation.apply(image, step.nodes, ctx)
+        image, ctx = self._pipeline(source, geometry, layer_steps, keep, max(cfx, cfy))
         ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)
@@ -415,23 +412,95 @@ class _LayerDraw:
         left, top, right, bottom = placement.dest
         part = resample(_rgba(image), (right - left, bottom - top), placement.source,
                         ctx.res_mode)  # fmt: skip
-        part = _rgba(part)
-        shape = part.getchannel("A")
-        part = _fade(part, plan, layer)
+        return self._blend(canvas, _rgba(part), (left, top), (cfx, cfy))
+
+    def _draw_warped(
+        self, canvas: Image.Image, source: SourceImage, geometry: LayerGeometry
+    ) -> Image.Image:
+        """A layer with ``perspective=`` (:mod:`engine.perspective`): its whole image after
+        its pipeline, ``bgColor=`` under it, warped onto the quadrilateral."""
+        plan, layer, composite = self.plan, self.layer, self.canvas_ctx.geometry
+        assert self.perspective is not None
+        offset = layer_offset(plan, layer, composite.size)
+        quad, resampling = layer_quad(self.perspective, composite.size, offset)
+        cl, ct, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
+        quad = tuple((cl + x * cfx, ct + y * cfy) for x, y in quad)  # type: ignore[assignment]
+        wanted = source_scale(quad, geometry.size)
+        layer_steps = steps(plan, layer, self.registry)
+        image, ctx = self._pipeline(source, geometry, layer_steps, None, wanted)
+        image = _rgba(image)
         background = plan.get("bgColor", layer)
         if background is not None:
-            under = Image.new("RGBA", part.size, background.arg("color").to_rgba8())
+            under = Image.new("RGBA", image.size, background.arg("color").to_rgba8())
+            image = Image.alpha_composite(under, image)
+        box = ctx.content or (0.0, 0.0, image.width, image.height)
+        warped = warp(image, box, quad, canvas.size, resampling)
+        if warped is None:
+            return canvas
+        part, at = warped
+        return self._blend(canvas, part, at, (cfx, cfy), background=False)
+
+    def _pipeline(
+        self,
+        source: SourceImage,
+        geometry: LayerGeometry,
+        layer_steps: tuple[Step, ...],
+        keep: Box | None,
+        canvas_scale: float,
+    ) -> tuple[Image.Image, RenderContext]:
+        """The layer's content decoded no finer than ``canvas_scale`` (canvas pixels per
+        layer pixel) needs, prepared, through its pipeline (``keep``: the part to draw)."""
+        needed = min(1.0, geometry.density * canvas_scale)
+        image = source.load(min(1.0, needed * DRAFT_MARGIN))
+        image = prepare_content(image, self.plan, self.layer, self.resolver, self.config,
+                                source.scale)  # fmt: skip
+        ctx = RenderContext(
+            plan=self.plan,
+            config=self.config,
+            source_size=source.size,
+            scale=source.scale,
+            source_dpi=source.dpi,
+            content=source.content,
+            keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
+            layer=self.layer,
+            alpha_output=self.canvas_ctx.alpha_output,
+            output=self.canvas_ctx.output,
+            geometry=geometry,
+            view=self.canvas_ctx.view,
+            fill=TRANSPARENT,
+        )
+        for step in layer_steps:
+            image = step.operation.apply(image, step.nodes, ctx)
+        return image, ctx
+
+    def _blend(
+        self,
+        canvas: Image.Image,
+        part: Image.Image,
+        at: tuple[int, int],
+        scale: tuple[float, float],
+        *,
+        background: bool = True,
+    ) -> Image.Image:
+        """The layer's RGBA ``part`` at ``at``: faded, over ``bgColor=`` (unless already
+        under it), blended onto the canvas with its effects."""
+        plan, layer = self.plan, self.layer
+        shape = part.getchannel("A")
+        part = _fade(part, plan, layer)
+        color = plan.get("bgColor", layer) if background else None
+        if color is not None:
+            under = Image.new("RGBA", part.size, color.arg("color").to_rgba8())
             part = Image.alpha_composite(under, part)
         opac = plan.get("opac", layer)
         return draw_with_effects(
             canvas,
             part,
-            (left, top),
+            at,
             plan=plan,
             parent=layer,
             shape=shape,
             opacity=opac.arg("opacity") / 100 if opac is not None else 1.0,
-            scale=(cfx, cfy),
+            scale=scale,
             blend=_blender(self.config, layer),
             mode=_arg(plan, "blendMode", layer, "norm"),
         )

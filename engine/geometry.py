@@ -567,10 +567,15 @@ def layer_position(
     the centres coincide (``r-pos.md``, ``r-layer-placement.md``)."""
     ox, oy = layer_origin(plan, 0, canvas)
     lx, ly = layer_origin(plan, layer, geometry, image_anchor)
-    px, py = 0.0, 0.0
+    px, py = layer_offset(plan, layer, canvas.size)
+    return (ox + px - lx, oy + py - ly)
+
+
+def layer_offset(plan: Plan, layer: int, canvas: tuple[int, int]) -> tuple[float, float]:
+    """``pos=`` (pixels) or ``posN=`` (relative to layer 0's size ``canvas``), else 0, 0."""
     node = plan.get("pos", layer)
     if node is not None:
-        px, py = float(node.args[0]), float(node.args[1])
-    elif (node := plan.get("posN", layer)) is not None:
-        px, py = node.args[0] * canvas.size[0], node.args[1] * canvas.size[1]
-    return (ox + px - lx, oy + py - ly)
+        return (float(node.args[0]), float(node.args[1]))
+    if (node := plan.get("posN", layer)) is not None:
+        return (node.args[0] * canvas[0], node.args[1] * canvas[1])
+    return (0.0, 0.0)

@@ -27,6 +27,7 @@ from engine.macros import MacroTable
 from engine.nesting import NestingResolver
 from engine.operations import RenderContext
 from engine.parser import parse
+from engine.perspective import perspective_node
 from engine.pipeline import Step, keep_box, steps
 from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
@@ -37,7 +38,7 @@ Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
 #: Layer commands that parse but do not render yet.
 COMPOSITING = frozenset({
-    "map", "perspective", "textflowpath", "textflowxpath", "textpath",
+    "textflowpath", "textflowxpath", "textpath",
     "clippath", "clipxpath", "croppathe", "pathattr",
 })  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
@@ -229,6 +230,11 @@ def check_supported(plan: Plan) -> None:
     for node in plan:
         if node.command.lower() in COMPOSITING:
             raise UnsupportedError(f"{node.command}= is not supported yet")
+    if perspective_node(plan, 0) is not None:
+        raise UnsupportedError(
+            "perspective= on layer 0 (or under layer=comp) is not supported; put the image on "
+            "layer 1 over a layer 0 that defines the canvas (e.g. color= with size=)"
+        )
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")

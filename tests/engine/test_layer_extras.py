@@ -106,3 +106,126 @@ def test_effect_mask_is_a_global_command():
     plan = engine.parse("layer=1&src=a&effectMask=0&layer=2&src=b")
     assert plan.get("effectMask").layer is None
     assert plan.to_modifiers().startswith("effectMask=0&")
+
+
+# --- perspective=, perspectiveN=: r-perspective.md ------------------------------------------
+
+YELLOW, GREEN = (255, 255, 0), (0, 255, 0)
+
+
+def quadrants() -> bytes:
+    """A 60×40 image: red, green / blue, yellow quarters."""
+    pixels = np.zeros((40, 60, 3), np.uint8)
+    pixels[:20, :30], pixels[:20, 30:] = RED, GREEN
+    pixels[20:, :30], pixels[20:, 30:] = BLUE, YELLOW
+    return png(Image.fromarray(pixels))
+
+
+def warped(modifiers: str, size=(200, 100)) -> Image.Image:
+    objects = {"quad": quadrants()}
+    rendition = engine.render(
+        png(Image.new("RGB", size, WHITE)), f"{modifiers}&fmt=png", resolver=objects.__getitem__
+    )
+    return Image.open(io.BytesIO(rendition.data)).convert("RGB")
+
+
+QUAD = "20,10,180,30,150,90,40,70"
+
+
+def test_perspective_puts_the_corners_on_the_quadrilateral():
+    """r-perspective.md: the image's top-left, top-right, bottom-right and bottom-left corners
+    go to the four points, in composite pixels; other areas of the layer stay transparent."""
+    image = warped(f"layer=1&src=quad&perspective={QUAD}")
+    assert image.getpixel((23, 13)) == RED
+    assert image.getpixel((175, 32)) == GREEN
+    assert image.getpixel((148, 87)) == YELLOW
+    assert image.getpixel((42, 67)) == BLUE
+    for outside in [(18, 8), (182, 30), (152, 92), (37, 72), (100, 15), (100, 92), (5, 50)]:
+        assert image.getpixel(outside) == WHITE
+
+
+def test_perspective_is_projective_not_affine():
+    """The image's centre lands where the quadrilateral's diagonals cross (a projective map
+    keeps lines straight), here (92.93, 54.88), not at the corners' mean (97.5, 50)."""
+    image = warped(f"layer=1&src=quad&perspective={QUAD}")
+    x, y = 92.93, 54.88
+    assert image.getpixel((round(x - 3), round(y - 3))) == RED
+    assert image.getpixel((round(x + 3), round(y - 3))) == GREEN
+    assert image.getpixel((round(x - 3), round(y + 3))) == BLUE
+    assert image.getpixel((round(x + 3), round(y + 3))) == YELLOW
+
+
+def test_perspectiven_is_relative_to_the_composite_and_pos_moves_it():
+    """r-perspective.md: perspectiveN= takes 0.0,0.0 as the composite's top-left corner and
+    1.0,1.0 as its bottom-right; pos= further positions the transformed layer."""
+    pixels = warped(f"layer=1&src=quad&perspective={QUAD}")
+    normalised = warped("layer=1&src=quad&perspectiveN=0.1,0.1,0.9,0.3,0.75,0.9,0.2,0.7")
+    assert np.array_equal(np.asarray(pixels), np.asarray(normalised))
+    moved = warped(f"layer=1&src=quad&perspective={QUAD}&pos=10,-5")
+    assert np.array_equal(np.asarray(moved)[5:95, 30:190], np.asarray(pixels)[10:100, 20:180])
+
+
+def test_perspective_ignores_size_and_res_of_image_layers():
+    """r-perspective.md: res= is always ignored with perspective, size= for image layers."""
+    plain = warped(f"layer=1&src=quad&perspective={QUAD}")
+    assert warped(f"layer=1&src=quad&size=10,10&res=3&perspective={QUAD}") == plain
+
+
+def test_resampling_options():
+    """r-perspective.md: R1 nearest neighbour (only the image's colours), R2 bilinear, R3
+    super-sampling (the default: edges are anti-aliased)."""
+    colours = {WHITE, RED, GREEN, BLUE, YELLOW}
+    nearest = warped(f"layer=1&src=quad&perspective={QUAD},R1")
+    assert {c for _, c in nearest.getcolors(100000)} <= colours
+    default = warped(f"layer=1&src=quad&perspective={QUAD}")
+    assert len({c for _, c in default.getcolors(100000)} - colours) > 10
+    assert warped(f"layer=1&src=quad&perspective={QUAD},R3T40") == default
+    assert warped(f"layer=1&src=quad&perspective={QUAD},R2") != default
+
+
+@pytest.mark.parametrize(
+    ("quad", "problem"),
+    [
+        ("10,10,10,10,90,90,10,90", "two corners coincide or three lie on a line"),
+        ("10,10,50,10,90,10,10,90", "two corners coincide or three lie on a line"),
+        ("10,10,90,90,90,10,10,90", "self-intersecting or concave"),
+        ("10,10,90,10,40,30,10,90", "self-intersecting or concave"),
+        ("5,5,5,5,5,5,5,5", "its corners coincide"),
+    ],
+)
+def test_an_unfit_quadrilateral_is_a_clear_error(quad, problem):
+    """r-perspective.md: behaviour is undefined for coinciding vertices, three on a line, a
+    self-intersecting or concave quadrilateral: here an error naming the value."""
+    with pytest.raises(engine.RenderError, match=problem) as error:
+        warped(f"layer=1&src=quad&perspective={quad}")
+    assert f"perspective={quad}" in str(error.value)
+
+
+def test_bad_resampling_option_and_layer_0_are_refused():
+    with pytest.raises(engine.RenderError, match="expected R1, R2, R3 or R3Tn"):
+        warped(f"layer=1&src=quad&perspective={QUAD},R3T201")
+    with pytest.raises(engine.UnsupportedError, match="perspective= on layer 0"):
+        warped(f"perspective={QUAD}")
+
+
+def test_a_huge_quadrilateral_costs_no_more_than_the_canvas():
+    """r-perspective.md: the corners may lie outside the composite. Only the canvas is drawn:
+    a quadrilateral a hundred million pixels wide fills the 200×100 canvas with one colour."""
+    huge = "-1e6,-1e6,1e8,-1e6,1e8,1e8,-1e6,1e8"  # the canvas lies in the red quarter
+    assert warped(f"layer=1&src=quad&perspective={huge}").getcolors() == [(20000, RED)]
+    away = "1e6,1e6,2e6,1e6,2e6,2e6,1e6,2e6"
+    assert warped(f"layer=1&src=quad&perspective={away}").getcolors() == [(20000, WHITE)]
+
+
+# --- map=, mapA=: r-map.md, c-syntax-and-features/r-image-maps.md ----------------------------
+
+
+def test_image_maps_do_not_change_an_image_request():
+    """r-map.md: map= is ignored unless req=map; an empty map= means "no image map"."""
+    plain = render("layer=1&src=logo")
+    area = "%3Carea%20alt=Scene7%20href=www.scene7.com%3E"
+    assert render(f"layer=1&src=logo&map={area}") == plain
+    assert render(f"map=&layer=1&src=logo&mapA={area}") == plain
+    plan = engine.parse(f"layer=1&text=Scene7&map={area}")
+    assert plan.get("map", 1).arg("map") == "<area alt=Scene7 href=www.scene7.com>"
+    assert engine.parse(plan.to_modifiers()) == plan

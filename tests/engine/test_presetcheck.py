@@ -22,12 +22,16 @@ MACROS = (
     "broken\twid=abc\t\r\n"
     "magic\twid=200&op_magic=3\t\r\n"
     "solid\tlayer=1&color=00ff00\t\r\n"
+    "tilted\tlayer=1&src=box&perspectiveN=0.1,0.1,0.9,0.2,0.8,0.9,0.2,0.8&op_growMask=-2"
+    "&effect=-1&$shadow$&effectMask=0&map=%3Carea%20href=x%3E\t\r\n"
+    "bowtie\tlayer=1&src=box&perspective=0,0,100,100,100,0,0,100\t\r\n"
 )
-#: preset → outcome: seven render, two use what is not rendered yet, four are wrong
+#: preset → outcome: eight render, two use what is not rendered yet, five are wrong
+RENDERED = ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption", "tilted")
 EXPECTED = dict(
-    [(name, "ok") for name in ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption")]
+    [(name, "ok") for name in RENDERED]
     + [(name, "unsupported") for name in ("onpath", "heif")]
-    + [(name, "error") for name in ("broken", "magic", "solid", "script")]
+    + [(name, "error") for name in ("broken", "magic", "solid", "script", "bowtie")]
 )
 
 
@@ -37,7 +41,7 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert main(["preset", "check", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert {p["name"]: p["status"] for p in report["presets"]} == EXPECTED
-    assert report["summary"] == {"presets": 13, "ok": 7, "unsupported": 2, "error": 4}
+    assert report["summary"] == {"presets": 15, "ok": 8, "unsupported": 2, "error": 5}
     by_name = {p["name"]: p for p in report["presets"]}
     assert by_name["pdp"]["output"] == "480x360 image/jpeg"
     assert by_name["caption"]["output"] == "640x480 image/jpeg"
@@ -48,6 +52,8 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert "command 'wid'" in by_name["broken"]["message"]
     assert "unknown command 'op_magic'" in by_name["magic"]["message"]
     assert "needs both size= values" in by_name["solid"]["message"]
+    assert by_name["tilted"]["output"] == "640x480 image/jpeg"
+    assert "self-intersecting" in by_name["bowtie"]["message"]
 
 
 def test_text_report_and_exit_status(tmp_path, capsys):

@@ -1,0 +1,164 @@
+"""``perspective=``/``perspectiveN=`` (``r-perspective.md``): a layer's image warped so that
+its corners land on a quadrilateral of the composite; the rest of the layer is transparent.
+
+The quadrilateral lists the corners the image's top-left, top-right, bottom-right and
+bottom-left corners go to, in composite pixels (``perspectiveN=``: fractions of the
+composite's size), measured from the composite's top-left corner; it may extend beyond the
+composite. ``pos=``/``posN=`` move it further (here a plain offset: the layer has no
+origin of its own). Adobe leaves a quadrilateral unfit for a perspective transform
+undefined; here two coinciding corners, three on a line, a self-intersecting or a concave
+quadrilateral are an error naming the command and its value.
+
+Cost: the warp draws only the part of the quadrilateral's bounding box that lies on the
+canvas (so never more than the canvas, which the pixel budget bounds), the source is decoded
+no finer than the quadrilateral needs (a reduced JPEG decode, then a box reduction to about
+twice the quadrilateral's size), and the mapping runs in Pillow's C code.
+``resOptions``: ``R1`` nearest neighbour, ``R2`` bilinear, ``R3`` (default) bilinear on a
+2 × 2 super-sampled grid; ``R3Tn`` (jitter ``n`` 0..200) is drawn as ``R3``, a regular grid.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from PIL import Image
+
+from engine.errors import RenderError
+from engine.plan import Layer, Node, Plan
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
+
+_RES_OPTION = re.compile(r"R([123])(?:T([0-9]{1,3}))?\Z", re.IGNORECASE)
+#: A corner's turn smaller than this fraction of the quadrilateral's squared extent is a
+#: straight line (three corners on a line, or two coinciding).
+_FLAT = 1e-9
+
+
+def perspective_node(plan: Plan, layer: Layer) -> Node | None:
+    """The layer's ``perspective=`` or, without one, its ``perspectiveN=``."""
+    return plan.get("perspective", layer) or plan.get("perspectiveN", layer)
+
+
+def layer_quad(node: Node, composite: tuple[int, int], offset: Point) -> tuple[Quad, str]:
+    """The quadrilateral in composite pixels, moved by ``offset``, and the resampling
+    (``R1``, ``R2`` or ``R3``); a RenderError for a value no perspective fits."""
+    width, height = composite if node.command.lower() == "perspectiven" else (1, 1)
+    values = [float(value) for value in node.args[:8]]
+    quad: Quad = tuple(  # type: ignore[assignment]
+        (values[2 * i] * width + offset[0], values[2 * i + 1] * height + offset[1])
+        for i in range(4)
+    )
+    _check_convex(quad, node)
+    return quad, _resampling(node)
+
+
+def _resampling(node: Node) -> str:
+    option = node.arg("resOptions") or "R3"
+    match = _RES_OPTION.match(option)
+    jitter = match.group(2) if match else None
+    if match is None or (jitter is not None and (match.group(1) != "3" or int(jitter) > 200)):
+        raise RenderError(
+            f"{node.command}={node.value_text}: resampling option {option!r}; expected R1, "
+            "R2, R3 or R3Tn with n from 0 through 200"
+        )
+    return f"R{match.group(1)}"
+
+
+def _check_convex(quad: Quad, node: Node) -> None:
+    """Every corner turns the same way (a convex, simple quadrilateral), none by nothing."""
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    turns = []
+    for i in range(4):
+        (ax, ay), (bx, by), (cx, cy) = quad[i], quad[(i + 1) % 4], quad[(i + 2) % 4]
+        turns.append((bx - ax) * (cy - by) - (by - ay) * (cx - bx))
+    if extent <= 0 or not all(math.isfinite(t) for t in turns):
+        problem = "its corners coincide"
+    elif any(abs(t) <= _FLAT * extent * extent for t in turns):
+        problem = "two corners coincide or three lie on a line"
+    elif not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
+        problem = "it is self-intersecting or concave"
+    else:
+        return
+    raise RenderError(
+        f"{node.command}={node.value_text}: the quadrilateral is not suitable for a "
+        f"perspective transform ({problem}); expected four corners of a convex quadrilateral "
+        "in the order top-left, top-right, bottom-right, bottom-left"
+    )
+
+
+def source_scale(quad: Quad, size: tuple[float, float]) -> float:
+    """How many pixels per layer pixel the warp needs at most (the longer of the opposite
+    edges against the layer's sides), capped at 1."""
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = quad
+    across = max(math.hypot(bx - ax, by - ay), math.hypot(cx - dx, cy - dy)) / size[0]
+    down = max(math.hypot(dx - ax, dy - ay), math.hypot(cx - bx, cy - by)) / size[1]
+    return min(1.0, max(across, down))
+
+
+def warp(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    quad: Quad,
+    canvas_size: tuple[int, int],
+    resampling: str,
+) -> tuple[Image.Image, tuple[int, int]] | None:
+    """The part of the canvas the warped image covers (RGBA, transparent around the
+    quadrilateral) and its top-left corner; None when none of it is on the canvas.
+
+    ``box`` is the part of ``image`` the layer covers (a reduced decode may leave a partly
+    covered last row); ``quad`` is in canvas pixels."""
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    left, top = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+    right = min(canvas_size[0], math.ceil(max(xs)))
+    bottom = min(canvas_size[1], math.ceil(max(ys)))
+    if right <= left or bottom <= top:
+        return None
+    image, box = _reduced(image, box, quad)
+    x0, y0, x1, y1 = box
+    corners = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    local = tuple((x - left, y - top) for x, y in quad)
+    factor = 2 if resampling == "R3" else 1
+    inverse = _homography(tuple((x * factor, y * factor) for x, y in local), corners)
+    size = ((right - left) * factor, (bottom - top) * factor)
+    method = Image.Resampling.NEAREST if resampling == "R1" else Image.Resampling.BILINEAR
+    premultiplied = image.convert("RGBa")  # no dark fringe from the transparent outside
+    warped = premultiplied.transform(size, Image.Transform.PERSPECTIVE, inverse, method)
+    if factor > 1:
+        warped = warped.reduce(factor)
+    return warped.convert("RGBA"), (left, top)
+
+
+def _reduced(
+    image: Image.Image, box: tuple[float, float, float, float], quad: Quad
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A box reduction of ``image`` to about twice what the quadrilateral shows of it:
+    bilinear sampling of a much larger image would skip most of its pixels (aliasing)."""
+    x0, y0, x1, y1 = box
+    needed = source_scale(quad, (x1 - x0, y1 - y0))
+    factor = math.floor(1 / (2 * needed)) if needed > 0 else 1
+    factor = min(factor, image.width, image.height)
+    if factor < 2:
+        return image, box
+    return image.reduce(factor), (x0 / factor, y0 / factor, x1 / factor, y1 / factor)
+
+
+def _homography(source: Quad, target: Quad) -> tuple[float, ...]:
+    """The 8 coefficients of the projective map taking each ``source`` corner to the
+    ``target`` one (Pillow's PERSPECTIVE data: x' = (a x + b y + c) / (g x + h y + 1) …)."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(source, target, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values += [u, v]
+    try:
+        solved = np.linalg.solve(np.array(rows), np.array(values))
+    except np.linalg.LinAlgError:
+        raise RenderError(
+            "perspective=: the quadrilateral gives no perspective transform (its corners are "
+            "too far apart or too close together to compute one)"
+        ) from None
+    return tuple(float(c) for c in solved)
