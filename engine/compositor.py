@@ -136,30 +136,37 @@ def text_layer(
     the layer's ``size=`` and ``textAttr=``) and its anchor, or None for another layer.
 
     The anchor is set for ``textPs=`` point text (no ``size=``): its first line sits just
-    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only) turns
-    the rendered text clockwise about its centre; the layer rect becomes the turned box.
+    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only, not with
+    ``textPath=``) lays the text out along the angle inside the box (:mod:`engine.text.angle`).
     """
     from engine.text import FontMap, render_text  # the text package loads on first need
+    from engine.text.angle import centred, text_frame, turned
 
     node = next((n for n in reversed(plan.nodes) if n.layer == layer and n.command.lower()
                  in ("text", "textps")), None)  # fmt: skip
     if node is None:
         return None
     size = plan.get("size", layer)
+    box = tuple(size.args) if size is not None else None
+    angle = plan.get("textAngle", layer)
+    degrees = angle.arg("degrees") % 360 if angle is not None else 0.0
+    if node.command.lower() != "textps" or plan.get("textPath", layer) is not None:
+        degrees = 0.0
+    boxed = box is not None and all(box)
     attributes = plan.get("textAttr", layer)
     image = render_text(
         node.arg("text"),
         command=node.command,
-        size=tuple(size.args) if size is not None else None,
+        size=text_frame(box, degrees) if boxed and degrees else box,  # type: ignore[arg-type]
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or FontMap.default(),
         scale=scale,
     )
     anchor = image.info.get("point_anchor")
-    angle = plan.get("textAngle", layer)
-    if node.command.lower() == "textps" and angle is not None and angle.arg("degrees") % 360:
-        image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
-        anchor = None
+    if degrees:
+        image, anchor = turned(_rgba(image), degrees, anchor)
+        if boxed:
+            image = centred(image, box)  # type: ignore[arg-type]
     return image, anchor
 
 

@@ -119,7 +119,10 @@ _NOTES = {
     "text": "text layer (engine.text, placed by engine.compositor)",
     "textps": "text layer (engine.text, placed by engine.compositor)",
     "textattr": "text layer resolution, fitting, wrapping, anti-aliasing (engine.text)",
-    "textangle": "textPs= only: turns the rendered text clockwise (engine.compositor)",
+    "textangle": "textPs= only: lays the text out along the angle in its box (engine.text.angle)",
+    "map": "accepted; image maps matter only for req=map, which is not served",
+    "mapa": "accepted; image maps matter only for req=map, which is not served",
+    "effectmask": "masks effect layers by their parent's shape (engine.effects)",
     "type": "accepted, no effect offline",
     "req": "isrender serve: img, props, imageprops, exists, resolve, validate; "
     "CLI: render, props, resolve, validate",

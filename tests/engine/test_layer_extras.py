@@ -5,6 +5,7 @@ c-http-protocol-reference/c-command-reference/... unless another folder is named
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 import pytest
@@ -229,3 +230,92 @@ def test_image_maps_do_not_change_an_image_request():
     plan = engine.parse(f"layer=1&text=Scene7&map={area}")
     assert plan.get("map", 1).arg("map") == "<area alt=Scene7 href=www.scene7.com>"
     assert engine.parse(plan.to_modifiers()) == plan
+
+
+# --- textAngle=: r-textangle.md ---------------------------------------------------------------
+
+INK = r"{\colortbl;\red255\green255\blue255;}\cf1\fs28 "
+
+
+def text_image(modifiers: str) -> Image.Image:
+    from engine.compositor import text_layer
+
+    layer = text_layer(engine.parse(modifiers), 1, engine.RenderConfig())
+    assert layer is not None
+    return layer[0]
+
+
+def ink_box(image: Image.Image) -> tuple[int, int, int, int]:
+    return image.getchannel("A").point(lambda a: 255 if a > 100 else 0).getbbox()
+
+
+@pytest.mark.parametrize(
+    ("box", "degrees", "frame"),
+    [((60, 240), 90, (240, 60)), ((200, 100), 0, (200, 100)), ((200, 100), 180, (200, 100)),
+     ((200, 200), 45, (141, 141)), ((400, 100), 30, (100, 57))],
+)  # fmt: skip
+def test_the_text_frame_is_the_largest_turned_rectangle_in_the_box(box, degrees, frame):
+    from engine.text.angle import text_frame
+
+    width, height = text_frame(box, degrees)
+    assert (width, height) == frame  # 30° in 400×100: corners touch the long sides
+    turned = [
+        (x * math.cos(math.radians(degrees)), x * math.sin(math.radians(degrees)))
+        for x in (width, 0)
+    ] + [
+        (-y * math.sin(math.radians(degrees)), y * math.cos(math.radians(degrees)))
+        for y in (height,)
+    ]
+    span_x = abs(turned[0][0]) + abs(turned[2][0])
+    span_y = abs(turned[0][1]) + abs(turned[2][1])
+    assert span_x <= box[0] + 1e-6 and span_y <= box[1] + 1e-6  # it fits
+
+
+def test_textangle_90_lays_lines_out_top_to_bottom_along_the_box_height():
+    """r-textangle.md: the text is laid out and rendered into the size= box at the angle;
+    textAngle=90 draws it top to bottom. The lines are as long as the 60×240 box is tall,
+    the first at the right edge: the same as the 240×60 layout turned clockwise."""
+    text = INK + r"First line of a long text\par second"
+    down = text_image(f"layer=1&size=60,240&textAngle=90&textPs={text}")
+    across = text_image(f"layer=1&size=240,60&textPs={text}")
+    assert down.size == (60, 240)
+    expected = across.transpose(Image.Transpose.ROTATE_270)
+    assert np.array_equal(np.asarray(down), np.asarray(expected))
+    left, top, right, bottom = ink_box(down)
+    assert bottom - top > 100 and right - left < 50  # a long line runs down the box
+    first = ink_box(down.crop((30, 0, 60, 240)))
+    assert first[3] - first[1] > 100  # the first (long) line is the right one
+
+
+def test_textangle_at_30_degrees_wraps_along_the_angle_inside_the_box():
+    """r-textangle.md: positive angles turn the text clockwise; the lines wrap at the turned
+    frame and every glyph stays in the 200×200 box."""
+    words = "many words that wrap " * 3
+    image = text_image(f"layer=1&size=200,200&textAngle=30&textPs={INK}{words}")
+    assert image.size == (200, 200)
+    alpha = np.asarray(image.getchannel("A"))
+    assert alpha[0].max() == alpha[-1].max() == alpha[:, 0].max() == alpha[:, -1].max() == 0
+    ys, xs = np.nonzero(alpha > 100)
+    assert len(xs) > 500
+    # A single line's ink runs along the angle: its principal axis is at 30° (below the
+    # horizontal, clockwise in image coordinates).
+    line = text_image(f"layer=1&size=400,400&textAngle=30&textPs={INK}one single line here")
+    ys, xs = np.nonzero(np.asarray(line.getchannel("A")) > 100)
+    covariance = np.cov(np.stack([xs, ys]).astype(float))
+    vector = np.linalg.eigh(covariance)[1][:, -1]
+    angle = math.degrees(math.atan2(vector[1], vector[0])) % 180
+    assert angle == pytest.approx(30, abs=2)
+
+
+def test_turned_point_text_starts_at_the_layer_origin():
+    """r-text-layers.md: point text sits with its first line just above the layer origin;
+    turned by textAngle=90 (r-textangle.md) it runs down from the origin, to its right."""
+    image = engine.render(
+        Image.new("RGB", (400, 300), (0, 0, 255)),
+        f"layer=1&textAngle=90&textPs={INK}Hello world&fmt=png",
+    )
+    pixels = np.asarray(Image.open(io.BytesIO(image.data)).convert("RGB"), dtype=int)
+    ys, xs = np.nonzero(pixels.min(axis=2) > 200)
+    # layer 0's centre (200, 150) is the origin
+    assert xs.min() >= 196 and xs.max() <= 230 and 148 <= ys.min() <= 156
+    assert ys.max() - ys.min() > 2 * (xs.max() - xs.min())
