@@ -524,7 +524,7 @@ def layer_origin(
     anchor = _anchor(plan, layer, geometry.source_size) or image_anchor
     if anchor is None:
         return (width / 2, height / 2)
-    return _transform_point(anchor, geometry)
+    return transform_point(anchor, geometry)
 
 
 def _anchor(plan: Plan, layer: Layer, source_size: Size) -> tuple[float, float] | None:
@@ -537,7 +537,7 @@ def _anchor(plan: Plan, layer: Layer, source_size: Size) -> tuple[float, float] 
     return None
 
 
-def _transform_point(point: tuple[float, float], geometry: LayerGeometry) -> tuple[float, float]:
+def transform_point(point: tuple[float, float], geometry: LayerGeometry) -> tuple[float, float]:
     """A source point through crop, scale, flip, rotate (about the centre) and extend."""
     x = (point[0] - geometry.crop[0]) * geometry.density
     y = (point[1] - geometry.crop[1]) * geometry.density

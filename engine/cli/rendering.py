@@ -120,11 +120,11 @@ _NOTES = {
     "textps": "text layer (engine.text, placed by engine.compositor)",
     "textattr": "text layer resolution, fitting, wrapping, anti-aliasing (engine.text)",
     "textangle": "textPs= only: lays the text out along the angle in its box (engine.text.angle)",
-    "map": "accepted; image maps matter only for req=map, which is not served",
-    "mapa": "accepted; image maps matter only for req=map, which is not served",
+    "map": "image map of the layer for req=map (engine.imagemap); ignored by images",
+    "mapa": "image map of the layer for req=map (engine.imagemap); ignored by images",
     "effectmask": "masks effect layers by their parent's shape (engine.effects)",
     "type": "accepted, no effect offline",
-    "req": "isrender serve: img, props, imageprops, exists, resolve, validate; "
+    "req": "isrender serve: img, props, imageprops, exists, resolve, validate, map; "
     "CLI: render, props, resolve, validate",
     "handler": "isrender serve: the JSONP callback of req=...,json",
     "cache": "isrender serve: the client half sets Cache-Control",

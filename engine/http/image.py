@@ -49,7 +49,9 @@ from engine.syntax import split_modifiers
 log = logging.getLogger("isrender.http")
 
 #: The ``req=`` types served; the others are a 400 naming them.
-REQUEST_TYPES = ("img", "props", "imageprops", "exists", "resolve", "validate")
+REQUEST_TYPES = ("img", "props", "imageprops", "exists", "resolve", "validate", "map")
+#: What ``req=map`` answers: ``<AREA>`` elements as text (``r-map-req.md``).
+MAP_TYPE = "text/plain; charset=utf-8"
 #: What an error image keeps of the failed request (as IS's defaultImage mode 0 does).
 ERROR_IMAGE_COMMANDS = ("wid", "hei", "fmt", "qlt")
 
@@ -122,7 +124,9 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
             text=kind,
             expected=", ".join(REQUEST_TYPES),
         )
-    if kind not in ("img", "resolve"):
+    if kind == "map":
+        _map_format(base.arg("req", "options"))
+    elif kind not in ("img", "resolve"):
         prepared.fmt = response_format(base.arg("req", "options"))
     if kind == "validate":  # parsed without the catalog: no asset needed
         prepared.props = {"request.isValid": "1"}
@@ -172,11 +176,26 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         canonical += "".join(f"\0{name}\0{value}" for name, value in prepared.props.items())
     elif kind == "props":
         prepared.max_age = non_image_age
+    elif kind == "map":  # cached like the image (r-map-req.md: catalog::Expiration)
+        prepared.mime_type = MAP_TYPE
+        prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
     else:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
     prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
+
+
+def _map_format(options: str | None) -> None:
+    """``req=map`` answers ``<AREA>`` text; the XML and JSON forms are not served."""
+    if (options or "text").strip().lower() not in ("", "text"):
+        raise ParseError(
+            "req=map is served as text only",
+            command="req",
+            argument=1,
+            text=options,
+            expected="text",
+        )
 
 
 def _attribute_modifiers(attributes: dict[str, str]) -> str:
@@ -204,7 +223,7 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
     modified = _modified(prepared)
     if prepared.etag and caching.not_modified(request.headers, prepared.etag, modified):
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD" and kind in ("img", "props"):
+    if request.method == "HEAD" and kind in ("img", "props", "map"):
         response = Response(
             media_type=prepared.mime_type or _property_type(prepared.fmt), headers=headers
         )
@@ -212,6 +231,9 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
         return response
     if kind == "img":
         return await _image(server, prepared, headers)
+    if kind == "map":
+        areas: str = await server.renders.run(_task(prepared, "map"))
+        return Response(areas.encode("utf-8"), media_type=MAP_TYPE, headers=headers)
     if kind == "props":
         prepared.props = await server.renders.run(_task(prepared, "props"))
     body, content_type = render_properties(

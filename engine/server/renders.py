@@ -28,7 +28,7 @@ PRELOAD = ("engine.renderer", "engine.parser", "plugins")
 @dataclass(frozen=True)
 class RenderTask:
     """One render: ``kind`` ``img`` returns a :class:`~engine.renderer.Rendition`, ``props``
-    the ``req=props`` fields (a dict)."""
+    the ``req=props`` fields (a dict), ``map`` the ``req=map`` areas (a str)."""
 
     kind: str
     source: str
@@ -45,6 +45,10 @@ def run_render(task: RenderTask) -> Any:
     from engine.renderer import render, render_props
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
+    if task.kind == "map":
+        from engine.imagemap import image_map
+
+        return image_map(Path(task.source), plan, macros=task.macros, resolver=task.resolver)
     if task.kind == "props":  # evaluated as the image request it describes
         image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
         return render_props(Path(task.source), image_plan, resolver=task.resolver)

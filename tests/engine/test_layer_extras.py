@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import numpy as np
 import pytest
@@ -319,3 +320,68 @@ def test_turned_point_text_starts_at_the_layer_origin():
     # layer 0's centre (200, 150) is the origin
     assert xs.min() >= 196 and xs.max() <= 230 and 148 <= ys.min() <= 156
     assert ys.max() - ys.min() > 2 * (xs.max() - xs.min())
+
+
+# --- req=map: r-req/r-map-req.md, c-syntax-and-features/r-image-maps.md, r-map.md ------------
+
+PHOTO = Image.new("RGB", (400, 200), WHITE)
+LOGO = {"logo": Image.new("RGB", (40, 20), RED)}
+
+
+def areas(modifiers: str) -> str:
+    return engine.image_map(PHOTO, modifiers, resolver=LOGO.__getitem__)
+
+
+def test_a_default_area_covers_the_layer_rect_and_other_attributes_pass_through():
+    """r-map.md: an AREA without SHAPE (or SHAPE=DEFAULT) is the whole layer rectangle, its
+    documented example for a text layer; r-image-maps.md: only SHAPE and COORDS change."""
+    assert areas("map=<area alt=Scene7 href=www.scene7.com>") == (
+        '<AREA SHAPE="RECT" COORDS="0,0,400,200" alt=Scene7 href=www.scene7.com>'
+    )
+    text = engine.image_map(
+        PHOTO, "layer=1&size=100,40&text=Scene7&map=<area%20alt=Scene7%20href=www.scene7.com>"
+    )
+    assert text == '<AREA SHAPE="RECT" COORDS="150,80,250,120" alt=Scene7 href=www.scene7.com>'
+
+
+def test_maps_are_scaled_by_the_view_and_listed_front_to_back():
+    """r-image-maps.md: the maps go through the spatial transforms (wid= halves them) and are
+    assembled front to back; layer 0's (layer=comp's) lies behind the others. map= is in
+    layer coordinates, mapA= in source coordinates."""
+    result = areas(
+        "wid=200&layer=1&src=logo&map=<area href=logo>"
+        "&layer=0&mapA=<area shape=poly coords=0,0,400,0,0,200 href=photo>"
+    )
+    assert result == (
+        '<AREA SHAPE="RECT" COORDS="90,45,110,55" href=logo>'
+        '<AREA SHAPE="POLY" COORDS="0,0,200,0,0,100" href=photo>'
+    )
+
+
+def test_rotation_turns_a_rect_into_a_polygon_and_clipping_drops_empty_areas():
+    """r-image-maps.md: SHAPE may change from RECT (rotate=45 makes a polygon), areas are
+    clipped to the layer rect and those left empty are removed (a layer moved off the
+    canvas: an empty reply)."""
+    rotated = areas("layer=1&src=logo&rotate=45&mapA=<area shape=rect coords=0,0,40,20 href=r>")
+    assert rotated == '<AREA SHAPE="POLY" COORDS="193,79,221,107,207,121,179,93" href=r>'
+    assert areas("layer=1&src=logo&pos=1000,0&map=<area href=gone>") == ""
+    clipped = areas("layer=1&src=logo&map=<area shape=rect coords=-50,5,30,500 href=c>")
+    assert clipped == '<AREA SHAPE="RECT" COORDS="180,95,210,110" href=c>'
+
+
+def test_flip_crop_and_align_move_the_areas():
+    """r-image-maps.md lists flip=, crop= (rect= here), align=, wid=, hei=: a CIRCLE (which
+    Adobe does not support) becomes a polygon around its flipped centre."""
+    circle = areas("flip=lr&rect=300,0,100,100&map=<area shape=circle coords=20,20,10>")
+    points = [int(v) for v in re.search(r'COORDS="([^"]+)"', circle).group(1).split(",")]
+    xs, ys = points[::2], points[1::2]
+    assert (min(xs), max(xs), min(ys), max(ys)) == (70, 90, 10, 30)
+    aligned = areas("wid=100&hei=100&fit=fit&align=0,1&map=<area href=x>")
+    assert aligned == '<AREA SHAPE="RECT" COORDS="0,50,100,100" href=x>'
+
+
+def test_bad_area_coordinates_are_a_parse_error():
+    with pytest.raises(engine.ParseError, match="expected comma-separated pixel coordinates"):
+        areas("map=<area shape=rect coords=10%25,0,5,5>")
+    with pytest.raises(engine.ParseError, match="SHAPE=RECT with 4 coordinates"):
+        areas("map=<area shape=rect coords=1,2,3>")
