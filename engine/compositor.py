@@ -8,12 +8,14 @@ other layers are drawn onto it in ascending number (z-order), each clipped to it
    with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=`` (drawn at
    the canvas's scale, as a JPEG is decoded reduced, unless ``size=`` or a resize fixes its
    pixels);
-2. ``mask=``/``maskUse=`` replace or invert its alpha; ``color=`` on an image layer fills its
-   transparent areas (before the transforms, ``r-color-commandref.md``);
+2. ``mask=``/``maskUse=`` replace or invert its alpha, ``op_growMask=``/``op_growMaskR=``
+   grow or shrink it; ``color=`` on an image layer fills its transparent areas (before the
+   transforms, ``r-color-commandref.md``);
 3. its own pipeline: crop, size/scale/res, flip, rotate, extend, then its ``op_*`` filters,
    drawn no finer than the canvas and no larger than the part of it the canvas shows;
 4. placement: its origin on layer 0's origin, offset by ``pos=``/``posN=`` (by default the
-   centres coincide, ``r-pos.md``);
+   centres coincide, ``r-pos.md``); with ``perspective=`` instead its whole image is warped
+   onto a quadrilateral of the composite (:mod:`engine.perspective`);
 5. ``opac=``: the content's alpha times opacity × fill opacity / 100 (``r-opac.md``), then
    ``bgColor=`` under it (after ``opac=``, ``r-bgcolor.md``), then blending onto the canvas
    with ``blendMode=`` (ignored for layer 0, ``r-blendmode.md``).
