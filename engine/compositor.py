@@ -437,13 +437,10 @@ class _LayerDraw:
         wanted = source_scale(quad, geometry.size)
         layer_steps = steps(plan, layer, self.registry)
         image, ctx = self._pipeline(source, geometry, layer_steps, None, wanted)
-        image = _rgba(image)
         background = plan.get("bgColor", layer)
-        if background is not None:
-            under = Image.new("RGBA", image.size, background.arg("color").to_rgba8())
-            image = Image.alpha_composite(under, image)
         box = ctx.content or (0.0, 0.0, image.width, image.height)
-        warped = warp(image, box, quad, canvas.size, resampling)
+        warped = warp(image, box, quad, canvas.size, resampling,
+                      background.arg("color").to_rgba8() if background else None)  # fmt: skip
         if warped is None:
             return canvas
         part, at = warped

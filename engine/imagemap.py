@@ -35,6 +35,7 @@ from engine.errors import ParseError
 from engine.geometry import (
     LayerGeometry,
     ViewLayout,
+    clip_polygon,
     layer_position,
     source_transform,
     transform_point,
@@ -131,9 +132,9 @@ class _ImageMap:
             placed = [(x + at[0], y + at[1]) for x, y in points]
             if clip is None:
                 continue
-            polygon = _clipped(placed, clip)
+            polygon = clip_polygon(placed, clip)
             polygon = [self._to_reply(p) for p in polygon]
-            polygon = _clipped(polygon, (0.0, 0.0, *map(float, self.reply)))
+            polygon = clip_polygon(polygon, (0.0, 0.0, *map(float, self.reply)))
             if len(polygon) >= 3 and _area_of(polygon) > 0:
                 result.append(_element(kept, shape, polygon))
         return result
@@ -234,39 +235,6 @@ def _element(kept: list[str], shape: str, polygon: list[Point]) -> str:
 def _intersection(a: Box, b: Box) -> Box | None:
     box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
     return box if box[2] > box[0] and box[3] > box[1] else None
-
-
-def _clipped(polygon: list[Point], box: Box) -> list[Point]:
-    """Sutherland–Hodgman: the polygon cut to the box."""
-    left, top, right, bottom = box
-    edges = (
-        (lambda p: p[0] >= left, lambda p, q: _at_x(p, q, left)),
-        (lambda p: p[0] <= right, lambda p, q: _at_x(p, q, right)),
-        (lambda p: p[1] >= top, lambda p, q: _at_y(p, q, top)),
-        (lambda p: p[1] <= bottom, lambda p, q: _at_y(p, q, bottom)),
-    )
-    for inside, cross in edges:
-        result: list[Point] = []
-        for i, current in enumerate(polygon):
-            previous = polygon[i - 1]
-            if inside(current):
-                if not inside(previous):
-                    result.append(cross(previous, current))
-                result.append(current)
-            elif inside(previous):
-                result.append(cross(previous, current))
-        polygon = result
-        if not polygon:
-            break
-    return polygon
-
-
-def _at_x(p: Point, q: Point, x: float) -> Point:
-    return (x, p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0]))
-
-
-def _at_y(p: Point, q: Point, y: float) -> Point:
-    return (p[0] + (q[0] - p[0]) * (y - p[1]) / (q[1] - p[1]), y)
 
 
 def _area_of(polygon: list[Point]) -> float:

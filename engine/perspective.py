@@ -10,9 +10,10 @@ undefined; here two coinciding corners, three on a line, a self-intersecting or 
 quadrilateral are an error naming the command and its value.
 
 Cost: the warp draws only the part of the quadrilateral's bounding box that lies on the
-canvas (so never more than the canvas, which the pixel budget bounds), the source is decoded
-no finer than the quadrilateral needs (a reduced JPEG decode, then a box reduction to about
-twice the quadrilateral's size), and the mapping runs in Pillow's C code.
+canvas (so never more than the canvas, which the pixel budget bounds), reads only the part of
+the image that lands there, decodes the source no finer than the quadrilateral needs (a
+reduced JPEG decode, then a box reduction to about twice the quadrilateral's size), and maps
+in Pillow's C code.
 ``resOptions``: ``R1`` nearest neighbour, ``R2`` bilinear, ``R3`` (default) bilinear on a
 2 × 2 super-sampled grid; ``R3Tn`` (jitter ``n`` 0..200) is drawn as ``R3``, a regular grid.
 """
@@ -26,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from engine.errors import RenderError
+from engine.geometry import clip_polygon
 from engine.plan import Layer, Node, Plan
 
 Point = tuple[float, float]
@@ -105,31 +107,70 @@ def warp(
     quad: Quad,
     canvas_size: tuple[int, int],
     resampling: str,
+    background: tuple[int, int, int, int] | None = None,
 ) -> tuple[Image.Image, tuple[int, int]] | None:
     """The part of the canvas the warped image covers (RGBA, transparent around the
     quadrilateral) and its top-left corner; None when none of it is on the canvas.
 
     ``box`` is the part of ``image`` the layer covers (a reduced decode may leave a partly
-    covered last row); ``quad`` is in canvas pixels."""
+    covered last row); ``quad`` is in canvas pixels; ``background`` goes under the image.
+    Only the part of the image that lands on the canvas is converted and warped."""
     xs, ys = [p[0] for p in quad], [p[1] for p in quad]
     left, top = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
     right = min(canvas_size[0], math.ceil(max(xs)))
     bottom = min(canvas_size[1], math.ceil(max(ys)))
     if right <= left or bottom <= top:
         return None
+    visible = clip_polygon(list(quad), (left, top, right, bottom))
+    if len(visible) < 3:
+        return None
+    x0, y0, x1, y1 = box
+    corners = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    image, box = _visible_part(image, box, quad, _homography(quad, corners), visible)
     image, box = _reduced(image, box, quad)
     x0, y0, x1, y1 = box
     corners = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
-    local = tuple((x - left, y - top) for x, y in quad)
     factor = 2 if resampling == "R3" else 1
-    inverse = _homography(tuple((x * factor, y * factor) for x, y in local), corners)
+    local = tuple(((x - left) * factor, (y - top) * factor) for x, y in quad)
+    inverse = _homography(local, corners)  # type: ignore[arg-type]
     size = ((right - left) * factor, (bottom - top) * factor)
     method = Image.Resampling.NEAREST if resampling == "R1" else Image.Resampling.BILINEAR
+    image = image if image.mode == "RGBA" else image.convert("RGBA")
+    if background is not None:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, background), image)
     premultiplied = image.convert("RGBa")  # no dark fringe from the transparent outside
     warped = premultiplied.transform(size, Image.Transform.PERSPECTIVE, inverse, method)
     if factor > 1:
         warped = warped.reduce(factor)
     return warped.convert("RGBA"), (left, top)
+
+
+def _visible_part(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    quad: Quad,
+    to_image: tuple[float, ...],
+    visible: list[Point],
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """The image cut to what the ``visible`` part of the quadrilateral shows of it (with a
+    margin for the box reduction and the resampling), and ``box`` in the cut image's
+    pixels. ``to_image`` maps canvas points to image points."""
+    a, b, c, d, e, f, g, h = to_image
+    points = [((a * x + b * y + c) / w, (d * x + e * y + f) / w)
+              for x, y in visible if (w := g * x + h * y + 1) != 0]  # fmt: skip
+    if not points:
+        return image, box
+    margin = 2 + 2 / max(source_scale(quad, (box[2] - box[0], box[3] - box[1])), 1e-9)
+    left = max(0, math.floor(min(p[0] for p in points) - margin))
+    top = max(0, math.floor(min(p[1] for p in points) - margin))
+    right = min(image.width, math.ceil(max(p[0] for p in points) + margin))
+    bottom = min(image.height, math.ceil(max(p[1] for p in points) + margin))
+    if (left, top, right, bottom) == (0, 0, image.width, image.height):
+        return image, box
+    if right <= left or bottom <= top:
+        return image, box
+    shifted = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+    return image.crop((left, top, right, bottom)), shifted
 
 
 def _reduced(

@@ -385,3 +385,13 @@ def test_bad_area_coordinates_are_a_parse_error():
         areas("map=<area shape=rect coords=10%25,0,5,5>")
     with pytest.raises(engine.ParseError, match="SHAPE=RECT with 4 coordinates"):
         areas("map=<area shape=rect coords=1,2,3>")
+
+
+def test_a_partly_visible_quadrilateral_draws_the_same_pixels_as_on_a_larger_canvas():
+    """Only the part of the image that lands on the canvas is warped: the visible corner of a
+    quadrilateral reaching far outside a 200×100 canvas equals that corner on a 400×300 one."""
+    quad = "-300,-200,150,-150,170,90,-250,80"
+    small = warped(f"layer=1&src=quad&perspective={quad}", size=(200, 100))
+    large = warped(f"layer=1&src=quad&perspective={quad}", size=(400, 300))
+    assert np.array_equal(np.asarray(small), np.asarray(large)[:100, :200])
+    assert len(small.getcolors(100000)) > 4  # edges and more than one quarter show
