@@ -165,6 +165,17 @@ class AuthenticationFault(IpsFault):
     INVALID_USER = 10002
 
 
+class TooManySignIns(AuthenticationFault):
+    """Too many wrong passwords for one account or from one address lately
+    (``engine.server.signins``): 429, code 10001, and ``retry_after`` seconds to wait."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code=AuthenticationFault.INVALID_CREDENTIALS)
+        self.retry_after = retry_after
+
+
 class AuthorizationFault(IpsFault):
     """200xx: the caller may not act on that company, user or object."""
 

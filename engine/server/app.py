@@ -43,6 +43,7 @@ from engine.server.cache import ResultCache
 from engine.server.renders import RenderPool
 from engine.server.responses import error_response
 from engine.server.settings import ServerSettings
+from engine.server.signins import SignInThrottle
 
 FrontEnd = Callable[["Server"], Sequence[BaseRoute]]
 
@@ -69,7 +70,8 @@ class Service(Protocol):
 class Server:
     """What a front end's endpoints use. ``renders`` (the render pool) and ``coordinator``
     (the one export coordinator every front end submits jobs to) exist while the app runs;
-    ``cache`` is the result cache, when it is on. ``package_path`` is where a front end
+    ``cache`` is the result cache, when it is on; ``sign_ins`` counts failed password checks
+    for every front end that makes them. ``package_path`` is where a front end
     serves export packages (``?jobHandle=``), if one does."""
 
     settings: ServerSettings
@@ -78,6 +80,7 @@ class Server:
     renders: RenderPool = field(init=False)
     coordinator: Coordinator = field(init=False)
     services: list[Service] = field(default_factory=list)
+    sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
     package_path: str | None = None
     seen_url: str = "http://127.0.0.1"
 

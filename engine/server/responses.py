@@ -15,7 +15,7 @@ from urllib.parse import quote
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from engine import storage
-from engine.errors import BusyError, IsRenderError
+from engine.errors import BusyError, IsRenderError, TooManySignIns
 
 log = logging.getLogger("isrender.server")
 
@@ -47,6 +47,8 @@ def error_response(
     headers = {"Cache-Control": "no-store"}
     if isinstance(error, BusyError):
         headers["Retry-After"] = str(retry_after)
+    elif isinstance(error, TooManySignIns):
+        headers["Retry-After"] = str(error.retry_after)
     return PlainTextResponse(
         error_message(error, detail=detail) + "\n",
         status_code=status or status_of(error),

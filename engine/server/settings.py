@@ -59,8 +59,9 @@ class ServerSettings:
             object.__setattr__(self, "public_url", _base_url(self.public_url))
         if self.queue is None:
             object.__setattr__(self, "queue", 16 * self.workers)
+        most = max_workers()
         checks = {
-            "workers": self.workers >= 1,
+            "workers": 1 <= self.workers <= most,
             "queue": (self.queue or 0) >= 0,
             "render_timeout": math.isfinite(self.render_timeout) and self.render_timeout > 0,
             "drain_timeout": math.isfinite(self.drain_timeout) and self.drain_timeout >= 0,
@@ -70,11 +71,12 @@ class ServerSettings:
             "retry_after": self.retry_after >= 0,
             "cache_bytes": self.cache_bytes >= 1,
             "session_timeout": self.session_timeout > 0,
-            "export_workers": self.export_workers is None or self.export_workers >= 1,
+            "export_workers": self.export_workers is None or 1 <= self.export_workers <= most,
         }
         for name, ok in checks.items():
             if not ok:
-                raise SettingsError(f"invalid server setting {name}={getattr(self, name)!r}")
+                bound = f" (1 to {most}: {WORKERS_PER_CORE} per core)" if "workers" in name else ""
+                raise SettingsError(f"invalid server setting {name}={getattr(self, name)!r}{bound}")
 
     @property
     def capacity(self) -> int:
@@ -102,6 +104,14 @@ class ServerSettings:
 
 
 _SECONDS = ("render_timeout", "drain_timeout", "session_timeout")
+#: Rendering is CPU-bound: more processes than this per core only add memory (each may hold
+#: up to ``RenderConfig.max_decode_bytes`` of pixels) and context switches.
+WORKERS_PER_CORE = 4
+
+
+def max_workers() -> int:
+    """The most render (or export) worker processes a server may start on this machine."""
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
 def _number(kind: type, name: str, text: str) -> int | float:

@@ -25,9 +25,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from engine.errors import IpsFault
+from engine.errors import IpsFault, TooManySignIns
 from engine.server import Server
-from engine.server.responses import stored_file_response
+from engine.server.responses import error_response, stored_file_response
+from engine.server.signins import client_address
 from engine.soap import codec
 from engine.soap.common import (
     BodyTooLarge,
@@ -90,7 +91,7 @@ def _handle(service: IpsService, request: Request, body: bytes) -> Response:
         parsed = codec.read_request(body, request.headers.get("soapaction"))
         ns, auth = parsed.namespace, parsed.auth
         credentials = header_credentials(auth) or basic_credentials(request)
-        user = service.sign_in(credentials)
+        user = service.sign_in(credentials, client_address(request))
         params = parsed.params
         result = HANDLERS[parsed.operation.name](Call(service, user), params)
         if parsed.operation.filters_fields:
@@ -135,7 +136,9 @@ def _download_endpoint(service: IpsService) -> Callable[[Request], Any]:
         if credentials is None:
             return PlainTextResponse("sign in to download\n", status_code=401, headers=challenge)
         try:
-            user = await run_in_threadpool(service.sign_in, credentials)
+            user = await run_in_threadpool(service.sign_in, credentials, client_address(request))
+        except TooManySignIns as fault:
+            return error_response(fault)
         except IpsFault as fault:
             return PlainTextResponse(f"{fault.message}\n", status_code=401, headers=challenge)
         handle = request.query_params.get("jobHandle", "")

@@ -103,9 +103,10 @@ class IpsService:
 
     # --- signing in ----------------------------------------------------------------------------
 
-    def sign_in(self, credentials: Credentials | None) -> User:
-        """Fault 10000 without credentials, 10001 for wrong ones. Company membership and role
-        are read afresh on every call (:meth:`session`); only the password check is
+    def sign_in(self, credentials: Credentials | None, address: str | None = None) -> User:
+        """Fault 10000 without credentials, 10001 for wrong ones (and, from ``address`` or
+        for that user after too many wrong ones, :class:`TooManySignIns`). Company membership
+        and role are read afresh on every call (:meth:`session`); only the password check is
         remembered, for ``SIGN_IN_TTL`` seconds."""
         if credentials is None or not credentials.user:
             raise AuthenticationFault(
@@ -124,7 +125,7 @@ class IpsService:
             known = self._signed_in.get(key)
         if known is not None and known[1] > now:
             return known[0]
-        with self._checks:
+        with self.server.sign_ins.attempt(credentials.user, address), self._checks:
             user = self.catalog.sign_in(credentials.user, credentials.password)
         with self._cache_lock:
             if len(self._signed_in) >= _SIGN_IN_CACHE:

@@ -8,6 +8,7 @@ that allows this site's own scripts, styles and images only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -19,7 +20,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine.errors import IpsFault, IsRenderError, SignInRequired
+from engine.catalog import Session
+from engine.errors import IpsFault, IsRenderError, SignInRequired, TooManySignIns
+from engine.server.signins import client_address
 from engine.web.context import Web, read_form
 from engine.web.sessions import (
     LOGIN_COOKIE,
@@ -47,6 +50,14 @@ HEADERS = {
 }
 
 
+def _authenticate(web: Web, form: Mapping[str, str], address: str | None) -> Session:
+    email = form.get("email", "")
+    with web.server.sign_ins.attempt(email, address):
+        return web.server.catalog.authenticate(
+            email, form.get("password", ""), form.get("company") or None
+        )
+
+
 def routes(web: Web) -> list[BaseRoute]:
     async def login_page(request: Request) -> Response:
         return _login_form(request, next_path=_local(request.query_params.get("next")))
@@ -61,16 +72,16 @@ def routes(web: Web) -> list[BaseRoute]:
         next_path = _local(form.get("next"))
         try:
             catalog_session = await run_in_threadpool(
-                web.server.catalog.authenticate,
-                form.get("email", ""),
-                form.get("password", ""),
-                form.get("company") or None,
+                _authenticate, web, form, client_address(request)
             )
         except IpsFault as exc:
-            return _login_form(
+            response = _login_form(
                 request, error=str(exc), status=exc.http_status, next_path=next_path,
                 email=form.get("email", ""), company=form.get("company", ""),
             )  # fmt: skip
+            if isinstance(exc, TooManySignIns):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         token, _ = web.sessions.create(catalog_session)
         response = RedirectResponse(next_path, status_code=303, headers=HEADERS)
         set_cookie(response, request, SESSION_COOKIE, token, int(web.sessions.timeout))

@@ -48,18 +48,28 @@ class WebSession:
 
 
 class SessionStore:
-    """Sessions by token, each ending ``timeout`` seconds after it began."""
+    """Sessions by token, each ending ``timeout`` seconds after it began. A user keeps at
+    most ``per_user`` sessions and the store at most ``total``: a sign-in beyond either
+    ends the oldest session (of that user, or of all), so memory stays bounded."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, *, per_user: int = 20, total: int = 10_000) -> None:
         self.timeout = timeout
-        self._sessions: dict[str, WebSession] = {}
+        self.per_user = per_user
+        self.total = total
+        self._sessions: dict[str, WebSession] = {}  # oldest first
         self._lock = threading.Lock()
 
     def create(self, catalog_session: Session) -> tuple[str, WebSession]:
         token = new_token()
         session = WebSession(catalog_session, time.monotonic() + self.timeout)
+        user = catalog_session.user.handle
         with self._lock:
             self._drop_expired()
+            own = [k for k, s in self._sessions.items() if s.catalog_session.user.handle == user]
+            for key in own[: max(0, len(own) - self.per_user + 1)]:
+                del self._sessions[key]
+            while len(self._sessions) >= self.total:
+                del self._sessions[next(iter(self._sessions))]
             self._sessions[_key(token)] = session
         return token, session
 

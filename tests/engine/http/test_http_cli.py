@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import pytest
 from kits.server import PASSWORD, make_catalog, upload_photo
@@ -73,3 +74,11 @@ def test_serve_refuses_a_drain_time_that_is_not_finite(home, capsys):
 def test_server_times_must_be_finite(tmp_path, name, value):
     with pytest.raises(SettingsError, match=f"invalid server setting {name}"):
         ServerSettings(home=tmp_path, **{name: value})
+
+
+def test_serve_refuses_more_worker_processes_than_four_per_core(home, capsys):
+    too_many = 4 * (os.cpu_count() or 1) + 1
+    for option in ("--workers", "--export-workers"):
+        assert main(["serve", option, str(too_many)]) == 78
+        err = capsys.readouterr().err
+        assert f"={too_many} (1 to {too_many - 1}: 4 per core)" in err

@@ -359,3 +359,20 @@ def test_a_good_password_is_checked_once_a_minute_a_bad_one_every_time(server, w
         with pytest.raises(zeep.exceptions.Fault):
             bad.service.getCompanyInfo(companyHandle=world.acme)
     assert checks.count(PASSWORD) == 1 and checks.count("wrong") == 3
+
+
+def test_a_guessed_password_is_refused_after_ten_wrong_ones(server, world):
+    """engine.server.signins: ten wrong passwords for one account within 15 minutes, then
+    even the right one is refused (fault 10001, saying why) until the window passes; another
+    account from the same address still signs in."""
+    wrong = server.client(ANN, "guess")
+    for _ in range(10):
+        assert fault_of(lambda: wrong.service.getCompanyInfo(companyHandle=world.acme))[2] == (
+            "Invalid username/password"
+        )
+    right = server.client(ANN)
+    element, code, reason = fault_of(lambda: right.service.getCompanyInfo(companyName="Acme"))
+    assert (element, code) == ("authenticationFault", 10001)
+    assert reason.startswith("too many failed sign-ins for this account: try again in ")
+    other = server.client("oli@other.test")
+    assert other.service.getCompanyInfo(companyName="Other").companyHandle == world.other

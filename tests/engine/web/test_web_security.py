@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 import httpx
 from conftest import post_json, sign_in
-from kits.server import running_server
+from kits.server import PASSWORD, running_server
+
+from engine.catalog import Catalog
 
 
 def test_pages_and_api_need_a_session(site):
@@ -51,6 +53,28 @@ def test_wrong_password_is_refused_without_a_session(site):
         assert "Invalid username/password" in response.text
         assert "isrender_session" not in client.cookies
         assert client.get("/web/api/me").status_code == 401
+
+
+def test_guessing_a_password_is_throttled_with_429(site):
+    """engine.server.signins: the eleventh sign-in within 15 minutes after ten wrong
+    passwords is refused before the password is checked, with Retry-After."""
+    with Catalog.open(site.home) as catalog:
+        user = catalog.create_user("guessed@acme.test", PASSWORD)
+        catalog.add_membership(user.handle, site.photo.company, "ImagePortalUser")
+
+    def attempt(client: httpx.Client, password: str) -> httpx.Response:
+        client.get("/login")
+        token = client.cookies["isrender_login"]
+        form = {"csrf": token, "email": "guessed@acme.test", "password": password}
+        return client.post("/login", data=form)
+
+    with httpx.Client(base_url=site.url, timeout=60) as client:
+        assert [attempt(client, f"guess{n}").status_code for n in range(10)] == [401] * 10
+        refused = attempt(client, PASSWORD)
+    assert refused.status_code == 429
+    assert 800 < int(refused.headers["retry-after"]) <= 900
+    assert "too many failed sign-ins for this account" in refused.text
+    assert "isrender_session" not in refused.headers.get("set-cookie", "")
 
 
 def test_sign_in_without_the_form_token_is_refused(site):
