@@ -55,7 +55,13 @@ from engine.geometry import (
     source_transform,
 )
 from engine.operations import RenderContext
-from engine.perspective import layer_quad, perspective_node, source_scale, warp
+from engine.perspective import (
+    layer_quad,
+    perspective_node,
+    source_scale,
+    warp,
+    without_resizing,
+)
 from engine.pipeline import Step, steps
 from engine.pixels import TRANSPARENT, resample, square_extreme
 from engine.plan import COMP, Layer, Plan
@@ -357,15 +363,6 @@ def _blender(config: RenderConfig, layer: Layer) -> Blend:
     return lambda canvas, part, at, mode: blend(canvas, part, at, mode, seed)
 
 
-def _without_resizing(plan: Plan, layer: int) -> Plan:
-    """The plan without the layer's ``res=`` and, unless it is a text layer (whose box it
-    is), ``size=``/``sizeN=``: a perspective layer ignores them (``r-perspective.md``)."""
-    text = any(plan.get(command, layer) is not None for command in ("text", "textPs"))
-    dropped = {"res"} if text else {"res", "size", "sizen"}
-    nodes = tuple(n for n in plan if n.layer != layer or n.command.lower() not in dropped)
-    return Plan(nodes, plan.object_name, plan.variables)
-
-
 class _LayerDraw:
     """One layer's content, pipeline, placement and blending onto the canvas."""
 
@@ -383,16 +380,17 @@ class _LayerDraw:
         self.registry = registry
         self.resolver = resolver
         self.config = canvas_ctx.config
+        self.content_plan = plan  # its size= makes a text or solid layer's content
         self.perspective = perspective_node(plan, layer)
         if self.perspective is not None:
-            self.plan = _without_resizing(plan, layer)
+            self.plan = without_resizing(plan, layer)
 
     def onto(self, canvas: Image.Image) -> Image.Image:
         _, _, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
-        scale = text_scale(self.plan, self.layer, max(cfx, cfy))
+        scale = text_scale(self.content_plan, self.layer, max(cfx, cfy))
         with ExitStack() as stack:
-            source = opened_source(self.plan, self.layer, self.resolver, self.config, stack,
-                                   scale)  # fmt: skip
+            source = opened_source(self.content_plan, self.layer, self.resolver, self.config,
+                                   stack, scale)  # fmt: skip
             assert source is not None
             return self._draw(canvas, source)
 

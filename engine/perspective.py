@@ -27,7 +27,8 @@ import numpy as np
 from PIL import Image
 
 from engine.errors import RenderError
-from engine.geometry import clip_polygon
+from engine.geometry import clip_polygon, layer_offset
+from engine.operations import RenderContext
 from engine.plan import Layer, Node, Plan
 
 Point = tuple[float, float]
@@ -37,6 +38,15 @@ _RES_OPTION = re.compile(r"R([123])(?:T([0-9]{1,3}))?\Z", re.IGNORECASE)
 #: A corner's turn smaller than this fraction of the quadrilateral's squared extent is a
 #: straight line (three corners on a line, or two coinciding).
 _FLAT = 1e-9
+
+
+def without_resizing(plan: Plan, layer: Layer) -> Plan:
+    """The plan without the layer's ``size=``, ``sizeN=`` and ``res=``: a perspective layer's
+    image is not resized (``r-perspective.md``; a text or solid layer's ``size=`` has made
+    its content already)."""
+    dropped = {"res", "size", "sizen"}
+    nodes = tuple(n for n in plan if n.layer != layer or n.command.lower() not in dropped)
+    return Plan(nodes, plan.object_name, plan.variables)
 
 
 def perspective_node(plan: Plan, layer: Layer) -> Node | None:
@@ -171,6 +181,21 @@ def _visible_part(
         return image, box
     shifted = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
     return image.crop((left, top, right, bottom)), shifted
+
+
+def warp_canvas(image: Image.Image, node: Node, ctx: RenderContext) -> Image.Image:
+    """Layer 0 (after its pipeline; ``ctx`` its context) warped onto the quadrilateral within
+    its own rect, the rest transparent: ``perspective=`` under ``layer=comp`` or ``layer=0``."""
+    size = ctx.geometry.size
+    left, top, right, bottom = ctx.content or (0.0, 0.0, image.width, image.height)
+    fx, fy = (right - left) / size[0], (bottom - top) / size[1]
+    quad, resampling = layer_quad(node, size, layer_offset(ctx.plan, 0, size))
+    on_image: Quad = tuple((left + x * fx, top + y * fy) for x, y in quad)  # type: ignore[assignment]
+    result = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    warped = warp(image, (left, top, right, bottom), on_image, image.size, resampling)
+    if warped is not None:
+        result.paste(*warped)
+    return result
 
 
 def _reduced(

@@ -27,7 +27,7 @@ from engine.macros import MacroTable
 from engine.nesting import NestingResolver
 from engine.operations import RenderContext
 from engine.parser import parse
-from engine.perspective import perspective_node
+from engine.perspective import perspective_node, warp_canvas, without_resizing
 from engine.pipeline import Step, keep_box, steps
 from engine.plan import COMP, Plan
 from engine.registry import Registry, get_registry
@@ -193,6 +193,9 @@ def compose(
     an ``output`` (a nested request) the pixels keep alpha as ``alpha_output`` says."""
     if output is not None:
         alpha_output = output.alpha
+    warp = perspective_node(plan, 0)
+    if warp is not None:  # layer 0 keeps the size of its content (r-perspective.md)
+        plan = without_resizing(plan, 0)
     # Geometry, view layout and output format: computed once, read by every operation.
     geometry = source_transform(src.size, plan, dpi=src.dpi)
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
@@ -212,8 +215,11 @@ def compose(
         view=view,
     )
     composite = steps(plan, COMP, registry)
-    ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
+    if warp is None:
+        ctx.keep = keep_box(composite, ctx)  # draw no more of layer 0 than the rest reads
     image = run_steps(image, steps(plan, 0, registry), ctx)
+    if warp is not None:
+        image = warp_canvas(image, warp, ctx)
     image = composite_layers(image, ctx, registry, resolver)
     ctx.layer, ctx.keep = COMP, None
     return run_steps(image, composite, ctx)
@@ -230,11 +236,6 @@ def check_supported(plan: Plan) -> None:
     for node in plan:
         if node.command.lower() in COMPOSITING:
             raise UnsupportedError(f"{node.command}= is not supported yet")
-    if perspective_node(plan, 0) is not None:
-        raise UnsupportedError(
-            "perspective= on layer 0 (or under layer=comp) is not supported; put the image on "
-            "layer 1 over a layer 0 that defines the canvas (e.g. color= with size=)"
-        )
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")

@@ -203,11 +203,35 @@ def test_an_unfit_quadrilateral_is_a_clear_error(quad, problem):
     assert f"perspective={quad}" in str(error.value)
 
 
-def test_bad_resampling_option_and_layer_0_are_refused():
+def test_a_bad_resampling_option_is_refused():
     with pytest.raises(engine.RenderError, match="expected R1, R2, R3 or R3Tn"):
         warped(f"layer=1&src=quad&perspective={QUAD},R3T201")
-    with pytest.raises(engine.UnsupportedError, match="perspective= on layer 0"):
-        warped(f"perspective={QUAD}")
+
+
+def test_perspective_on_layer_0_warps_it_within_its_own_rect():
+    """r-perspective.md: under layer=comp it applies to layer 0; the quadrilateral is in
+    layer 0's coordinates and the rest of the layer is transparent (here: the alpha reply).
+    The same pixels as the image on layer 1 over a transparent layer 0 of its size."""
+    quad = "6,4,54,8,50,36,10,30"
+    objects = {"quad": quadrants()}
+    on_0 = engine.render(quadrants(), f"perspective={quad}&fmt=png-alpha")
+    on_1 = engine.render(
+        None,
+        f"color=00000000&size=60,40&layer=1&src=quad&perspective={quad}&fmt=png-alpha",
+        resolver=objects.__getitem__,
+    )
+    image = Image.open(io.BytesIO(on_0.data))
+    assert image.size == (60, 40)
+    assert image.getpixel((1, 1))[3] == 0 and image.getpixel((58, 38))[3] == 0
+    assert image.getpixel((9, 7)) == (*RED, 255) and image.getpixel((48, 33)) == (*YELLOW, 255)
+    assert np.array_equal(np.asarray(image), np.asarray(Image.open(io.BytesIO(on_1.data))))
+
+
+def test_a_solid_layer_keeps_its_size_under_perspective():
+    """r-solid-color-layer…: a solid layer is color= with size=; r-perspective.md ignores
+    size= for image layers only, so the solid layer is made, then warped."""
+    image = warped(f"layer=1&color=0,0,255&size=30,20&perspective={QUAD}")
+    assert image.getpixel((100, 50)) == BLUE and image.getpixel((5, 5)) == WHITE
 
 
 def test_a_huge_quadrilateral_costs_no_more_than_the_canvas():
