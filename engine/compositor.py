@@ -435,10 +435,10 @@ class _LayerDraw:
         wanted = source_scale(quad, geometry.size)
         layer_steps = steps(plan, layer, self.registry)
         image, ctx = self._pipeline(source, geometry, layer_steps, None, wanted)
-        background = plan.get("bgColor", layer)
+        color = plan.get("bgColor", layer)
+        background = color.arg("color").to_rgba8() if color is not None else None
         box = ctx.content or (0.0, 0.0, image.width, image.height)
-        warped = warp(image, box, quad, canvas.size, resampling,
-                      background.arg("color").to_rgba8() if background else None)  # fmt: skip
+        warped = warp(image, box, quad, canvas.size, resampling, background)
         if warped is None:
             return canvas
         part, at = warped

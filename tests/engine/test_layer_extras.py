@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 from PIL import Image
-from test_layers import BLUE, CANVAS, RED, WHITE, box_of, png, render, resolver
+from test_layers import BLUE, CANVAS, OBJECTS, RED, WHITE, box_of, png, render, resolver
 
 import engine
 
@@ -419,3 +419,22 @@ def test_a_partly_visible_quadrilateral_draws_the_same_pixels_as_on_a_larger_can
     large = warped(f"layer=1&src=quad&perspective={quad}", size=(400, 300))
     assert np.array_equal(np.asarray(small), np.asarray(large)[:100, :200])
     assert len(small.getcolors(100000)) > 4  # edges and more than one quarter show
+
+
+def test_a_perspective_layer_takes_effects_and_bgcolor_fills_its_quadrilateral():
+    """r-layer-effects.md: effects follow the parent's shape, here the warped quadrilateral
+    (a blue border 3 pixels wide around it); bgColor= fills the layer's transparent areas,
+    warped with it (the 'half' image's transparent left half becomes green)."""
+    objects = {"quad": quadrants(), "half": OBJECTS["half"]}
+
+    def draw(modifiers: str) -> Image.Image:
+        rendition = engine.render(png(Image.new("RGB", (200, 100), WHITE)), modifiers
+                                  + "&fmt=png", resolver=objects.__getitem__)  # fmt: skip
+        return Image.open(io.BytesIO(rendition.data)).convert("RGB")
+
+    bordered = draw(f"layer=1&src=quad&perspective={QUAD}&effect=-1&color=0,0,255&op_grow=3")
+    assert bordered.getpixel((23, 13)) == RED  # the layer itself
+    assert bordered.getpixel((18, 9)) == BLUE  # just outside its top-left corner
+    assert bordered.getpixel((10, 5)) == WHITE  # farther away
+    filled = draw(f"layer=1&src=half&bgColor=0,255,0&perspective={QUAD}")
+    assert filled.getpixel((30, 30)) == GREEN and filled.getpixel((150, 70)) == RED
