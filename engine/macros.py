@@ -158,17 +158,23 @@ def _expand_into(
 def load_macros(path: str | os.PathLike[str]) -> MacroTable:
     """Read a Scene7 macro file (tab-delimited ``Name``/``Definition`` with a header row) of
     at most ``MAX_FILE_BYTES``."""
+    return parse_macro_file(read_data_file(path, "macro file"), source=os.fspath(path))
+
+
+def read_data_file(path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of a catalog data file (a macro file, a template file) of at most
+    ``MAX_FILE_BYTES``; ``what`` names the kind of file in errors."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise MacroError(f"cannot read macro file {os.fspath(path)!r}: {exc.strerror}") from None
+        raise MacroError(f"cannot read {what} {os.fspath(path)!r}: {exc.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
         raise MacroError(
-            f"macro file {os.fspath(path)} is larger than {MAX_FILE_BYTES // 2**20} MiB",
-            expected="a Scene7 macro file (presets of at most 512 characters each)",
+            f"{what} {os.fspath(path)} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+            expected="a catalog data file of IS modifiers (presets of at most 512 characters)",
         )
-    return parse_macro_file(data, source=os.fspath(path))
+    return data
 
 
 def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable:
@@ -176,30 +182,54 @@ def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable
     double-quoted fields; columns whose name starts with '.' ignored; later duplicates win.
 
     Every error names the file and the line where the record starts."""
+    records: dict[str, tuple[str, str]] = {}
+    for _line, (name, definition) in parse_data_file(
+        data, ("name", "definition"), source=f"macro file {source}", key="macro name"
+    ):
+        # Names are case-insensitive, so "View" after "view" replaces it: later records win.
+        records[_bare(name).lower()] = (name, definition)
+    return MacroTable(dict(records.values()))
+
+
+def parse_data_file(
+    data: bytes,
+    fields: Sequence[str],
+    *,
+    source: str,
+    key: str,
+    optional: Sequence[str] = (),
+) -> list[tuple[int, list[str]]]:
+    """The records of a catalog data file (Adobe's ``r-catalog-data-files.md``): a header row
+    naming the columns (case-insensitive), then tab-separated records. Returns, per record, its
+    line and its values of ``fields`` then ``optional`` (``''`` where the file has no such
+    column), stripped; the first field (what ``key`` names) must not be empty. ``source``
+    starts every error."""
     rows = _records(_decode(data, source), source)
+    header_text = "<TAB>".join(f.capitalize() for f in fields)
     if not rows:
-        raise MacroError(f"macro file {source} is empty; expected a Name<TAB>Definition header")
+        raise MacroError(f"{source} is empty; expected a {header_text} header")
     header_line, header = rows[0]
     names = [field.strip().lower() for field in header]
-    if "name" not in names or "definition" not in names:
+    if any(field not in names for field in fields):
         raise MacroError(
-            f"macro file {source}, line {header_line}: header {header!r}",
-            expected="a header row with the fields Name and Definition",
+            f"{source}, line {header_line}: header {header!r}",
+            expected=f"a header row with the fields {' and '.join(f.capitalize() for f in fields)}",
         )
-    name_at, definition_at = names.index("name"), names.index("definition")
-    records: dict[str, tuple[str, str]] = {}
+    columns = [names.index(field) for field in fields]
+    extra = [names.index(field) if field in names else None for field in optional]
+    out = []
     for line, row in rows[1:]:
-        if len(row) <= max(name_at, definition_at):
+        if len(row) <= max(columns):
             raise MacroError(
-                f"macro file {source}, line {line}: {len(row)} field(s)",
-                expected=f"at least {max(name_at, definition_at) + 1} tab-separated fields",
+                f"{source}, line {line}: {len(row)} field(s)",
+                expected=f"at least {max(columns) + 1} tab-separated fields",
             )
-        name = row[name_at].strip()
-        if not name:
-            raise MacroError(f"macro file {source}, line {line}: empty macro name")
-        # Names are case-insensitive, so "View" after "view" replaces it: later records win.
-        records[_bare(name).lower()] = (name, row[definition_at].strip())
-    return MacroTable(dict(records.values()))
+        values = [row[at].strip() for at in columns]
+        values += [row[at].strip() if at is not None and at < len(row) else "" for at in extra]
+        if not values[0]:
+            raise MacroError(f"{source}, line {line}: empty {key}")
+        out.append((line, values))
+    return out
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -215,7 +245,7 @@ def _decode(data: bytes, source: str) -> str:
         at = len(_BOM) + exc.start
         line = len(_LINE_BREAK.findall(data, 0, at)) + 1
         raise MacroError(
-            f"macro file {source}, line {line}: byte 0x{data[at]:02x} is not UTF-8, yet the "
+            f"{source}, line {line}: byte 0x{data[at]:02x} is not UTF-8, yet the "
             "file starts with a UTF-8 byte-order mark",
             expected="UTF-8 text after the byte-order mark (a file without one is ISO-8859-1)",
         ) from None
@@ -236,7 +266,7 @@ def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
         if "field larger than field limit" in reason:
             reason = f"a field is longer than {csv.field_size_limit()} characters"
         raise MacroError(
-            f"macro file {source}, line {start}: {reason}",
+            f"{source}, line {start}: {reason}",
             expected="macro definitions of at most 64 KiB (the request limit)",
         ) from None
     return rows

@@ -11,7 +11,8 @@ variable references in it are substituted before it is parsed, and all of the ou
 used inside it can reference them (§2.1, ``r-is-http-substitution-variables.md``); a nested
 request's own definition of a forwarded name wins inside it (and in what it nests). Its
 ``object`` (before the ``?``, may be empty) is the layer 0 of the nested request and its
-``$object$``, which is never forwarded.
+``$object$``, which is never forwarded. The nested request is encoded like the outer one
+(never twice): its text reaches here as written, and it is decoded when it is parsed.
 
 A request that contains itself (through a macro) is a cycle; nesting is at most
 :data:`MAX_NESTING` deep. Embedded Image Rendering (``ir(...)``), FXG (``fxg(...)``) and
@@ -35,6 +36,7 @@ from engine.macros import MacroTable
 from engine.parser import parse
 from engine.plan import Plan
 from engine.source import open_source
+from engine.syntax import decode_value
 
 MAX_NESTING = 8
 #: Commands a nested request ignores (``r-request-nesting-and-embedding.md``).
@@ -104,6 +106,7 @@ def nested_plan(
     """The object and the plan of the nested request ``request`` (the text inside ``is(...)``),
     with the forwarded ``variables`` and without the commands nested requests ignore."""
     obj, _, modifiers = request.partition("?")
+    obj = decode_value(obj)  # the request is kept encoded (engine.syntax.opens_nested)
     stem = PurePosixPath(obj).stem or None
     plan = parse(modifiers, macros=macros, object_name=stem, variables=variables)
     kept = tuple(n for n in plan if n.command.lower() not in IGNORED)

@@ -23,7 +23,7 @@ from engine.plan import COMP, Layer, Node, Plan, effect_layer, effect_parent, ex
 from engine.registry import Registry, get_registry, on_change
 from engine.signatures import ArgError
 from engine.stages import COMPOSITE_SCOPED, Stage
-from engine.syntax import Item, check_text, decode_value, split_modifiers
+from engine.syntax import Item, check_text, decode_value, opens_nested, split_modifiers
 
 #: Scene7 limits preset query strings to 512 characters; requests may be longer, but not
 #: unboundedly so (hostile input must not cost unbounded memory or time). The limit holds for
@@ -36,6 +36,8 @@ CACHE_BYTES = 32 * 1024 * 1024
 _LAYER_NUMBER = re.compile(r"[0-9]{1,9}\Z")
 _EFFECT_NUMBER = re.compile(r"-?[0-9]{1,9}\Z")
 DEFAULT_MACROS = MacroTable(EFFECT_MACROS)
+#: The commands whose value may be a nested request (``src=is(...)``, ``mask=is(...)``).
+_NESTING = ("src", "mask")
 #: Commands that set the same thing; within a layer the last of a group wins (§1.6 rule 4 for
 #: the layer type; the pixel and normalised forms of crop, extend, size, pos, origin, anchor).
 _EXCLUSIVE = {
@@ -219,9 +221,13 @@ class _Builder:
         raw = item.value
         if raw and "$" in raw and key != "effect":  # no variables in layer= and effect=, §2.1
             raw = self._substitute(raw, item)
-        value = decode_value(raw) if raw else ""
+        if raw and key in _NESTING and opens_nested(key, raw):
+            value, parts = raw, [raw]  # the nested request decodes its own values
+        else:
+            value = decode_value(raw) if raw else ""
+            parts = value.split(",") if value else []
         try:
-            args = sig.parse_args(value.split(",") if value else ())
+            args = sig.parse_args(parts)
         except ArgError as exc:
             index = getattr(exc, "argument", None)
             raise ParseError(

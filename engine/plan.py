@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from engine.commands import COMMAND_ORDER
 from engine.signatures import CommandSignature
 from engine.stages import COMPOSITE_SCOPED, PIPELINE_RANK, Stage
-from engine.syntax import encode_value
+from engine.syntax import encode_value, opens_nested
 
 COMP = "comp"
 Layer = int | str  # a layer number, "comp" for the composite, or an effect layer "parent:n"
@@ -66,7 +66,11 @@ class Node(NamedTuple):
 
     def to_modifier(self) -> str:
         value = self.value_text
-        return f"{self.command}={encode_value(value)}" if value else self.command
+        if not value:
+            return self.command
+        if opens_nested(self.command, value):
+            return f"{self.command}={value}"  # as written: the nested request decodes it
+        return f"{self.command}={encode_value(value)}"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,11 @@ class _ToItems(Transformer):
         text = None if equal is None else str(value or "")
         return Item("command", str(name), text, name.start_pos)
 
+    def nested(self, children: list[Token]) -> Item:
+        opener = children[0]
+        name, _, value = opener.partition("=")
+        return Item("command", name, value + "".join(children[1:]), opener.start_pos)
+
     def macro(self, children: list[Token]) -> Item:
         token = children[0]
         return Item("macro", token[1:-1], None, token.start_pos)
@@ -93,69 +98,42 @@ def split_modifiers(text: str, *, macro: str | None = None) -> list[Item]:
     check_text(text, macro=macro)
     items = _split_fast(text, macro)
     if items is None:
-        try:
-            items = _parser().parse(text)
-        except UnexpectedInput as exc:
-            raise _parse_error(text, exc, macro) from None
+        items = _lark_items(text, macro)
         if macro is not None:
             items = [item._replace(macro=macro) for item in items]
-    return join_nested(text, items) if "(" in text or "{" in text else items
+    return items
 
 
-#: The value of src=/mask= that opens a nested or embedded request (§ request nesting).
-_NESTED = re.compile(r"(?:is|ir|fxg)?[({]", re.IGNORECASE)
-_NESTING_COMMANDS = ("src", "mask")
+def _lark_items(text: str, macro: str | None) -> list[Item]:
+    """Lark's items of ``text``, or the first error in it as a :class:`ParseError`.
 
-
-def join_nested(text: str, items: list[Item]) -> list[Item]:
-    """Keep a nested request whole: ``src=is(?src=a&size=9,9)`` is one modifier whose value
-    runs to the matching bracket (parentheses or braces, as Adobe's pages write both),
-    although the '&' inside it split the text into several modifiers."""
-    out: list[Item] = []
-    inside_until = -1
-    for item in items:
-        if item.offset < inside_until:
-            continue
-        if _opens_nested(item):
-            start = item.offset + len(item.name) + 1
-            end = _closing_bracket(text, start)
-            if end is not None and end > start + len(item.value or ""):
-                item = item._replace(value=text[start:end])
-                inside_until = end
-        out.append(item)
-    return out
-
-
-def _opens_nested(item: Item) -> bool:
-    return (
-        item.kind == "command"
-        and bool(item.value)
-        and item.name.lower() in _NESTING_COMMANDS
-        and _NESTED.match(item.value or "") is not None
+    The first nested request with bad brackets is found without Lark, which then only reads
+    the modifiers before it (to report an earlier error first): Lark never sees brackets
+    nested deeper than :data:`MAX_BRACKET_DEPTH` (its tree for them costs depth × length).
+    """
+    fault = _nested_fault(text) if "(" in text or "{" in text else None
+    try:
+        items = _parser().parse(text if fault is None else text[: fault[0]])
+    except UnexpectedInput as exc:
+        raise _parse_error(text, exc, macro) from None
+    if fault is None:
+        return items
+    start, offset, reason = fault
+    modifier = text[start:]
+    raise ParseError(
+        f"malformed nested request: {reason}",
+        text=modifier if len(modifier) <= 120 else modifier[:117] + "...",
+        offset=offset,
+        expected="a nested request in matching brackets ('(' with ')', '{' with '}'), "
+        "then '&' or the end of the request",
+        macro=macro,
     )
-
-
-def _closing_bracket(text: str, start: int) -> int | None:
-    """The index after the bracket that closes the first one at or after ``start``."""
-    depth = 0
-    for index in range(start, len(text)):
-        char = text[index]
-        if char in "({":
-            depth += 1
-        elif char in ")}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return None
 
 
 def lark_split(text: str) -> list[Item]:
     """The grammar alone (no fast path); for tests that compare the two."""
     check_text(text)
-    try:
-        return _parser().parse(text)
-    except UnexpectedInput as exc:
-        raise _parse_error(text, exc, None) from None
+    return _lark_items(text, None)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -183,18 +161,29 @@ def check_text(text: str, *, macro: str | None = None, what: str = "modifiers") 
 def _split_fast(text: str, macro: str | None) -> list[Item] | None:
     """The grammar without Lark, or ``None`` where Lark has to explain a failure.
 
-    No terminal contains '&', so a request is its '&'-separated pieces, each one modifier.
-    A command is ``NAME[=VALUE]`` and a variable definition ``VARIABLE=[VALUE]``; neither
-    name contains '=' and ``VALUE`` is anything up to the next '&', so the text before the
-    first '=' is the name. A property test holds this to the same answers as Lark.
+    No terminal but a nested request contains '&', so a request is its '&'-separated pieces,
+    each one modifier, except that a nested request's value runs to its closing bracket. A
+    command is ``NAME[=VALUE]`` and a variable definition ``VARIABLE=[VALUE]``; neither name
+    contains '=' and ``VALUE`` is anything up to the next '&', so the text before the first
+    '=' is the name. A property test holds this to the same answers as Lark.
     """
     terminals = _terminals()
     is_name, is_variable = terminals["NAME"], terminals["VARIABLE"]
     is_comment, is_macro = terminals["COMMENT"], terminals["MACRO"]
+    opens_nested = _opens_nested() if "(" in text or "{" in text else None
     items: list[Item] = []
-    offset = 0
+    offset = resume = 0
     for piece in text.split("&"):
-        if piece:
+        if offset < resume:  # inside the nested request before
+            pass
+        elif opens_nested is not None and (opener := opens_nested(piece)):
+            end, fault = _nested_end(text, offset + opener.end() - 1)
+            if fault is not None:
+                return None
+            name = piece[: piece.index("=")]
+            items.append(Item("command", name, text[offset + len(name) + 1 : end], offset, macro))
+            resume = end + 1
+        elif piece:
             head, equal, value = piece.partition("=")
             if is_name(head):
                 items.append(Item("command", head, value if equal else None, offset, macro))
@@ -208,6 +197,68 @@ def _split_fast(text: str, macro: str | None) -> list[Item] | None:
                 return None
         offset += len(piece) + 1
     return items
+
+
+@cache
+def _opens_nested() -> Callable[[str], re.Match[str] | None]:
+    """``match`` of the grammar's openers of a nested request (``src=is(``, ``mask={``, ...)."""
+    patterns = (_parser().get_terminal(name).pattern for name in ("NESTED_PAREN", "NESTED_BRACE"))
+    return re.compile("|".join(p.to_regexp() for p in patterns)).match
+
+
+def opens_nested(command: str, value: str) -> bool:
+    """Whether ``command=value`` holds a nested or embedded request (``src=is(...)``, ...).
+
+    Such a value is kept as written, %-escapes included: it is decoded when the nested
+    request itself is parsed, as Adobe's nesting page says nested requests are encoded like
+    the outer one, never twice.
+    """
+    return _opens_nested()(f"{command}={value}") is not None
+
+
+#: Brackets in a nested request nest at most this deep (rendering stops at fewer levels of
+#: nested requests, ``engine.nesting.MAX_NESTING``; foreign URLs may hold a few more).
+MAX_BRACKET_DEPTH = 64
+_BRACKET = re.compile(r"[(){}]")
+_CLOSES = {"(": ")", "{": "}"}
+
+
+def _nested_end(text: str, start: int) -> tuple[int, str | None]:
+    """Where the nested request whose bracket opens at ``start`` ends (the index after its
+    closing bracket), or the offset of what is wrong with its brackets and why."""
+    open_brackets: list[int] = []
+    for match in _BRACKET.finditer(text, start):
+        index, char = match.start(), match.group()
+        if char in _CLOSES:
+            open_brackets.append(index)
+            if len(open_brackets) > MAX_BRACKET_DEPTH:
+                return index, f"brackets nested deeper than {MAX_BRACKET_DEPTH} levels"
+            continue
+        opened = open_brackets.pop()
+        if _CLOSES[text[opened]] != char:
+            return index, f"{char!r} does not close the {text[opened]!r} at offset {opened}"
+        if not open_brackets:
+            end = index + 1
+            if end < len(text) and text[end] != "&":
+                return end, f"{text[end]!r} follows its closing bracket instead of '&'"
+            return end, None
+    opened = open_brackets[-1]
+    return opened, f"the {text[opened]!r} at offset {opened} is never closed"
+
+
+def _nested_fault(text: str) -> tuple[int, int, str] | None:
+    """The first nested request with unbalanced brackets: its offset, the offset of the fault
+    and the reason (for error messages; the fast path only sees that it cannot split)."""
+    opens_nested = _opens_nested()
+    offset = resume = 0
+    for piece in text.split("&"):
+        if offset >= resume and (opener := opens_nested(piece)):
+            end, fault = _nested_end(text, offset + opener.end() - 1)
+            if fault is not None:
+                return offset, end, fault
+            resume = end + 1
+        offset += len(piece) + 1
+    return None
 
 
 def _parse_error(text: str, exc: UnexpectedInput, macro: str | None) -> ParseError:

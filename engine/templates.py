@@ -11,8 +11,10 @@ overrides the template's ``$text=...``).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
+from engine.macros import parse_data_file, read_data_file
 from engine.parser import variable_key
 from engine.syntax import Item, split_modifiers
 
@@ -21,6 +23,23 @@ from engine.syntax import Item, split_modifiers
 class Template:
     modifier: str
     post_modifier: str = ""
+
+
+def load_templates(path: str | os.PathLike[str]) -> dict[str, Template]:
+    """Templates from a catalog data file (``r-catalog-data-files.md``): tab-delimited, a
+    header row with ``Id`` and ``Modifier`` (``catalog::Id``, ``catalog::Modifier``) and
+    optionally ``PostModifier``; other columns are ignored and a later record of the same Id
+    (case-insensitive) wins. Errors are :class:`~engine.errors.MacroError` naming the line."""
+    source = f"template file {os.fspath(path)}"
+    records = parse_data_file(
+        read_data_file(path, "template file"),
+        ("id", "modifier"),
+        optional=("postmodifier",),
+        source=source,
+        key="template Id",
+    )
+    latest = {name.lower(): (name, Template(body, post)) for _line, (name, body, post) in records}
+    return dict(latest.values())
 
 
 def templated_request(request: str, template: Template) -> str:

@@ -12,9 +12,10 @@ from engine.errors import ApiFault
 #: name → (what it means, the values it takes)
 ATTRIBUTES: dict[str, tuple[str, str]] = {
     "ErrorImage": (
-        "an image of the company answered with status 200 instead of an error, at the "
-        "request's wid/hei/fmt/qlt when those are valid (empty: errors get their status)",
-        "an asset name",
+        "a template or image of the company answered with status 200 instead of an error, at "
+        "the request's wid/hei/fmt/qlt when those are valid; $error.title$ and $error.message$ "
+        "in it show the error (empty: errors get their status)",
+        "a template name or an asset name",
     ),
     "ErrorDetail": (
         "error message detail: 0 and 1 the title only (e.g. 'Bad request'), 2 and 3 the full "

@@ -57,6 +57,7 @@ from engine.errors import (
 )
 from engine.macros import MacroTable
 from engine.mailbox import single_mailbox
+from engine.templates import Template
 
 if TYPE_CHECKING:
     from engine.catalog.session import Session
@@ -234,6 +235,11 @@ class Catalog:
         """The company's image served as ``/is/image/{company}/{name}``: the newest image
         named ``name`` exactly or ``name`` plus one extension (case-sensitive), else None."""
         return sql.image_by_name(self.connection(), handles.row_id(company.handle), name)
+
+    def find_template(self, company: Company, name: str) -> Template | None:
+        """The company's compositing template ``name`` (case-insensitive), else None."""
+        row = sql.template_by_name(self.connection(), handles.row_id(company.handle), name)
+        return None if row is None else Template(*row)
 
     def presets(self, company: Company) -> MacroTable:
         """The company's presets as the macro table of its requests."""

@@ -1,5 +1,5 @@
 """Opaque handles in the shapes Scene7 shows (§4.1): ``c|1``, ``u|3``, ``a|1|42``, ``j|1|name|7``;
-a scheduled job (not run yet) is ``s|1|name|7``.
+a scheduled job (not run yet) is ``s|1|name|7``, a compositing template ``t|1|name``.
 
 Callers must treat handles as opaque strings; only the catalog builds and reads them.
 """
@@ -17,6 +17,10 @@ def user_handle(user_id: int) -> str:
 
 def asset_handle(company_id: int, asset_id: int) -> str:
     return f"a|{company_id}|{asset_id}"
+
+
+def template_handle(company_id: int, name: str) -> str:
+    return f"t|{company_id}|{name}"
 
 
 def job_handle(company_id: int, name: str, job_id: int) -> str:

@@ -29,8 +29,7 @@ from engine.catalog.models import Asset, Company, User
 from engine.errors import ApiFault, AuthorizationFault, CatalogError, ParseError
 from engine.macros import MacroTable, load_macros
 from engine.parser import parse
-from engine.syntax import split_modifiers
-from engine.templates import Template
+from engine.templates import Template, load_templates
 
 if TYPE_CHECKING:
     from engine.catalog.catalog import Catalog
@@ -321,16 +320,17 @@ class Session:
 
     # --- compositing templates (IPS createTemplate; template= of IS requests) -----------------
 
-    def create_template(self, name: str, modifier: str, post_modifier: str = "") -> None:
-        """Create or replace the template ``name`` (case-insensitive): its body and the
-        modifiers applied after the request's. Both must be well-formed modifiers; values may
-        hold ``$var$`` parameters that the request defines."""
+    def create_template(self, name: str, modifier: str, post_modifier: str = "") -> str:
+        """Create or replace the template ``name`` (case-insensitive): its body
+        (``catalog::Modifier``) and the modifiers applied after the request's
+        (``catalog::PostModifier``). Both must parse with the company's presets as macros;
+        ApiFault 30001 names the field and the offset otherwise. A value that still holds a
+        ``$var$`` reference is a parameter the request may define, so a typed argument made
+        of one (``size=$w$,0`` without a default ``$w=``) is not refused. Returns the
+        template's handle (IPS returns an asset handle; templates are no assets here)."""
         self.require("createTemplate")
-        name = _preset_name(name)
-        for text in (modifier, post_modifier):
-            split_modifiers(text)
-        with sql.transaction(self.catalog.connection()) as conn:
-            sql.upsert_template(conn, self._company_id, name, modifier, post_modifier)
+        self._save_templates({name: Template(modifier, post_modifier)})
+        return handles.template_handle(self._company_id, _preset_name(name, "template"))
 
     def list_templates(self) -> dict[str, Template]:
         """Template name → :class:`~engine.templates.Template`, by name."""
@@ -338,11 +338,42 @@ class Session:
         rows = sql.list_templates(self.catalog.connection(), self._company_id)
         return {name: Template(*row) for name, row in rows.items()}
 
+    def get_template(self, name: str) -> tuple[str, Template]:
+        """The template called ``name`` (case-insensitive), with the name as stored."""
+        wanted = _preset_name(name, "template").casefold()
+        for stored, template in self.list_templates().items():
+            if stored.casefold() == wanted:
+                return stored, template
+        raise CatalogError(f"company {self.company.name} has no template named {name!r}")
+
     def delete_template(self, name: str) -> None:
         self.require("deleteTemplate")
         conn = self.catalog.connection()
-        if not sql.delete_template(conn, self._company_id, _preset_name(name)):
+        if not sql.delete_template(conn, self._company_id, _preset_name(name, "template")):
             raise CatalogError(f"company {self.company.name} has no template named {name!r}")
+
+    def import_templates(self, path: str | os.PathLike[str]) -> int:
+        """Add or replace templates from a catalog data file (``Id``, ``Modifier``,
+        ``PostModifier`` columns; all or none); returns how many."""
+        self.require("createTemplate")
+        return self._save_templates(load_templates(path))
+
+    def _save_templates(self, templates: dict[str, Template]) -> int:
+        table = self.macro_table()
+        cleaned = {}
+        for name, template in templates.items():
+            bare = _preset_name(name, "template")
+            fields = []
+            for field, text in (("modifier", template.modifier), ("postModifier",
+                                template.post_modifier)):  # fmt: skip
+                text = check_text(f"template {bare!r} {field}", text).strip().lstrip("?&")
+                _check_template_field(f"{field} of template {bare!r}", text, table)
+                fields.append(text)
+            cleaned[bare] = fields
+        with sql.transaction(self.catalog.connection()) as conn:
+            for name, fields in cleaned.items():
+                sql.upsert_template(conn, self._company_id, name, *fields)
+        return len(cleaned)
 
     def macro_table(self) -> MacroTable:
         """The company's presets as a macro table for :func:`engine.parse`."""
@@ -370,13 +401,28 @@ def _check_modifiers(what: str, body: str, table: MacroTable) -> None:
         ) from exc
 
 
-def _preset_name(name: str) -> str:
-    bare = check_text("preset name", name).strip()
+_PARAMETER = re.compile(r"\$[^$&=]+\$")
+
+
+def _check_template_field(what: str, body: str, table: MacroTable) -> None:
+    """Like :func:`_check_modifiers`, except that a value left with a ``$var$`` reference
+    (a template parameter without a default) is the request's to define."""
+    try:
+        _check_modifiers(what, body, table)
+    except ApiFault as fault:
+        error = fault.__cause__  # a value a command refused names the command
+        refused_value = isinstance(error, ParseError) and error.command is not None
+        if not (refused_value and _PARAMETER.search(getattr(error, "text", None) or "")):
+            raise
+
+
+def _preset_name(name: str, what: str = "preset") -> str:
+    bare = check_text(f"{what} name", name).strip()
     if len(bare) >= 2 and bare.startswith("$") and bare.endswith("$"):
         bare = bare[1:-1].strip()
     if not bare or _BAD_PRESET_NAME.search(bare):
         raise ApiFault(
-            f"invalid preset name {name!r}: it must be non-empty without '$', '&', '=' or "
+            f"invalid {what} name {name!r}: it must be non-empty without '$', '&', '=' or "
             "control characters",
             code=ApiFault.INVALID_PARAMETER,
         )

@@ -536,6 +536,16 @@ def list_templates(conn: sqlite3.Connection, company_id: int) -> dict[str, tuple
     return {row["name"]: (row["modifier"], row["post_modifier"]) for row in rows}
 
 
+def template_by_name(
+    conn: sqlite3.Connection, company_id: int, name: str
+) -> tuple[str, str] | None:
+    row = conn.execute(
+        "SELECT modifier, post_modifier FROM templates WHERE company_id = ? AND name = ?",
+        (company_id, name),
+    ).fetchone()
+    return None if row is None else (row["modifier"], row["post_modifier"])
+
+
 def delete_template(conn: sqlite3.Connection, company_id: int, name: str) -> bool:
     cursor = conn.execute(
         "DELETE FROM templates WHERE company_id = ? AND name = ?", (company_id, name)

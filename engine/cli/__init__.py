@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "engine.cli.language",
     "engine.cli.rendering",
     "engine.cli.catalog",
+    "engine.cli.templates",
     "engine.cli.export",
     "engine.cli.serve",
 )

@@ -42,13 +42,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     add_auth_options(init)
     init.set_defaults(handler=_init)
 
-    company = _group(subparsers, "company", "manage companies")
+    company = add_group(subparsers, "company", "manage companies")
     add = company.add_parser("add", help="create a company (you, an IpsAdmin, become its IpsAdmin)")
     add.add_argument("name", metavar="NAME")
     add_auth_options(add)
     add.set_defaults(handler=_company_add)
 
-    user = _group(subparsers, "user", "manage users")
+    user = add_group(subparsers, "user", "manage users")
     add = user.add_parser(
         "add",
         help="as an administrator of the company: create a user in it (their password from "
@@ -65,36 +65,33 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     upload = subparsers.add_parser("upload", help="upload files to the catalog")
     upload.add_argument("files", nargs="+", metavar="FILE")
     upload.add_argument("--folder", default="/", metavar="F", help="catalog folder, e.g. /a/b/")
-    _add_listing_options(upload)
+    add_listing_options(upload)
     upload.set_defaults(handler=_upload)
 
-    assets = _group(subparsers, "assets", "list assets")
+    assets = add_group(subparsers, "assets", "list assets")
     listing = assets.add_parser("list", help="list the company's assets")
     listing.add_argument("--folder", metavar="F", help="only assets directly in this folder")
-    _add_listing_options(listing)
+    add_listing_options(listing)
     listing.set_defaults(handler=_assets_list)
 
-    preset = _group(subparsers, "preset", "manage image presets ($name$ macros)")
+    preset = add_group(subparsers, "preset", "manage image presets ($name$ macros)")
     put = preset.add_parser("set", help="create or replace a preset")
     put.add_argument("name", metavar="NAME")
     put.add_argument("modifiers", metavar="MODIFIERS", help="IS modifiers, e.g. wid=200&fmt=png")
     add_auth_options(put)
     put.set_defaults(handler=_preset_set)
     listing = preset.add_parser("list", help="list the company's presets")
-    _add_listing_options(listing)
+    add_listing_options(listing)
     listing.set_defaults(handler=_preset_list)
-    delete = preset.add_parser("delete", help="delete a preset")
-    delete.add_argument("name", metavar="NAME")
-    add_auth_options(delete)
-    delete.set_defaults(handler=_preset_delete)
-    imported = preset.add_parser("import", help="add presets from a Scene7 macro file")
-    imported.add_argument("file", metavar="FILE")
-    add_auth_options(imported)
-    imported.set_defaults(handler=_preset_import)
+    add_delete_command(preset, "preset", "delete_preset")
+    add_import_command(
+        preset, "add presets from a Scene7 macro file", "import_presets", "preset(s)"
+    )
     add_preset_check(preset)
 
 
-def _group(subparsers: argparse._SubParsersAction, name: str, help: str) -> Any:
+def add_group(subparsers: argparse._SubParsersAction, name: str, help: str) -> Any:
+    """A command with sub-commands (``isrender preset set``); alone it prints its usage."""
     parser = subparsers.add_parser(name, help=help)
     parser.set_defaults(handler=lambda _args: _usage(parser))
     return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION")
@@ -129,7 +126,8 @@ def add_auth_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_listing_options(parser: argparse.ArgumentParser) -> None:
+def add_listing_options(parser: argparse.ArgumentParser) -> None:
+    """The sign-in options and ``--json``."""
     add_auth_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -191,7 +189,8 @@ def _new_password(email: str, env: str) -> str:
 
 
 @contextlib.contextmanager
-def _signed_in(args: argparse.Namespace) -> Iterator[Session]:
+def signed_in(args: argparse.Namespace) -> Iterator[Session]:
+    """The signed-in session of ``args``; its catalog is closed afterwards."""
     session = session_from_args(args)
     with contextlib.closing(session.catalog):
         yield session
@@ -217,14 +216,14 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _company_add(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         company = session.add_company(args.name)
     print(f"{company.handle}\t{company.name}")
     return 0
 
 
 def _user_add(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         session.require("addUser")  # before anyone is asked for a password
         try:
             user = session.catalog.user(args.email)
@@ -254,7 +253,7 @@ def _upload(args: argparse.Namespace) -> int:
     ``--json``), a refused file on stderr under the name the user gave; a bad file does not
     stop the others. Exit status 1 if any file failed."""
     stored, failed = [], 0
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         session.require("upload")  # refused once, not once per file
         for path in args.files:
             try:
@@ -278,7 +277,7 @@ def _upload(args: argparse.Namespace) -> int:
 
 
 def _assets_list(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         assets = session.list_assets(folder=args.folder)
     _print_assets(assets, as_json=args.json)
     return 0
@@ -301,13 +300,13 @@ def _asset_json(asset: Asset) -> dict[str, Any]:
 
 
 def _preset_set(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         session.set_preset(args.name, args.modifiers)
     return 0
 
 
 def _preset_list(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
+    with signed_in(args) as session:
         presets = session.list_presets()
     if args.json:
         print_json(presets)
@@ -317,14 +316,31 @@ def _preset_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _preset_delete(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
-        session.delete_preset(args.name)
-    return 0
+def add_delete_command(group: Any, noun: str, method: str) -> None:
+    """``delete NAME`` in ``group``: ``Session.<method>(NAME)``, signed in."""
+    delete = group.add_parser("delete", help=f"delete a {noun}")
+    delete.add_argument("name", metavar="NAME")
+    add_auth_options(delete)
+
+    def handler(args: argparse.Namespace) -> int:
+        with signed_in(args) as session:
+            getattr(session, method)(args.name)
+        return 0
+
+    delete.set_defaults(handler=handler)
 
 
-def _preset_import(args: argparse.Namespace) -> int:
-    with _signed_in(args) as session:
-        count = session.import_presets(args.file)
-    print(f"imported {count} preset(s) from {args.file}")
-    return 0
+def add_import_command(group: Any, help: str, method: str, things: str) -> None:
+    """``import FILE`` in ``group``: ``Session.<method>(FILE)``, signed in, then how many
+    ``things`` it imported."""
+    imported = group.add_parser("import", help=help)
+    imported.add_argument("file", metavar="FILE")
+    add_auth_options(imported)
+
+    def handler(args: argparse.Namespace) -> int:
+        with signed_in(args) as session:
+            count = getattr(session, method)(args.file)
+        print(f"imported {count} {things} from {args.file}")
+        return 0
+
+    imported.set_defaults(handler=handler)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import PurePosixPath
 
 from starlette.background import BackgroundTask
@@ -44,7 +45,8 @@ from engine.renderer import Rendition, output_format
 from engine.server import Server
 from engine.server.renders import RenderTask
 from engine.server.responses import error_message, error_response, status_of
-from engine.syntax import split_modifiers
+from engine.syntax import encode_value, split_modifiers
+from engine.templates import templated_request
 
 log = logging.getLogger("isrender.http")
 
@@ -327,31 +329,55 @@ async def _error(server: Server, prepared: Prepared, error: Exception, query: st
 async def _error_image(
     server: Server, prepared: Prepared, name: str, query: str, error: Exception, detail: int
 ) -> Response:
-    """The company's ErrorImage at the failed request's size and format, status 200."""
-    asset = await run_in_threadpool(server.catalog.find_image, prepared.company, name)
-    if asset is None or asset.blob is None:
-        raise NotFoundError(f"ErrorImage {name!r} is not an image of the company")
-    kept = [
+    """The company's ErrorImage at the failed request's size and format, status 200.
+
+    ``r-errorimage.md``: ErrorImage names "an image, catalog entry, or template"; here a
+    template of the company (its name first) or an image with its URL modifiers (IS's
+    ``catalog::Modifier``/``PostModifier``). Either may render the error through the
+    predefined variables ``$error.title$`` (the status's short title) and ``$error.message$``
+    (the message at the company's ErrorDetail).
+    """
+    catalog = server.catalog
+    template = await run_in_threadpool(catalog.find_template, prepared.company, name)
+    asset = None
+    if template is None:  # then an image
+        asset = await run_in_threadpool(catalog.find_image, prepared.company, name)
+        if asset is None or asset.blob is None:
+            raise NotFoundError(f"ErrorImage {name!r} is neither a template nor an image")
+    message = error_message(error, detail=detail)
+    kept = "&".join(
         item
         for item in query.split("&")
         if item.partition("=")[0].strip().lower() in ERROR_IMAGE_COMMANDS
-    ]
-    request = "&".join(kept)
+    )
     try:
-        parse(request)
+        parse(kept)
     except ParseError:
-        request = ""
+        kept = ""
+    title = HTTPStatus(status_of(error)).phrase
+    variables = f"$error.title={encode_value(title)}&$error.message={encode_value(message)}"
+    source = object_name = None
+    if asset is None:
+        request = templated_request(f"{variables}&{kept}", template)
+    else:
+        request = "&".join((variables, asset.url_modifier, kept, asset.url_post_modifier))
+        source, object_name = str(catalog.blobs.path(asset.blob)), _asset_id(asset.name)
+    plan = await run_in_threadpool(parse, request, macros=prepared.macros)
+    company = prepared.company
+    resolver = await run_in_threadpool(plan_resolver, catalog, company, plan, prepared.macros)
     task = RenderTask(
         "img",
-        source=str(server.catalog.blobs.path(asset.blob)),
+        source=source,
         request=request,
-        object_name=_asset_id(asset.name),
+        macros=prepared.macros,
+        object_name=object_name,
+        resolver=resolver,
     )
     rendition: Rendition = await server.renders.run(task)
-    message = error_message(error, detail=detail).encode("ascii", "replace").decode("ascii")
+    shown = message.encode("ascii", "replace").decode("ascii")
     headers = {
         "Cache-Control": "no-store",
         "X-Error-Status": str(status_of(error)),
-        "X-Error-Message": " ".join(message.split())[:1000],
+        "X-Error-Message": " ".join(shown.split())[:1000],
     }
     return Response(rendition.data, media_type=rendition.mime_type, headers=headers)

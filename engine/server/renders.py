@@ -28,10 +28,12 @@ PRELOAD = ("engine.renderer", "engine.parser", "plugins")
 @dataclass(frozen=True)
 class RenderTask:
     """One render: ``kind`` ``img`` returns a :class:`~engine.renderer.Rendition`, ``props``
-    the ``req=props`` fields (a dict), ``map`` the ``req=map`` areas (a str)."""
+    the ``req=props`` fields (a dict), ``map`` the ``req=map`` areas (a str). ``source`` is
+    None for a request whose layer 0 is its own (a template, ``color=``/``text=`` with
+    ``size=``)."""
 
     kind: str
-    source: str
+    source: str | None
     request: str = ""
     macros: MacroTable | None = None
     object_name: str | None = None
@@ -45,14 +47,15 @@ def run_render(task: RenderTask) -> Any:
     from engine.renderer import render, render_props
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
+    source = None if task.source is None else Path(task.source)
     if task.kind == "map":
         from engine.imagemap import image_map
 
-        return image_map(Path(task.source), plan, macros=task.macros, resolver=task.resolver)
+        return image_map(source, plan, macros=task.macros, resolver=task.resolver)
     if task.kind == "props":  # evaluated as the image request it describes
         image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
         return render_props(Path(task.source), image_plan, resolver=task.resolver)
-    return render(Path(task.source), plan, resolver=task.resolver)
+    return render(source, plan, resolver=task.resolver)
 
 
 class RenderPool:

@@ -15,6 +15,8 @@ Where these differ from Adobe's operations (all listed in the README):
   sub-type parameters are accepted and ignored.
 - Image formats are the company's presets (``$name$`` macros); a format's handle is
   ``<company handle>|<name>``.
+- ``createTemplate`` stores a compositing template (``engine.templates``), which is no asset:
+  its handle ``t|<company>|<name>`` is not an asset handle, ``folderHandle`` is ignored.
 """
 
 from __future__ import annotations
@@ -508,6 +510,29 @@ def delete_image_format(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+# --- compositing templates ---------------------------------------------------------------------
+
+TEMPLATE_TYPE = "Template"
+
+
+def create_template(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """Adobe's ``createTemplate``; ``folderHandle`` is required and ignored (templates are
+    no assets here, so they live in no folder) and ``type`` must be ``Template``."""
+    session = call.session(params, "createTemplate")
+    _required(params, "folderHandle")
+    kind = str(_required(params, "type")).strip()
+    if kind.casefold() != TEMPLATE_TYPE.casefold():
+        raise _invalid(f"template type {kind!r} is not supported; expected {TEMPLATE_TYPE!r}")
+    name = str(_required(params, "name"))
+    _required(params, "urlModifier")
+    modifiers = [
+        str(params.get(field) or "").replace("&amp;", "&")  # as saveImageFormat reads it
+        for field in ("urlModifier", "urlPostApplyModifier")
+    ]
+    handle = session.create_template(name, *modifiers)
+    return {"assetHandle": handle}
+
+
 HANDLERS: dict[str, Handler] = {
     "getCompanyInfo": get_company_info,
     "getCompanyMembership": get_company_membership,
@@ -528,4 +553,5 @@ HANDLERS: dict[str, Handler] = {
     "getImageFormats": get_image_formats,
     "saveImageFormat": save_image_format,
     "deleteImageFormat": delete_image_format,
+    "createTemplate": create_template,
 }

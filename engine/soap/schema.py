@@ -349,6 +349,18 @@ OPERATIONS: dict[str, Operation] = {
             ("imageFormatHandle:string!",),
         ),
         _op("deleteImageFormat", ("companyHandle:string!", "imageFormatHandle:string!")),
+        _op(
+            "createTemplate",
+            (
+                "companyHandle:string!",
+                "folderHandle:string!",
+                "name:string!",
+                "type:string!",
+                "urlModifier:string!",
+                "urlPostApplyModifier:string",
+            ),
+            ("assetHandle:string!",),
+        ),
     )
 }
 

@@ -22,7 +22,7 @@ _TOKENS = [
     "wid", "WID", "hei", "fmt", "qlt", "layer", "src", "text", "bgc", "op_usm", "rect",
     "cache", "req", "tiff", "jpeg", "comp", "1", "0", "-1", "2.5e3", "ff0000", "0x70g",
     "$", "=", "%", "%2C", "%2", "%zz", "+", ",", ".", "?", "$v$", "$v=", "$object$",
-    "$view$", " ", "é", "\n", "_",
+    "$view$", " ", "é", "\n", "_", "src=is(", "mask={", "src=(", "(", ")", "{", "}",
 ]  # fmt: skip
 PIECES = st.lists(st.lists(st.sampled_from(_TOKENS), max_size=6).map("".join), max_size=8).map(
     "&".join

@@ -469,6 +469,17 @@ def test_a_nested_requests_own_definition_wins_over_a_forwarded_one():
     assert box_of(deeper, RED) == (40, 35, 60, 45)
 
 
+@pytest.mark.parametrize(
+    "nested",
+    ["is(logo?$w=20&$sized$)", "is{logo?$w=20&$sized$}", "is(?$w=20&layer=0&src=is(logo?$sized$))"],
+)
+def test_a_macro_that_ends_a_nested_request_renders(nested):
+    """A $macro$ last in a nested request, after an '&', used to be refused with "unexpected
+    character ')'" (the nesting page writes '&' inside nested requests unencoded)."""
+    image = render_with_macros(f"$w=40&layer=1&src={nested}")
+    assert box_of(image, RED) == (40, 35, 60, 45)
+
+
 def test_an_undefined_variable_in_a_nested_macro_is_still_an_error():
     with pytest.raises(engine.ParseError):
         render_with_macros("layer=1&src=is(logo?$sized$)")

@@ -238,6 +238,70 @@ def test_presets(acme, capsys, tmp_path):
     assert status == 2 and "preset 'bad' is not a valid modifier string" in err
 
 
+def test_templates(acme, capsys, tmp_path):
+    """isrender template set|list|show|delete|import, with the preset commands' sign-in."""
+    who = ("--user", "ann@acme.test")
+    body = "$w=20&layer=0&color=0,0,255&size=100,50&layer=1&src=$object$&size=$w$,$h$"
+    argv = ("template", "set", "Banner", body, "--post-modifier", "fmt=png")
+    assert run(capsys, *argv, *who) == (0, "", "")
+    data = tmp_path / "templates.txt"
+    data.write_text("Id\tModifier\nframe\tlayer=0&color=ff0000&size=10,10\n")
+    status, out, _ = run(capsys, "template", "import", str(data), *who)
+    assert (status, out) == (0, f"imported 1 template(s) from {data}\n")
+    status, out, _ = run(capsys, "template", "list", *who)
+    assert out.splitlines() == [
+        f"Banner\t{body}\tfmt=png",
+        "frame\tlayer=0&color=ff0000&size=10,10",
+    ]
+    status, out, _ = run(capsys, "template", "show", "banner", *who)
+    assert out.splitlines() == [
+        "name:          Banner",
+        f"modifier:      {body}",
+        "post-modifier: fmt=png",
+        "parameter:     $w$ default '20'",
+        "parameter:     $h$ (none: requests must define it)",
+    ]
+    status, out, _ = run(capsys, "template", "show", "banner", "--json", *who)
+    assert json.loads(out) == {
+        "name": "Banner",
+        "urlModifier": body,
+        "urlPostApplyModifier": "fmt=png",
+        "parameters": {"w": "20", "h": None},
+    }
+    assert run(capsys, "template", "delete", "FRAME", *who)[0] == 0
+    status, out, _ = run(capsys, "template", "list", "--json", *who)
+    assert [t["name"] for t in json.loads(out)] == ["Banner"]
+    status, _, err = run(capsys, "template", "show", "frame", *who)
+    assert status == 2 and err == "isrender: company Acme has no template named 'frame'\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("set", "bad", "layer=1&=2"), "modifier of template 'bad' is not a valid modifier"),
+        (("set", "bad", "layer=1&src=is(a?wid=1&$m$"), "never closed; text"),
+        (("set", "bad", "layer=0", "--post-modifier", "wid=huge"), "postModifier of template"),
+        (("set", "b&d", "layer=0"), "invalid template name"),
+    ],
+)
+def test_a_template_that_cannot_parse_is_refused(acme, capsys, argv, message):
+    status, out, err = run(capsys, "template", *argv, *ADMIN)
+    assert (status, out) == (2, "") and message in err and err.count("\n") == 1
+    assert "at offset" in err or "name" in err
+    assert json.loads(run(capsys, "template", "list", "--json", *ADMIN)[1]) == []
+
+
+def test_who_may_change_templates_on_the_command_line(acme, capsys):
+    add_user(acme, "ivy@acme.test", "ImagePortalUser")
+    ivy = ("--user", "ivy@acme.test")
+    status, _, err = run(capsys, "template", "set", "t", "layer=0", *ivy)
+    assert status == 77 and "ImagePortalUser has no permission for operation createTemplate" in err
+    assert run(capsys, "template", "set", "t", "layer=0", *ADMIN)[0] == 0
+    assert run(capsys, "template", "list", *ivy)[1] == "t\tlayer=0\n"  # reading is allowed
+    status, _, err = run(capsys, "template", "delete", "t", *ivy)
+    assert status == 77 and "operation deleteTemplate" in err
+
+
 def test_a_group_without_an_action_prints_its_usage(home, capsys):
     status, _, err = run(capsys, "preset")
     assert status == 2 and "ACTION" in err

@@ -1,6 +1,7 @@
 """A server shared by the read-only HTTP tests: company Demo with images, presets, URL
 modifiers; companies Strict and Quiet with Scene7-style error settings (ErrorImage, 403,
-ErrorDetail 0); Quiet also turns the effect mask off (ApplyEffectMask 0)."""
+ErrorDetail 0), Quiet also without the effect mask (ApplyEffectMask 0); companies Spoken and
+Titled with error images that render the error as text."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ def served(tmp_path_factory):
         quiet.set_company_attribute("ErrorStatus", "scene7")
         quiet.set_company_attribute("ErrorDetail", "0")
         quiet.set_company_attribute("ApplyEffectMask", "0")
+        # r-errorimage.md's example: an error template that renders the message
+        spoken = make_catalog_company(session, "Spoken")
+        spoken.create_template("onError", "size=300,300&bgc=ffffff&text=$error.message$")
+        spoken.set_company_attribute("ErrorImage", "onError")
+        # ... and an image whose URL modifiers render the short title over it
+        titled = make_catalog_company(session, "Titled")
+        sign = upload_photo(titled, "sign.png", size=(120, 40), seed=8, fmt="PNG")
+        titled.set_url_modifier(sign.handle, "layer=1&size=100,30&text=$error.title$")
+        titled.set_company_attribute("ErrorImage", "sign")
     with running_server(home, "--workers", "2") as server:
         server.home = home
         server.assets = assets

@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import httpx
+import numpy as np
 import pytest
 from kits.server import PASSWORD, raw_get
 from kits.waiting import wait_for
@@ -15,6 +16,7 @@ from PIL import Image
 
 import engine
 from engine.catalog import Catalog
+from engine.syntax import encode_value
 
 IMAGE = "/is/image/Demo/photo"
 
@@ -260,6 +262,36 @@ def test_an_error_image_answers_200_at_the_requests_size(served):
     assert broken.status_code == 200 and broken.headers["content-type"] == "image/jpeg"
     props = served.get("/is/image/Strict/missing?req=props")  # not an image request
     assert props.status_code == 404
+
+
+def test_an_error_template_renders_the_error_message(served):
+    """r-errorimage.md's example: ErrorImage names a template whose catalog::Modifier is
+    size=300,300&bgc=ffffff&text=$error.message$; status 200 with the message drawn."""
+    response = served.get("/is/image/Spoken/missing?fmt=png")
+    assert (response.status_code, response.headers["content-type"]) == (200, "image/png")
+    message = response.headers["x-error-message"]
+    assert "missing" in message
+    expected = engine.render(None, f"size=300,300&bgc=ffffff&text={encode_value(message)}&fmt=png")
+    assert response.content == expected.data
+    image = np.asarray(_image(response).convert("L"))
+    assert image.shape == (300, 300) and (image < 128).sum() > 100  # text, not a blank page
+    other = served.get("/is/image/Spoken/only?wid=zz&fmt=png")  # another error, other text
+    assert other.status_code == 200 and other.content != response.content
+    assert "wid" in other.headers["x-error-message"]
+
+
+def test_an_error_image_with_url_modifiers_renders_the_error_title(served):
+    """r-errorimage.md: $error.title is the short description, here in the ErrorImage's own
+    catalog::Modifier (set with setUrlModifier)."""
+    response = served.get("/is/image/Titled/missing?fmt=png")
+    assert (response.status_code, response.headers["x-error-status"]) == (200, "404")
+    with Catalog.open(served.home) as catalog:
+        company = catalog.company("Titled")
+        sign = catalog.find_image(company, "sign")
+        original = catalog.blobs.path(sign.blob).read_bytes()
+    expected = engine.render(original, "layer=1&size=100,30&text=Not+Found&fmt=png")
+    assert response.content == expected.data
+    assert response.content != engine.render(original, "fmt=png").data
 
 
 def test_scene7_status_and_title_only_detail(served):

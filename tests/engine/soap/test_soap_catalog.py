@@ -7,6 +7,8 @@ import pytest
 import zeep
 from soap_kit import jpeg_bytes
 
+from engine.templates import Template
+
 ANN = "ann@acme.test"
 
 
@@ -168,3 +170,55 @@ def test_image_formats_are_the_presets(server, world):
         )
         == 30001
     )
+
+
+def test_create_template_stores_a_compositing_template(server, world):
+    """r-create-template.md: name, type, urlModifier and urlPostApplyModifier; the request
+    Adobe's page shows, with a real body."""
+    client = server.client(ANN)
+    body = "$w=20&amp;layer=0&amp;color=0,0,255&amp;size=100,50&amp;layer=1&amp;src=$object$"
+    handle = client.service.createTemplate(
+        companyHandle=world.acme,
+        folderHandle="ApiTestCo/",
+        name="APIcreateTemplate",
+        type="Template",
+        urlModifier=body,
+        urlPostApplyModifier="fmt=png",
+    )
+    assert handle.startswith("t|") and handle.endswith("|APIcreateTemplate")
+    session = server.service.catalog.session_for(ANN, world.acme)
+    assert session.get_template("apicreatetemplate")[1] == Template(
+        body.replace("&amp;", "&"), "fmt=png"
+    )
+    viewer = server.client("pat@acme.test")  # an ImagePortalUser, as for image formats
+    call = lambda: viewer.service.createTemplate(  # noqa: E731
+        companyHandle=world.acme, folderHandle="/", name="x", type="Template", urlModifier="wid=1"
+    )
+    assert fault_code(call) == 20003
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        ({"urlModifier": "layer=1&size=huge"}, 30001, "command 'size'"),
+        ({"urlModifier": "layer=1&src=is(a?$m$"}, 30001, "never closed"),
+        ({"urlPostApplyModifier": "wid=1&=2"}, 30001, "postModifier of template"),
+        ({"type": "Fxg"}, 30001, "template type 'Fxg' is not supported"),
+        ({"folderHandle": ""}, 30002, "folderHandle"),
+        ({"name": "a&b"}, 30001, "invalid template name"),
+    ],
+)
+def test_create_template_refuses_what_cannot_parse(server, world, changes, code, message):
+    client = server.client(ANN)
+    params = {
+        "companyHandle": world.acme,
+        "folderHandle": "Acme/",
+        "name": "t",
+        "type": "Template",
+        "urlModifier": "layer=0&color=ff0000&size=10,10",
+        **changes,
+    }
+    with pytest.raises(zeep.exceptions.Fault, match=message):
+        client.service.createTemplate(**params)
+    assert fault_code(lambda: client.service.createTemplate(**params)) == code
+    assert server.service.catalog.session_for(ANN, world.acme).list_templates() == {}
