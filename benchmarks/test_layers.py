@@ -46,6 +46,8 @@ def logo_folder(tmp_path_factory, image_path):
 
 
 CAPTION = "Summer sale 2026"
+#: The engine's default font, the file a Pillow expert would name in their code.
+FONT_FILE = str(FontMap.default().face(None).path)
 WHITE_RTF = r"{\colortbl;\red255\green255\blue255;}\cf1"
 
 
@@ -67,7 +69,7 @@ def watermark(path, logo_path, size, caption_pixels: float | None = None):
     at = ((size[0] - logo.width) // 2, (size[1] - logo.height) // 2)
     image.paste(logo, at, logo)
     if caption_pixels is not None:
-        font = ImageFont.truetype(str(FontMap.default().face(None).path), caption_pixels * factor)
+        font = ImageFont.truetype(FONT_FILE, caption_pixels * factor)
         centre = (size[0] / 2, size[1] * 0.9)
         ImageDraw.Draw(image).text(centre, CAPTION, fill=(255, 255, 255), font=font, anchor="mm")
     out = io.BytesIO()

@@ -43,6 +43,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageChops
 
+from engine.clipping import check_self_sizing_solid, clip_layer, self_sized_extent, with_path_crop
 from engine.config import RenderConfig
 from engine.effects import Blend, draw_with_effects, effects_of
 from engine.errors import RenderError, SourceError
@@ -52,6 +53,7 @@ from engine.geometry import (
     layer_offset,
     layer_position,
     place,
+    round_half_up,
     source_transform,
 )
 from engine.operations import RenderContext
@@ -64,7 +66,7 @@ from engine.perspective import (
 )
 from engine.pipeline import Step, steps
 from engine.pixels import TRANSPARENT, resample, square_extreme
-from engine.plan import COMP, Layer, Plan
+from engine.plan import COMP, Layer, Node, Plan
 from engine.registry import Registry
 from engine.source import SourceImage, open_source
 from engine.stages import Stage
@@ -77,6 +79,8 @@ Resolver = Callable[[str], Source]
 #: A reduced JPEG decode of a layer leaves the final resample at least this much to reduce.
 DRAFT_MARGIN = 1.25
 _RESAMPLE_SUPPORT = 3.0
+#: Layer pixels per canvas pixel this close to 1 are the canvas's size (float noise).
+_SAME_SCALE = 1e-6
 _CONTENT = ("src", "color", "text", "textPs")
 #: Commands that change a layer's size (its density) or wrap its text in a box.
 _RESIZING = ("size", "sizeN", "scale", "res")
@@ -122,19 +126,24 @@ def opened_source(
         raise RenderError(
             f"layer {layer} has no content; expected src=, text=, or color= with size="
         )
-    return stack.enter_context(
-        open_source(_solid(plan, layer, color.arg("color").to_rgba8(), resolver, config))
-    )
+    solid = _solid(plan, layer, color.arg("color").to_rgba8(), resolver, config)
+    source = stack.enter_context(open_source(solid))
+    extent = self_sized_extent(plan, layer)
+    source.anchor = extent[1] if extent is not None else None
+    return source
 
 
 def text_scale(plan: Plan, layer: Layer, canvas_scale: float) -> float:
     """The scale to draw a text layer at, on a canvas of ``canvas_scale`` pixels per
-    composite pixel: that (with the margin a reduced JPEG decode keeps, which the layer's
-    resample then reads) when the layer sizes itself to its text and nothing resizes it,
-    else full size (a ``size=`` box wraps and fits in full-size pixels)."""
+    composite pixel: the canvas's own when the layer sizes itself to its text and nothing
+    resizes it (FreeType draws the glyphs at that size, and the layer is then pasted on whole
+    canvas pixels, not resampled), else full size (a ``size=`` box wraps and fits in
+    full-size pixels)."""
     if any(plan.get(command, layer) is not None for command in _RESIZING):
         return 1.0
-    return min(1.0, canvas_scale * DRAFT_MARGIN)
+    if self_sized_extent(plan, layer) is not None:  # clipPath= gives the text box
+        return 1.0
+    return min(1.0, canvas_scale)
 
 
 def text_layer(
@@ -144,10 +153,11 @@ def text_layer(
     the layer's ``size=`` and ``textAttr=``) and its anchor, or None for another layer.
 
     The anchor is set for ``textPs=`` point text (no ``size=``): its first line sits just
-    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only, not with
-    ``textPath=``) lays the text out along the angle inside the box (:mod:`engine.text.angle`).
+    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only, not for
+    text on or in a path) lays the text out along the angle in the box
+    (:mod:`engine.text.angle`).
     """
-    from engine.text import FontMap, render_text  # the text package loads on first need
+    from engine.text import default_font_map, render_text  # loaded on first need
     from engine.text.angle import centred, text_frame, turned
 
     node = next((n for n in reversed(plan.nodes) if n.layer == layer and n.command.lower()
@@ -155,27 +165,73 @@ def text_layer(
     if node is None:
         return None
     size = plan.get("size", layer)
-    box = tuple(size.args) if size is not None else None
+    extent = self_sized_extent(plan, layer)  # clipPath= sizes the layer (r-clippath.md)
+    box = extent[0] if extent is not None else tuple(size.args) if size is not None else None
+    attributes = plan.get("textAttr", layer)
+    image = _path_text(plan, layer, node, box, config, scale)
+    if image is not None:  # textAngle= does not apply (r-textangle.md)
+        return image, extent[1] if extent is not None else image.info.get("point_anchor")
     angle = plan.get("textAngle", layer)
     degrees = angle.arg("degrees") % 360 if angle is not None else 0.0
-    if node.command.lower() != "textps" or plan.get("textPath", layer) is not None:
-        degrees = 0.0
+    if node.command.lower() != "textps":
+        degrees = 0.0  # textPs= only (r-textangle.md)
     boxed = box is not None and all(box)
-    attributes = plan.get("textAttr", layer)
     image = render_text(
         node.arg("text"),
         command=node.command,
         size=text_frame(box, degrees) if boxed and degrees else box,  # type: ignore[arg-type]
         text_attr=attributes.arg("attributes") if attributes is not None else None,
-        font_map=config.font_map or FontMap.default(),
+        font_map=config.font_map or default_font_map(),
         scale=scale,
     )
-    anchor = image.info.get("point_anchor")
+    anchor = extent[1] if extent is not None else image.info.get("point_anchor")
     if degrees:
         image, anchor = turned(_rgba(image), degrees, anchor)
         if boxed:
             image = centred(image, box)  # type: ignore[arg-type]
     return image, anchor
+
+
+def _path_text(
+    plan: Plan,
+    layer: Layer,
+    node: Node,
+    box: tuple[int, int] | None,
+    config: RenderConfig,
+    scale: float,
+) -> Image.Image | None:
+    """``textPs=`` along ``textPath=`` (:mod:`engine.text.onpath`) or flowed into
+    ``textFlowPath=`` (:mod:`engine.text.flow`); None for a layer with neither."""
+    flow, along = plan.get("textFlowPath", layer), plan.get("textPath", layer)
+    if node.command.lower() != "textps" or not (along or (flow and flow.arg("path"))):
+        return None
+    from engine.text import FontMap
+    from engine.text.flow import render_text_in_area
+    from engine.text.onpath import render_text_on_path
+    from engine.text.pstext import PsText
+
+    attributes = plan.get("textAttr", layer)
+    text = PsText(
+        node.arg("text"),
+        attributes.arg("attributes") if attributes is not None else None,
+        config.font_map or FontMap.default(),
+        scale=scale,
+    )
+    if along is not None:
+        path_attr = plan.get("pathAttr", layer)
+        return render_text_on_path(
+            text,
+            path=along.arg("path"),
+            path_attr=path_attr.arg("attributes") if path_attr is not None else None,
+            size=box,
+        )
+    exclusion = plan.get("textFlowXPath", layer)
+    return render_text_in_area(
+        text,
+        path=flow.arg("path"),  # type: ignore[union-attr]
+        exclusion=exclusion.arg("path") if exclusion is not None else None,
+        size=box,
+    )
 
 
 def resolve(name: str, command: str, resolver: Resolver | None) -> Source:
@@ -202,11 +258,15 @@ def _solid(
         solid = Image.new("RGBA", mask.size, rgba)
         solid.putalpha(ImageChops.multiply(mask, Image.new("L", mask.size, rgba[3])))
         return solid
+    extent = self_sized_extent(plan, layer)
+    if extent is not None:
+        check_self_sizing_solid(plan, layer)
+        return Image.new("RGBA", extent[0], rgba)
     size = plan.get("size", layer)
     if size is None or not all(size.args):
         given = size.to_modifier() if size is not None else "no size="
         raise RenderError(
-            f"layer {layer}: a solid color layer needs both size= values or a mask= "
+            f"layer {layer}: a solid color layer needs both size= values, a mask= or a clipPath= "
             f"({given}); expected e.g. size=200,100"
         )
     width, height = size.args
@@ -246,10 +306,10 @@ def prepare_content(
         mask = _mask_image(mask_node.arg("object"), resolver, config)
         if mask.size != image.size:
             mask = mask.resize(image.size, Image.Resampling.BILINEAR)
-        image = _rgba(image)
+        image = image.convert("RGBA")  # a new image: never change the source's in place
         image.putalpha(mask)
     if use == "invert":
-        image = _rgba(image)
+        image = image.convert("RGBA")
         image.putalpha(ImageChops.invert(image.getchannel("A")))
     elif use == "off" and image.mode in ("LA", "RGBA"):
         image = image.convert(image.mode[:-1])
@@ -303,7 +363,7 @@ def _fade(image: Image.Image, plan: Plan, layer: Layer) -> Image.Image:
     factor = node.arg("opacity") * node.arg("fillOpacity") / 10000
     if factor >= 1.0:
         return image
-    image = _rgba(image)
+    image = image.convert("RGBA")  # a new image: ``image`` may be a source's or the caller's
     image.putalpha(image.getchannel("A").point(lambda a: round(a * factor)))
     return image
 
@@ -313,18 +373,28 @@ def composite_layers(
     ctx: RenderContext,
     registry: Registry,
     resolver: Resolver | None,
+    source: SourceImage | None = None,
+    *,
+    private: bool = False,
 ) -> Image.Image:
-    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context) with every other
-    layer drawn on it, then the composite's ``opac=``."""
+    """Layer 0 (``canvas``, after its pipeline; ``ctx`` is its context; ``source`` its
+    source, whose embedded paths ``clipPathE=`` names) with every other layer drawn on it,
+    then the composite's ``opac=``. Layers are pasted in place: into ``canvas`` itself only
+    when it is ``private`` (no one else holds it), else into a copy."""
     plan = ctx.plan
+    given = canvas
     if _hidden(plan, 0):
         canvas = Image.new("RGBA", canvas.size, TRANSPARENT)
+    canvas = clip_layer(canvas, plan, 0, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     canvas = _with_own_effects(_fade(canvas, plan, 0), plan, 0, ctx)
     layers = [n for n in layer_numbers(plan) if not _hidden(plan, n)]
-    if layers:
-        canvas = canvas.copy()  # layers are pasted in place: never into the caller's image
+    if layers and canvas is given and not private:
+        canvas = canvas.copy()
     for layer in layers:
         canvas = _LayerDraw(plan, layer, ctx, registry, resolver).onto(canvas)
+    canvas = clip_layer(canvas, plan, COMP, content=ctx.content, geometry=ctx.geometry,
+                        source=source)  # fmt: skip
     return _fade(_with_own_effects(canvas, plan, COMP, ctx), plan, COMP)
 
 
@@ -395,7 +465,8 @@ class _LayerDraw:
             return self._draw(canvas, source)
 
     def _draw(self, canvas: Image.Image, source: SourceImage) -> Image.Image:
-        plan, layer, canvas_ctx = self.plan, self.layer, self.canvas_ctx
+        layer, canvas_ctx = self.layer, self.canvas_ctx
+        plan = self.plan = with_path_crop(self.plan, layer, source)
         composite = canvas_ctx.geometry
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
@@ -413,7 +484,7 @@ class _LayerDraw:
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)
         origin = (cl + tx * cfx - ll * scale[0], ct + ty * cfy - lt * scale[1])
-        placement = place(image.size, scale, origin, canvas.size)
+        placement = place(image.size, scale, _on_pixels(origin, scale), canvas.size)
         if placement.empty:
             return canvas
         left, top, right, bottom = placement.dest
@@ -455,7 +526,8 @@ class _LayerDraw:
         """The layer's content decoded no finer than ``canvas_scale`` (canvas pixels per
         layer pixel) needs, prepared, through its pipeline (``keep``: the part to draw)."""
         needed = min(1.0, geometry.density * canvas_scale)
-        image = source.load(min(1.0, needed * DRAFT_MARGIN))
+        # (a text layer was drawn at its scale already, to be pasted without resampling)
+        image = source.load(min(1.0, needed * DRAFT_MARGIN, source.scale))
         image = prepare_content(image, self.plan, self.layer, self.resolver, self.config,
                                 source.scale)  # fmt: skip
         ctx = RenderContext(
@@ -475,6 +547,8 @@ class _LayerDraw:
         )
         for step in layer_steps:
             image = step.operation.apply(image, step.nodes, ctx)
+        image = clip_layer(image, self.plan, self.layer, content=ctx.content,
+                           geometry=geometry, source=source)  # fmt: skip
         return image, ctx
 
     def _blend(
@@ -538,6 +612,14 @@ class _LayerDraw:
             min(float(width), math.ceil(box[2] + margin)),
             min(float(height), math.ceil(box[3] + margin)),
         )
+
+
+def _on_pixels(origin: tuple[float, float], scale: tuple[float, float]) -> tuple[float, float]:
+    """A layer whose pixels are the canvas's size is placed on whole canvas pixels (the
+    nearest): shifting it by a fraction of a pixel would resample, and so blur, all of it."""
+    if all(abs(s - 1.0) < _SAME_SCALE for s in scale):
+        return (float(round_half_up(origin[0])), float(round_half_up(origin[1])))
+    return origin
 
 
 # --- blending ------------------------------------------------------------------------------

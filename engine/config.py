@@ -33,7 +33,8 @@ class RenderConfig:
     ``max_jpeg_scans`` the scans of a progressive JPEG (each is a pass over every block); both
     are checked on the header and the file's structure, before any pixel is decoded.
     ``font_map`` maps IS font names to font files for ``text=``/``textPs=`` layers; None means
-    ``engine.text.FontMap.default()`` (fonts the OS ships), made when a text layer first needs it.
+    ``engine.text.FontMap.default()`` (fonts the OS ships), built once when a text layer first
+    needs it and shared.
     """
 
     default_pix: tuple[int, int] = (1280, 1280)

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
+from engine.clipping import with_path_crop
 from engine.compositor import Resolver, composite_layers, opened_source, prepare_content
 from engine.config import DEFAULT_CONFIG, RenderConfig
 from engine.errors import RenderError, SourceError, UnsupportedError
@@ -36,11 +37,6 @@ from engine.templates import Template, templated_request
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
 
-#: Layer commands that parse but do not render yet.
-COMPOSITING = frozenset({
-    "textflowpath", "textflowxpath", "textpath",
-    "clippath", "clipxpath", "croppathe", "pathattr",
-})  # fmt: skip
 #: A reduced JPEG decode must leave the final resample at least this much to reduce: decoding
 #: to barely the target size and then resampling by ~1.02 measurably blurs (SSIM 0.97 against
 #: a full decode for a 400-pixel crop of a 1224-pixel photo; ≥ 0.99 with this margin).
@@ -196,12 +192,13 @@ def compose(
     warp = perspective_node(plan, 0)
     if warp is not None:  # layer 0 keeps the size of its content (r-perspective.md)
         plan = without_resizing(plan, 0)
+    plan = with_path_crop(plan, 0, src)  # cropPathE= is a crop= of the embedded path's box
     # Geometry, view layout and output format: computed once, read by every operation.
     geometry = source_transform(src.size, plan, dpi=src.dpi)
     view = view_layout(geometry.size, plan, config, alpha_output=alpha_output)
     needed = min(1.0, geometry.density * view.density)
-    image = src.load(min(1.0, needed * DRAFT_MARGIN))
-    image = prepare_content(image, plan, 0, resolver, config, src.scale)
+    decoded = src.load(min(1.0, needed * DRAFT_MARGIN))
+    image = prepare_content(decoded, plan, 0, resolver, config, src.scale)
     ctx = RenderContext(
         plan=plan,
         config=config,
@@ -220,7 +217,8 @@ def compose(
     image = run_steps(image, steps(plan, 0, registry), ctx)
     if warp is not None:
         image = warp_canvas(image, warp, ctx)
-    image = composite_layers(image, ctx, registry, resolver)
+    private = image is not decoded or src.release()  # the render is the source's last user
+    image = composite_layers(image, ctx, registry, resolver, src, private=private)
     ctx.layer, ctx.keep = COMP, None
     return run_steps(image, composite, ctx)
 
@@ -233,9 +231,13 @@ def run_steps(image: Image.Image, pipeline: tuple[Step, ...], ctx: RenderContext
 
 
 def check_supported(plan: Plan) -> None:
-    for node in plan:
-        if node.command.lower() in COMPOSITING:
-            raise UnsupportedError(f"{node.command}= is not supported yet")
+    for layer in plan.layers:
+        flow = plan.get("textFlowPath", layer)
+        if plan.get("textPath", layer) is not None and flow is not None and flow.arg("path"):
+            raise RenderError(
+                f"layer {layer}: textPath= and textFlowPath= exclude each other "
+                "(r-textpath.md); keep one"
+            )
     request = plan.arg("req", "type", "img")
     if request != "img":
         raise UnsupportedError(f"req={request} is not supported by render; use req=img")

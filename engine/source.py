@@ -66,8 +66,10 @@ from PIL import (
 )
 
 from engine.config import DEFAULT_CONFIG, MAX_DPI, MIN_SOURCE_DPI, RenderConfig
+from engine.embedded import embedded_paths, photoshop_resources
 from engine.errors import IsRenderError, LimitError, SourceError
 from engine.geometry import transpose_box
+from engine.paths import Path
 from engine.preflight import decode_cost, jpeg_structure, png_rows_complete
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | Image.Image
@@ -112,6 +114,8 @@ class SourceImage:
         self.has_alpha: bool = _has_alpha(image)
         self.icc_profile: bytes | None = image.info.get("icc_profile") or None
         self.dpi = _dpi(image.info.get("dpi"))
+        #: Photoshop image resources (saved paths; :mod:`engine.embedded`), or None.
+        self.photoshop: bytes | None = photoshop_resources(image)
         self._orientation = _orientation(image)
         width, height = image.size
         self.size = (height, width) if self._orientation >= 5 else (width, height)
@@ -134,14 +138,23 @@ class SourceImage:
         if owned:
             self._files.enter_context(image)  # its __exit__ closes the file, keeps the pixels
         self._closed = False
+        self._released = False
+
+    def embedded_paths(self, names: list[str], *, command: str) -> list[Path]:
+        """The paths the image embeds under ``names`` (those it holds), in its pixels as
+        shown (``clipPathE=``, ``cropPathE=``)."""
+        return embedded_paths(self.photoshop, names, self.size, self._orientation,
+                              command=command)  # fmt: skip
 
     def load(self, min_scale: float = 1.0) -> Image.Image:
         """Decode once and return the working image (see the module docstring).
 
         A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that keeps both dimensions at
         least ``min_scale`` of the full size; :attr:`scale` then tells the scale obtained. Later
-        calls return the same image (do not modify it in place).
+        calls return the same image (do not modify it in place; :meth:`release` hands it over).
         """
+        if self._released:
+            raise ValueError(f"{self._label}: its image was handed over to be changed in place")
         if self._working is not None:
             if min_scale > self.scale:
                 raise ValueError(
@@ -180,6 +193,14 @@ class SourceImage:
         self.scale = 1 / factor
         self._working = image
         return image
+
+    def release(self) -> bool:
+        """Hand the loaded image over to its last user; a later :meth:`load` raises. True when
+        that user may change it in place: this source decoded or converted it, so no one else
+        holds it (unlike a caller's PIL image passed in as it is)."""
+        self._released = True
+        working = self._working
+        return working is not None and (self._owned or working is not self._image)
 
     def close(self) -> None:
         """Release the file; an image returned by :meth:`load` stays usable."""

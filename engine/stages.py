@@ -52,9 +52,10 @@ PIPELINE_RANK = {name.lower(): rank for rank, name in enumerate(PIPELINE)}
 #: Layer commands that, under ``layer=comp`` (every request without ``layer=``), act on the
 #: flattened composite after layer 0 is complete; every other layer command there is assigned
 #: to layer 0 (``r-flip.md``: "when layer=comp, extend= is applied before flip="; ``r-opac.md``:
-#: "applies ... to the composite image if layer=comp"). Filters (``op_*``) are composite
-#: commands there too: their stage is after the layer transforms.
-COMPOSITE_SCOPED = frozenset({"flip", "opac"})
+#: "applies ... to the composite image if layer=comp"; ``r-clippath.md`` and ``r-clipxpath.md``
+#: likewise). Filters (``op_*``) are composite commands there too: their stage is after the
+#: layer transforms.
+COMPOSITE_SCOPED = frozenset({"flip", "opac", "clippath", "clipxpath", "clippathe", "clipxpathe"})
 
 
 class Scope(Enum):

@@ -119,6 +119,15 @@ _NOTES = {
     "text": "text layer (engine.text, placed by engine.compositor)",
     "textps": "text layer (engine.text, placed by engine.compositor)",
     "textattr": "text layer resolution, fitting, wrapping, anti-aliasing (engine.text)",
+    "clippath": "clip path (engine.paths, engine.clipping)",
+    "clipxpath": "clip exclusion path (engine.paths, engine.clipping)",
+    "clippathe": "clip to paths embedded in the source (engine.embedded, engine.clipping)",
+    "clipxpathe": "exclude paths embedded in the source (engine.embedded, engine.clipping)",
+    "croppathe": "crop to paths embedded in the source (engine.embedded, engine.clipping)",
+    "textpath": "textPs= along a path (engine.text.onpath)",
+    "pathattr": "textPath= direction and range (engine.text.onpath)",
+    "textflowpath": "textPs= flowed into a path area (engine.text.flow)",
+    "textflowxpath": "areas textFlowPath= text avoids (engine.text.flow)",
     "textangle": "textPs= only: lays the text out along the angle in its box (engine.text.angle)",
     "map": "image map of the layer for req=map (engine.imagemap); ignored by images",
     "mapa": "image map of the layer for req=map (engine.imagemap); ignored by images",
@@ -138,8 +147,6 @@ _NOTES = {
 def registry_markdown() -> str:
     """Markdown tables of every format and command, generated from the plugin registry (the
     README embeds them; a test keeps the two identical)."""
-    from engine.renderer import COMPOSITING
-
     registry = get_registry()
     owner = {(p.kind, p.name.lower()): p.plugin for p in registry.provided}
     lines = [
@@ -176,8 +183,6 @@ def registry_markdown() -> str:
             status = f"implemented by {owner.get(('command', sig.key), '?')}"
         elif sig.noop:
             status = "accepted, no effect offline"
-        elif sig.key in COMPOSITING:
-            status = "parsed; not supported yet"
         elif sig.stage.name == "LAYER":
             status = "layer compositing (engine.compositor)"
         elif sig.stage.name == "OUTPUT":

@@ -8,11 +8,20 @@ Public API::
                         command="text", size=(300, 60), text_attr=None,
                         font_map=FontMap.default())
 
-This package depends only on :mod:`engine.errors`, :mod:`engine.colors`, Pillow and the
-standard library; the renderer calls it for text layers.
+This package depends only on :mod:`engine.errors`, :mod:`engine.colors`, :mod:`engine.paths`
+(text on and in paths: :mod:`engine.text.onpath`, :mod:`engine.text.flow`), Pillow, numpy and
+the standard library; the renderer calls it for text layers.
 """
 
-from engine.text.fonts import STYLES, FontFace, FontMap
+from engine.text.fonts import STYLES, FontFace, FontMap, default_font_map
 from engine.text.render import DEFAULT_LIMITS, TextLimits, render_text
 
-__all__ = ["DEFAULT_LIMITS", "STYLES", "FontFace", "FontMap", "TextLimits", "render_text"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "STYLES",
+    "FontFace",
+    "FontMap",
+    "TextLimits",
+    "default_font_map",
+    "render_text",
+]

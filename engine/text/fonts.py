@@ -232,6 +232,13 @@ class FontMap:
         raise FontError(f"font {name!r} has no font file")  # unreachable for a non-empty entry
 
 
+@lru_cache(maxsize=1)
+def default_font_map() -> FontMap:
+    """:meth:`FontMap.default`, built once and shared (treat it as read-only): the map of
+    renders whose configuration names none."""
+    return FontMap.default()
+
+
 def parse_font_map(data: bytes, *, folder: Path, source: str) -> dict[str, dict[str, Path]]:
     """The records of a font map file's bytes (see :meth:`FontMap.from_file`)."""
     try:

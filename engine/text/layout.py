@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -151,23 +152,26 @@ def lay_out(
     fit: float,
     max_width: float | None,
     wrap: str,
+    builder: Callable[[Paragraph, Styled, float | None, bool, float], _LineBuilder] | None = None,
 ) -> list[Line]:
-    """Break every paragraph into lines no wider than ``max_width`` (None: no wrapping)."""
+    """Break every paragraph into lines no wider than ``max_width`` (None: no wrapping);
+    ``builder`` replaces the line builder (text flowed into an area gives each line its own
+    width)."""
     lines: list[Line] = []
     width = max_width if wrap != "nowrap" else None
     twip = res / 72 / 20
     last = len(document.paragraphs) - 1
     for number, paragraph in enumerate(document.paragraphs):
         end = fonts.styled(paragraph.end_style, res, fit)
-        builder = _LineBuilder(paragraph, end, width, wrap == "wrap", twip)
+        lines_of = (builder or _LineBuilder)(paragraph, end, width, wrap == "wrap", twip)
         for item in paragraph.items:
             if isinstance(item, LineBreak):
-                builder.hard_break(fonts.styled(item.style, res, fit))
+                lines_of.hard_break(fonts.styled(item.style, res, fit))
                 continue
             styled = fonts.styled(item.style, res, fit)
             for token in _TOKENS.findall(item.text):
-                builder.add(token, styled)
-        block = builder.finish()
+                lines_of.add(token, styled)
+        block = lines_of.finish()
         # \sb and \sa: text= applies them at the box's top and bottom too, textPs= does not
         if number > 0 or fonts.command == "text":
             block[0].ascent += paragraph.style.before * twip

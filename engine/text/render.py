@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -29,6 +30,8 @@ from engine.text.rtf import CharStyle, Document, Run, parse_rtf
 _COMMANDS = {"text": "text", "textps": "textPs"}
 _VERTICAL_SHARE = {"top": 0.0, "center": 0.5, "bottom": 1.0}
 _SEARCH_STEPS = 12
+#: Text layouts kept for reuse (see :func:`render_text`).
+LAYOUT_CACHE = 64
 _ANY_INK = [0] + [255] * 255  # coverage → where the colour goes (straight alpha)
 
 
@@ -64,7 +67,27 @@ def render_text(
     the text resolution (dpi) when ``text_attr`` does not give one. ``scale`` draws the text
     at that fraction of its resolution (a layer shown reduced; only without a ``size`` box,
     whose wrapping and fitting are in full-resolution pixels).
+
+    The layout (parsing, fitting, line breaking, placing) depends only on these arguments
+    and is kept for the last :data:`LAYOUT_CACHE` of them (a preset's caption repeats on
+    every image); the pixels are drawn on every call.
     """
+    box = (size[0], size[1]) if size is not None else None  # hashable, whatever was passed
+    return _layout(rtf, command, box, text_attr, font_map, resolution, limits, scale).paint()
+
+
+@lru_cache(maxsize=LAYOUT_CACHE)
+def _layout(
+    rtf: str,
+    command: str,
+    size: tuple[int, int] | None,
+    text_attr: str | None,
+    font_map: FontMap,
+    resolution: float,
+    limits: TextLimits,
+    scale: float,
+) -> Drawing:
+    """Everything :func:`render_text` works out before drawing pixels."""
     name = _COMMANDS.get(command.lower())
     if name is None:
         raise ValueError(f"command must be 'text' or 'textPs', not {command!r}")
@@ -152,6 +175,24 @@ class Block:
         return min(0.0, left), min(0.0, top), max(self.width, right), max(self.height, bottom)
 
 
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """Laid-out text, ready to draw: the fragments at their places in an image of ``size``."""
+
+    fragments: list[Fragment]
+    document: Document
+    size: tuple[int, int]
+    offset: tuple[float, float]  # where the layout's origin lies in the image
+    antialias: bool
+    point_anchor: tuple[float, float] | None  # textPs= point text: where it meets its origin
+
+    def paint(self) -> Image.Image:
+        image = _paint(self.fragments, self.document, self.size, *self.offset, self.antialias)
+        if self.point_anchor is not None:
+            image.info["point_anchor"] = self.point_anchor
+        return image
+
+
 @dataclass(slots=True)
 class _Renderer:
     document: Document
@@ -168,7 +209,7 @@ class _Renderer:
 
     # -- choosing resolution and copy-fit -------------------------------------------------
 
-    def render(self) -> Image.Image:
+    def render(self) -> Drawing:
         res, fit = self.attributes.res, 0.0
         boxed = self.box_w is not None and self.box_h is not None
         if boxed and self.ps and self.document.has_copyfit:
@@ -260,7 +301,7 @@ class _Renderer:
 
     # -- pixels ----------------------------------------------------------------------------
 
-    def draw(self, block: Block) -> Image.Image:
+    def draw(self, block: Block) -> Drawing:
         left, top, right, bottom = block.extent
         if (right - left) * (bottom - top) > self.limits.max_pixels:
             raise LimitError(
@@ -293,10 +334,11 @@ class _Renderer:
                 f"{self.command}: a {width}×{height} text layer exceeds "
                 f"{self.limits.max_pixels} pixels"
             )
-        image = _paint(fragments, self.document, (width, height), dx, dy, self.attributes.antialias)
+        anchor = None
         if self.ps and self.box_w is None and block.lines:
-            image.info["point_anchor"] = _point_anchor(block.lines[0], width, dx, dy)
-        return image
+            anchor = _point_anchor(block.lines[0], width, dx, dy)
+        return Drawing(fragments, self.document, (width, height), (dx, dy),
+                       self.attributes.antialias, anchor)  # fmt: skip
 
 
 def _point_anchor(first: Line, width: int, dx: float, dy: float) -> tuple[float, float]:
@@ -403,6 +445,7 @@ def _paint(
 ) -> Image.Image:
     rgb = Image.new("RGB", size)
     alpha = Image.new("L", size)
+    blank = True  # nothing drawn yet
     for fragment in fragments:
         left, top, right, bottom = fragment.ink
         x, baseline = round(fragment.x + dx), round(fragment.baseline + dy)
@@ -421,7 +464,8 @@ def _paint(
                 (-left, -top + u_top, -left + math.ceil(fragment.width) - 1, -top + u_bottom - 1),
                 fill=255,
             )
-        _composite(rgb, alpha, mask, (x + left, baseline + top), color)
+        if _composite(rgb, alpha, mask, (x + left, baseline + top), color, blank):
+            blank = False
     rgb.putalpha(alpha)
     return rgb
 
@@ -461,15 +505,21 @@ def _composite(
     mask: Image.Image,
     at: tuple[int, int],
     color: tuple[int, int, int, int],
-) -> None:
-    """Paint ``color`` through ``mask`` (straight alpha: full colour wherever there is ink)."""
+    blank: bool,
+) -> bool:
+    """Paint ``color`` through ``mask`` (straight alpha: full colour wherever there is ink);
+    the coverage is the most of the mask's and what is there (unless ``alpha`` is ``blank``).
+    False when the mask is outside the image."""
     x0, y0 = max(at[0], 0), max(at[1], 0)
     x1, y1 = min(at[0] + mask.width, rgb.width), min(at[1] + mask.height, rgb.height)
     if x0 >= x1 or y0 >= y1:
-        return
-    part = mask.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1]))
+        return False
+    box = (x0, y0, x1, y1)
+    part = mask
+    if (x1 - x0, y1 - y0) != mask.size:
+        part = mask.crop((x0 - at[0], y0 - at[1], x1 - at[0], y1 - at[1]))
     if color[3] != 255:
         part = part.point([v * color[3] // 255 for v in range(256)])
-    rgb.paste(color[:3], (x0, y0, x1, y1), part.point(_ANY_INK))
-    box = (x0, y0, x1, y1)
-    alpha.paste(ImageChops.lighter(alpha.crop(box), part), box)
+    rgb.paste(color[:3], box, part.point(_ANY_INK))
+    alpha.paste(part if blank else ImageChops.lighter(alpha.crop(box), part), box)
+    return True

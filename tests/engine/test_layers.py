@@ -167,7 +167,7 @@ def test_solid_color_layer_with_size():
 
 def test_a_solid_layer_without_a_full_size_is_an_error():
     """r-size-reference.md: solid color layers need both size= values (or a mask=)."""
-    with pytest.raises(engine.RenderError, match="needs both size= values or a mask="):
+    with pytest.raises(engine.RenderError, match="needs both size= values, a mask= or a clipPath="):
         render("layer=1&color=0,0,255&size=30,0")
 
 
@@ -511,3 +511,17 @@ def test_a_template_places_the_object_where_the_template_says():
 def test_an_unknown_template_is_an_error():
     with pytest.raises(engine.RenderError, match="template=nope: no such template"):
         engine.render(CANVAS, "template=nope", templates={})
+
+
+@pytest.mark.parametrize(
+    "modifiers",
+    ["opac=50", "layer=0&opac=50&layer=1&src=logo", "layer=1&src=logo", "maskUse=invert",
+     "layer=0&mask=half&layer=1&src=logo&opac=30"],
+)  # fmt: skip
+def test_a_callers_image_is_never_changed(modifiers):
+    """Layers are drawn in place into an image the render decoded itself; an image the
+    caller passed in stays as it was, whatever the opacity, mask and layers do."""
+    theirs = Image.new("RGBA", (20, 10), (10, 200, 30, 255))
+    before = np.asarray(theirs).copy()
+    engine.render(theirs, modifiers + "&fmt=png", resolver=OBJECTS.__getitem__)
+    assert np.array_equal(np.asarray(theirs), before)

@@ -11,9 +11,11 @@ from engine.signatures import Text
 
 # --- every documented command: a valid value and an invalid one ----------------------------
 
-#: The command list of the IS command reference (§3), normalized variants included.
+#: The command list of the IS command reference (§3), normalized variants included, and the
+#: variants r-clippath.md and r-clipxpath.md define (clipPathE, clipXPathE).
 DOCUMENTED_COMMANDS = """
     align anchor bfc bgc bgColor blendMode cache clipPath clipXPath color crop cropPathE
+    clipPathE clipXPathE
     defaultImage dpr effect effectMask extend fit flip fmt hei hide icc iccEmbed id imageSet
     jpegSize layer locale map mask maskUse network op_blur op_brightness op_colorbalance
     op_colorize op_contrast op_grow op_growMask op_growMaskR op_hue op_invert op_noise
@@ -74,12 +76,14 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "textPs": ("{\\rtf1 Hi}", ""),
     "textAngle": ("12.5", "steep"),
     "textAttr": ("150,antiAlias", ""),
-    "textFlowPath": ("M+0+0+L+10+10", ""),
-    "textFlowXPath": ("M+0+0", ""),
+    "textFlowPath": ("M+0+0+L+10+10", None),  # empty: ignored (r-textflowpath.md)
+    "textFlowXPath": ("M+0+0", None),
     "textPath": ("M+0+0+L+10+10", ""),
     "clipPath": ("M+0+0+L+10+10+Z", ""),
     "clipXPath": ("M+0+0", ""),
     "cropPathE": ("path1", ""),
+    "clipPathE": ("path1,path2", ""),
+    "clipXPathE": ("path1", ""),
     "pathAttr": ("fill,1", ""),
     "color": ("0,0,0,0", "blue"),
     "bgColor": ("ffffff80", "0,0,0,0,0"),

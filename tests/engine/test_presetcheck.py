@@ -17,6 +17,8 @@ MACROS = (
     "caption\tlayer=1&text={\\rtf1 Sale}&pos=0,100\t\r\n"
     "script\tlayer=1&text={\\fonttbl{\\f0 Brand Script;}}\\f0 Sale\t\r\n"
     "onpath\tlayer=1&textPs=Sale&textPath=M0,0L100,0\t\r\n"
+    "cutout\tlayer=1&color=cc0000&clipPath=M0,0L80,0L0,80\t\r\n"
+    "grow\tlayer=1&src=logo&op_growMask=20\t\r\n"
     "shadow\tlayer=1&src=logo&effect=-1&color=0,0,0,128&op_blur=4&pos=4,4\t\r\n"
     "heif\twid=200&fmt=heic\t\r\n"
     "broken\twid=abc\t\r\n"
@@ -25,12 +27,14 @@ MACROS = (
     "tilted\tlayer=1&src=box&perspectiveN=0.1,0.1,0.9,0.2,0.8,0.9,0.2,0.8&op_growMask=-2"
     "&effect=-1&$shadow$&effectMask=0&map=%3Carea%20href=x%3E\t\r\n"
     "bowtie\tlayer=1&src=box&perspective=0,0,100,100,100,0,0,100\t\r\n"
+    "proof\twid=400&icc=CMYK\t\r\n"
 )
-#: preset → outcome: eight render, two use what is not rendered yet, five are wrong
-RENDERED = ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption", "tilted")
+#: preset → outcome: eleven render, two use what is not rendered, five are wrong
+RENDERED = ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption", "onpath", "cutout",
+            "grow", "tilted")  # fmt: skip
 EXPECTED = dict(
     [(name, "ok") for name in RENDERED]
-    + [(name, "unsupported") for name in ("onpath", "heif")]
+    + [(name, "unsupported") for name in ("proof", "heif")]
     + [(name, "error") for name in ("broken", "magic", "solid", "script", "bowtie")]
 )
 
@@ -41,11 +45,13 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert main(["preset", "check", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert {p["name"]: p["status"] for p in report["presets"]} == EXPECTED
-    assert report["summary"] == {"presets": 15, "ok": 8, "unsupported": 2, "error": 5}
+    assert report["summary"] == {"presets": 18, "ok": 11, "unsupported": 2, "error": 5}
     by_name = {p["name"]: p for p in report["presets"]}
     assert by_name["pdp"]["output"] == "480x360 image/jpeg"
     assert by_name["caption"]["output"] == "640x480 image/jpeg"
-    assert by_name["onpath"]["unsupported"] == ["textPath: parsed but not rendered yet"]
+    assert by_name["proof"]["unsupported"] == ["icc: ICC output profiles are not supported"]
+    assert by_name["grow"]["output"] == "640x480 image/jpeg"
+    assert by_name["onpath"]["output"] == by_name["cutout"]["output"] == "640x480 image/jpeg"
     assert "font 'Brand Script' is not in the font map" in by_name["script"]["message"]
     assert by_name["shadow"]["output"] == "640x480 image/jpeg"
     assert "format not supported: fmt=heic" in by_name["heif"]["message"]

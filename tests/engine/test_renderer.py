@@ -196,7 +196,10 @@ def test_props_describe_the_reply():
     [
         ("layer=1&src=other", "object 'other': no resolver for layer sources"),
         ("src=other", "object 'other': no resolver for layer sources"),
-        ("layer=1&color=ff0000", "a solid color layer needs both size= values or a mask="),
+        (
+            "layer=1&color=ff0000",
+            "a solid color layer needs both size= values, a mask= or a clipPath=",
+        ),
         ("effect=-1&op_blur=2", "effect layer -1 of layer comp needs color="),
         ("req=imageprops", "req=imageprops is not supported"),
         ("icc=CMYK", "icc= is not supported yet"),

@@ -607,6 +607,23 @@ def test_load_decodes_once(big_jpeg: bytes) -> None:
             source.load(0.5)
 
 
+def test_release_hands_over_only_an_image_no_caller_holds(big_jpeg: bytes) -> None:
+    """A decoded file may be changed in place by its last user; a caller's PIL image may not
+    (unless loading converted it); after the hand-over the source serves no image."""
+    with open_source(big_jpeg) as source:
+        source.load(0.2)
+        assert source.release()
+        with pytest.raises(ValueError, match="handed over"):
+            source.load(0.2)
+    theirs = Image.new("RGB", (40, 30))
+    with open_source(theirs) as source:
+        assert source.load() is theirs
+        assert not source.release()
+    with open_source(Image.new("P", (40, 30))) as source:
+        assert source.load().mode == "RGB"  # converted: a new image
+        assert source.release()
+
+
 # --- animated ------------------------------------------------------------------------------------
 
 

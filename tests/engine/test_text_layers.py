@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 import engine
-from engine.compositor import DRAFT_MARGIN, text_scale
+from engine.compositor import text_scale
+from engine.text import FontMap, render_text
 
 PHOTO = Image.new("RGB", (400, 300), (0, 0, 255))
 WHITE_INK = r"{\colortbl;\red255\green255\blue255;}\cf1"
@@ -151,6 +152,22 @@ def test_text_on_a_reduced_decode_lands_where_full_size_text_does(layer):
 
 def test_text_is_drawn_at_the_canvas_scale_unless_a_box_or_resize_fixes_its_pixels():
     plan = engine.parse(r"layer=1&text=\fs40 a&layer=2&size=300,40&text=\fs40 b")
-    assert text_scale(plan, 1, 0.25) == 0.25 * DRAFT_MARGIN
-    assert text_scale(plan, 1, 0.9) == 1.0
+    assert text_scale(plan, 1, 0.25) == 0.25  # pasted on the canvas without resampling
+    assert text_scale(plan, 1, 0.9) == 0.9
+    assert text_scale(plan, 1, 2.0) == 1.0  # never above the text's own resolution
     assert text_scale(plan, 2, 0.25) == 1.0  # size=: wrapping in full-size pixels
+
+
+def test_text_at_the_canvas_scale_is_pasted_on_whole_pixels():
+    """r-pos.md: the layer's centre sits on the canvas's; on a 401×301 photo that falls
+    between pixels. Text drawn at the canvas's own scale is pasted at the nearest whole
+    pixel, unresampled: the reply's pixels are exactly the text layer over the photo."""
+    rtf = WHITE_INK + r"\fs40 Hello"
+    photo = Image.new("RGB", (401, 301), (0, 0, 255))
+    got = render("layer=1&text=" + rtf, photo)
+    text = render_text(rtf, command="text", size=None, text_attr=None, font_map=FontMap.default())
+    assert (401 - text.width) % 2 or (301 - text.height) % 2  # a half-pixel centre
+    expected = photo.copy()
+    at = ((401 - text.width + 1) // 2, (301 - text.height + 1) // 2)  # round half up
+    expected.paste(text, at, text)
+    assert np.array_equal(np.asarray(got), np.asarray(expected))

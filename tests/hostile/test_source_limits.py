@@ -16,6 +16,7 @@ import engine.source
 from engine.catalog import Catalog
 from engine.errors import CatalogError, LimitError, SourceError
 from engine.preflight import (
+    _MARKER_SLICE,
     ROW_BYTES,
     JpegStructure,
     decode_cost,
@@ -102,6 +103,36 @@ def test_jpeg_scans_are_counted_on_the_structure():
     data = bombs.many_scans_jpeg(scans=200, size=256)
     assert jpeg_structure(data, max_scans=1000).scans == 206
     assert jpeg_structure(data, max_scans=10).scans == 11  # the walk stops past the limit
+
+
+def _entropy_bytes(data: bytes) -> int:
+    """Scan data of every scan, found byte by byte: from the end of each SOS segment to the
+    next byte pair 0xFF, code that is not a stuffed zero, a restart marker or a fill byte."""
+    total, pos = 0, data.index(b"\xff\xda")
+    while pos >= 0:
+        at = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        end = at
+        while end + 1 < len(data) and not (
+            data[end] == 0xFF and data[end + 1] not in (0x00, 0xFF, *range(0xD0, 0xD8))
+        ):
+            end += 1
+        total += (end if end + 1 < len(data) else len(data)) - at
+        pos = data.find(b"\xff\xda", end)
+    return total
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_scan_data_is_measured_across_the_whole_file(progressive):
+    """Markers are looked for in slices of the file: scan data longer than many slices,
+    with restart markers, measures the same as a byte-by-byte walk."""
+    noise = Image.effect_noise((700, 700), 80).convert("RGB")
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=95, progressive=progressive, restart_marker_rows=1)
+    data = out.getvalue()
+    assert len(data) > 3 * _MARKER_SLICE and b"\xff\xd0" in data
+    found = jpeg_structure(data, max_scans=100)
+    assert found.entropy_bytes == _entropy_bytes(data)
+    assert found.scans == data.count(b"\xff\xda")
 
 
 def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():

@@ -444,3 +444,21 @@ def test_a_word_of_stacked_marks_wider_than_the_box_wraps():
     assert image.size == (3, 30)
     image = render(DEJAVU + r"\fs40 a\u769?\u769?b", size=(3, 0))
     assert image.width == 3 and image.height > 40  # two lines: "á́" and "b"
+
+
+def test_a_repeated_layout_is_reused_but_every_call_draws_its_own_image():
+    """The layout of the same arguments is kept (a preset's caption on every image); each
+    call still returns a new image, so a caller changing one never changes the next."""
+    rtf = DEJAVU + r"\fs40 Summer sale"
+    first = render(rtf)
+    first.paste((255, 0, 0, 255), (0, 0, *first.size))
+    second = render(rtf)
+    assert second is not first and alpha(second).max() == 255 and alpha(second).min() == 0
+    # every argument takes part: another box, map or scale lays the text out again
+    assert render(rtf, size=(200, 80)).size == (200, 80)
+    bigger = render(rtf, size=None)
+    assert render(rtf, size=None, scale=0.5).width < bigger.width
+    fallback = FONTS.with_fallback("DejaVu Sans")
+    assert render(r"{\fonttbl{\f0 Nowhere;}}\f0 x", font_map=fallback).size == (300, 50)
+    with pytest.raises(FontError):
+        render(r"{\fonttbl{\f0 Nowhere;}}\f0 x")
