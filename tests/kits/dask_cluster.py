@@ -43,6 +43,22 @@ def dask_cluster(workers: int) -> Iterator[str]:
                 process.wait()
 
 
+@contextlib.contextmanager
+def local_cluster(workers: int) -> Iterator[str]:
+    """The scheduler's address of a ``distributed.LocalCluster`` of ``workers`` one-thread
+    worker processes, its scheduler inside this process."""
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
 def _start(*arguments: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*DASK, *arguments, "--no-dashboard"],
