@@ -28,8 +28,9 @@ PRELOAD = ("engine.renderer", "engine.parser", "plugins")
 @dataclass(frozen=True)
 class RenderTask:
     """One render: ``kind`` ``img`` returns a :class:`~engine.renderer.Rendition`, ``props``
-    the ``req=props`` fields (a dict). ``source`` is None for a request whose layer 0 is
-    its own (a template, ``color=``/``text=`` with ``size=``)."""
+    the ``req=props`` fields (a dict), ``map`` the ``req=map`` areas (a str). ``source`` is
+    None for a request whose layer 0 is its own (a template, ``color=``/``text=`` with
+    ``size=``)."""
 
     kind: str
     source: str | None
@@ -55,6 +56,10 @@ def run_render(task: RenderTask) -> Any:
             resolver, task.object_name, task.object_modifier, task.macros, DEFAULT_CONFIG
         )
     source = None if task.source is None else Path(task.source)
+    if task.kind == "map":
+        from engine.imagemap import image_map
+
+        return image_map(source, plan, macros=task.macros, resolver=resolver)
     if task.kind == "props":  # evaluated as the image request it describes
         kept = tuple(n for n in plan if n.command != "req")
         image_plan = Plan(kept, plan.object_name, plan.variables)
