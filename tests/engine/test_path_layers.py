@@ -94,6 +94,13 @@ def test_self_sizing_solid_layer_takes_the_path_extent_and_its_origin():
     assert box(red(a)) == (200, 150, 249, 199)
 
 
+def test_a_self_sizing_solid_layer_over_the_pixel_budget_is_refused():
+    """Hostile input: a clipPath= of 100 000 × 100 000 pixels sizing a solid layer is refused
+    before it is drawn, as size= is (it raised MemoryError)."""
+    with pytest.raises(RenderError, match="layer 1: the clipPath= extent 100000×100000 is more"):
+        render(WHITE_CANVAS + "&layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000")
+
+
 @pytest.mark.parametrize("command", ["scale=2", "rotate=45", "anchor=0,0"])
 def test_scale_rotate_and_anchor_are_refused_on_self_sizing_solid_layers(command):
     """r-clippath.md: scale=, rotate= and anchor= are not permitted for self-sizing solid

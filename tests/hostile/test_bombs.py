@@ -82,6 +82,7 @@ _CROP = "crop=-6000,-6000,12064,12048&scl=1&rect=6000,6000,100,100&op_blur=3&op_
 _LAYER_EXTEND = "layer=1&src=a&extend=0,0,12000,12000&op_blur=3&op_noise=5&fmt=png"
 _LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
 _SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
+_PATH_SOLID = "layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000&fmt=png"
 _DEEP = bombs.deep_nesting()
 
 
@@ -102,6 +103,7 @@ CASES = [
     Case("layer-extend", bombs.small_png, "render-layers", _LAYER_EXTEND, None),
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
+    Case("path-solid", bombs.small_png, "render-layers", _PATH_SOLID, "RenderError", "pixels"),
     Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
     # issue 11: 1 MB of text is refused by the 64 KiB request limit before any parsing.
     Case("text-1mb", lambda: "text=" + "a" * 2**20, "render-request", "", "ParseError", "too long"),
