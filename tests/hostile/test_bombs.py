@@ -111,6 +111,8 @@ CASES = [
     # item 14: a progressive JPEG of thousands of scans took 35 s to render and to upload.
     Case("scans-render", bombs.many_scans_jpeg, *_render("wid=200"), "LimitError", "scans"),
     Case("scans-upload", bombs.many_scans_jpeg, "upload", "s.jpg", "CatalogError", "scans"),
+    # 64 MB of restart markers: the JPEG marker search held 256 MB of offsets.
+    Case("restart-run", bombs.restart_run_jpeg, *_render("wid=10&fmt=png"), None, memory_mib=160),
     # item 15: variables multiplied a 31 KB request; the cache kept every expanded plan.
     Case("variables", bombs.variable_request, "resolve", "", "ParseError", "expands to more"),
     Case(
