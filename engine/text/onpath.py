@@ -36,9 +36,9 @@ from PIL import Image
 
 from engine.errors import ParseError
 from engine.paths import Path, Point, parse_path
-from engine.text.layout import Line, Styled, _cluster_end, lay_out
+from engine.text.layout import Line, Styled, cluster_end, lay_out
 from engine.text.pstext import PsText, layer_frame
-from engine.text.render import Fragment, TextLimits, _composite, _ink, _mask
+from engine.text.render import Fragment, TextLimits, composite_coverage, coverage_mask, ink_box
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,7 @@ def _clusters(text: str) -> list[str]:
     """Characters with the combining marks that follow them."""
     clusters, index = [], 0
     while index < len(text):
-        end = _cluster_end(text, index)
+        end = cluster_end(text, index)
         clusters.append(text[index:end])
         index = end
     return clusters
@@ -203,8 +203,8 @@ def _turned(
     (px, py), angle = where
     cos, sin = math.cos(angle), math.sin(angle)
     fragment = Fragment(cluster, styled, 0.0, 0.0, width, 0)
-    left, top, right, bottom = _ink(fragment)
-    mask = _mask(fragment, antialias)
+    left, top, right, bottom = ink_box(fragment)
+    mask = coverage_mask(fragment, antialias)
     # The baseline's left end, so that the middle of the advance sits on the path.
     ox, oy = px - cos * width / 2, py - sin * width / 2
     corners = [
@@ -234,7 +234,7 @@ def _paint(glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimit
     blank = True  # nothing drawn yet
     for glyph in glyphs:
         at = (glyph.at[0] + dx, glyph.at[1] + dy)
-        if _composite(rgb, alpha, glyph.mask, at, glyph.color, blank):
+        if composite_coverage(rgb, alpha, glyph.mask, at, glyph.color, blank):
             blank = False
     rgb.putalpha(alpha)
     if size is None:
