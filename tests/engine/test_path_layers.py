@@ -332,6 +332,16 @@ def test_path_text_on_a_reduced_reply_lands_where_the_full_one_does(path):
     assert all(abs(h - f / 2) <= 3 for h, f in zip(half, full, strict=True))
 
 
+def test_glyphs_piling_up_on_a_path_are_bounded_by_the_pixels_they_cover():
+    """Hostile input: a path running back and forth over 3000 pixels is long enough for 2000
+    large characters, which overlap in a small layer. Every turned glyph was kept until all
+    were drawn (1500 characters of a 2000-pixel font ran out of memory after a minute); their
+    total area is now held to the text layer's pixel limit before any is drawn."""
+    path = "&textPath=M0,0" + "L3000,0L0,0" * 300
+    with pytest.raises(engine.LimitError, match="the 2,000 characters along textPath= cover"):
+        render(WHITE_CANVAS + r"&layer=1&textPs={\rtf1\fs400 " + "W" * 2000 + "}" + path)
+
+
 def test_a_path_of_too_many_points_fails_the_request_with_a_limit_error():
     """Hostile input through a whole request: 3,000 curves of 64 segments each exceed the
     100,000 points a path may have; the error names the command."""

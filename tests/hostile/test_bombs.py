@@ -84,6 +84,10 @@ _LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
 _SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
 _PATH_SOLID = "layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000&fmt=png"
 _DEEP = bombs.deep_nesting()
+_PATH_TEXT = (
+    "layer=1&textPs={\\rtf1\\fs4000 " + "W" * 1500 + "}"
+    "&textPath=M0,0L1000000,0L1000000,1000000L0,1000000L0,0L1000000,0&fmt=png"
+)
 
 
 CASES = [
@@ -104,6 +108,9 @@ CASES = [
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
     Case("path-solid", bombs.small_png, "render-layers", _PATH_SOLID, "RenderError", "pixels"),
+    # 1500 characters of a 2000-pixel font along a long path: every turned glyph was kept
+    # until the layer's frame was known (out of memory after a minute).
+    Case("path-text", bombs.small_png, "render-layers", _PATH_TEXT, "LimitError", "at most"),
     Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
     # issue 11: 1 MB of text is refused by the 64 KiB request limit before any parsing.
     Case("text-1mb", lambda: "text=" + "a" * 2**20, "render-request", "", "ParseError", "too long"),
