@@ -303,14 +303,30 @@ def _curve_segments(p0: Point, p1: Point, p2: Point, p3: Point, limits: PathLimi
 #: Supersampling of area masks (per axis), reduced for large masks to bound memory.
 _SUPERSAMPLE = 4
 _MAX_SUPERSAMPLED = 64_000_000
+#: Pixels the sub-paths may flip in all (each flips its box, clipped to the mask, at the
+#: supersampled size): supersampling is reduced to stay within it, then the path is refused.
+MAX_FLIPPED = 256_000_000
 
 
 def area_mask(path: Path, size: tuple[int, int]) -> Image.Image:
     """An antialiased L mask of ``size``: 255 inside the path's area (even-odd over its
-    sub-paths), 0 outside; path coordinates are the mask's pixels (see :meth:`Path.mapped`)."""
+    sub-paths), 0 outside; path coordinates are the mask's pixels (see :meth:`Path.mapped`).
+
+    Each sub-path costs the area of its box in the mask: a :class:`LimitError` refuses a
+    path whose boxes cover more than :data:`MAX_FLIPPED` pixels in all (a thousand
+    sub-paths over the whole layer), before any is drawn."""
     width, height = size
+    flipped = sum(_box_area(sub.points, width, height) for sub in path.subpaths)
+    if flipped > MAX_FLIPPED:
+        raise LimitError(
+            f"{path.command}=: the sub-paths cover {flipped:,} pixels of the {width}×{height} "
+            f"layer in all (each one its bounding box); a path covers at most {MAX_FLIPPED:,}"
+        )
     factor = _SUPERSAMPLE
-    while factor > 1 and width * height * factor * factor > _MAX_SUPERSAMPLED:
+    while factor > 1 and (
+        width * height * factor * factor > _MAX_SUPERSAMPLED
+        or flipped * factor * factor > MAX_FLIPPED
+    ):
         factor //= 2
     big = Image.new("L", (width * factor, height * factor))
     for sub in path.subpaths:
@@ -319,6 +335,16 @@ def area_mask(path: Path, size: tuple[int, int]) -> Image.Image:
     if factor == 1:
         return big
     return big.reduce(factor)
+
+
+def _box_area(points: Sequence[Point], width: int, height: int) -> int:
+    """The pixels of a ``width`` × ``height`` mask that a polygon's bounding box covers."""
+    if len(points) < 3:
+        return 0
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    columns = min(width, math.ceil(max(xs)) + 1) - max(0, math.floor(min(xs)))
+    rows = min(height, math.ceil(max(ys)) + 1) - max(0, math.floor(min(ys)))
+    return max(0, columns) * max(0, rows)
 
 
 def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:

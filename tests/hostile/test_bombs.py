@@ -84,6 +84,7 @@ _LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
 _SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
 _PATH_SOLID = "layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000&fmt=png"
 _DEEP = bombs.deep_nesting()
+_SUBPATHS = "layer=1&color=ff0000&size=2000,2000&clipPath=" + "M0,0L2000,0L2000,2000Z" * 1000
 _PATH_TEXT = (
     "layer=1&textPs={\\rtf1\\fs4000 " + "W" * 1500 + "}"
     "&textPath=M0,0L1000000,0L1000000,1000000L0,1000000L0,0L1000000,0&fmt=png"
@@ -108,6 +109,8 @@ CASES = [
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
     Case("path-solid", bombs.small_png, "render-layers", _PATH_SOLID, "RenderError", "pixels"),
+    # 1000 sub-paths over the whole layer: each flipped its box of the supersampled mask.
+    Case("subpaths", bombs.small_png, "render-layers", _SUBPATHS, "LimitError", "sub-paths"),
     # 1500 characters of a 2000-pixel font along a long path: every turned glyph was kept
     # until the layer's frame was known (out of memory after a minute).
     Case("path-text", bombs.small_png, "render-layers", _PATH_TEXT, "LimitError", "at most"),
