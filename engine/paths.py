@@ -347,6 +347,30 @@ def _box_area(points: Sequence[Point], width: int, height: int) -> int:
     return max(0, columns) * max(0, rows)
 
 
+#: Pillow fills a polygon wrongly once its coordinates pass about 2**31 / 2 (its edge
+#: arithmetic overflows): polygons reaching further than this are clipped first.
+_FAR = 1 << 24
+
+
+def _clipped(points: list[Point], far: float) -> list[Point]:
+    """The polygon clipped to the square ±``far`` (Sutherland–Hodgman): inside the square
+    every point is covered as before, under the even-odd rule too."""
+    for axis, sign in ((0, 1), (0, -1), (1, 1), (1, -1)):
+        out: list[Point] = []
+        for a, b in zip(points, points[1:] + points[:1], strict=True):
+            a_in, b_in = sign * a[axis] <= far, sign * b[axis] <= far
+            if a_in:
+                out.append(a)
+            if a_in != b_in:
+                t = (sign * far - a[axis]) / (b[axis] - a[axis])
+                cut = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                out.append((sign * far, cut[1]) if axis == 0 else (cut[0], sign * far))
+        points = out
+        if not points:
+            break
+    return points
+
+
 def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
     """Flip the mask inside the polygon (within the polygon's bounding box only)."""
     if len(points) < 3:
@@ -358,7 +382,12 @@ def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
     if right <= left or bottom <= top:
         return
     shape = Image.new("L", (right - left, bottom - top))
-    # Pixel centres are at +0.5: Pillow fills the pixels whose centres the polygon covers.
-    ImageDraw.Draw(shape).polygon([(x - left - 0.5, y - top - 0.5) for x, y in points], fill=255)
+    local = [(x - left - 0.5, y - top - 0.5) for x, y in points]
+    far = _FAR + max(shape.size)
+    if max(map(abs, xs)) > far or max(map(abs, ys)) > far:
+        local = _clipped(local, far)
+    if len(local) >= 3:
+        # Pixel centres are at +0.5: Pillow fills the pixels whose centres the polygon covers.
+        ImageDraw.Draw(shape).polygon(local, fill=255)
     box = (left, top, right, bottom)
     mask.paste(ImageChops.difference(mask.crop(box), shape), box)
