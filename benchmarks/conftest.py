@@ -46,9 +46,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for group, roles in sorted(MEDIANS.items()):
         if group.startswith(("export-", "serve-")) and roles:
             write(export_line(group, roles))
-        dask = MEDIANS.get(f"{group}-dask")
-        if dask and (line := executor_line(roles, dask)):
-            write(line)
+        for suffix in ("dask", "dask-localcluster"):
+            dask = MEDIANS.get(f"{group}-{suffix}")
+            if dask and (line := executor_line(roles, dask, suffix)):
+                write(line)
     rows = [(group, roles) for group, roles in sorted(MEDIANS.items()) if "engine" in roles]
     if not rows:
         return

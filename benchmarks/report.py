@@ -19,13 +19,15 @@ def export_line(group: str, roles: dict[str, float]) -> str:
     return line + f"; {last} vs {first}: {last_median / first_median:.2f}x slower"
 
 
-def executor_line(local: dict[str, float], dask: dict[str, float]) -> str | None:
-    """Dask against the local pool at the same worker count, from two export groups' medians
-    (``None`` when they share no worker count)."""
+def executor_line(
+    local: dict[str, float], dask: dict[str, float], name: str = "dask"
+) -> str | None:
+    """Dask (``name``: which cluster shape) against the local pool at the same worker count,
+    from two export groups' medians (``None`` when they share no worker count)."""
     common = sorted(set(local) & set(dask), key=lambda role: int(role.split()[0]))
     if not common:
         return None
     role = common[-1]
     change = dask[role] / local[role] - 1
     word = "slower" if change > 0 else "faster"
-    return f"dask vs local pool, {role}: {abs(change) * 100:.1f} % {word}"
+    return f"{name} vs local pool, {role}: {abs(change) * 100:.1f} % {word}"

@@ -49,10 +49,12 @@ from engine.stages import Scope, Stage
 if TYPE_CHECKING:
     from engine.catalog import Catalog, Session
     from engine.export import Coordinator, ExportJob
+    from engine.imagemap import image_map
     from engine.renderer import Rendition, render
 
 _LAZY = {
     "render": "engine.renderer",
+    "image_map": "engine.imagemap",
     "Rendition": "engine.renderer",
     "Catalog": "engine.catalog",
     "Session": "engine.catalog",
@@ -115,6 +117,7 @@ __all__ = [
     "UnsupportedError",
     "get_registry",
     "hookimpl",
+    "image_map",
     "load_macros",
     "parse",
     "parse_color",

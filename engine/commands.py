@@ -73,6 +73,13 @@ def _pair(a: str, b: str, kind) -> tuple[Param, ...]:
     return (_p(a, kind), _p(b, kind))
 
 
+def _quad(kind) -> tuple[Param, ...]:
+    """A perspective quadrilateral (top-left, top-right, bottom-right, bottom-left corners)
+    and the resampling option (``r-perspective.md``)."""
+    corners = [_p(f"{axis}{n}", kind) for n in range(1, 5) for axis in "xy"]
+    return (*corners, _p("resOptions", Text("R1|R2|R3|R3Tn"), None))
+
+
 _V, _R = Scope.VIEW, Scope.REQUEST
 _OBJECT = Text("an object name or nested request", rest=True)
 
@@ -180,9 +187,11 @@ IS_COMMANDS: tuple[CommandSignature, ...] = (
     _sig("blendMode", _p("mode", Enum(("norm", "dissolve", "lighten", "darken", "mult",
                                        "screen"))), stage=Stage.LAYER),
     _sig("effect", _p("layer", Int()), stage=Stage.LAYER),  # non-zero; a segment (parser)
-    _sig("effectMask", _p("enabled", Bool()), stage=Stage.LAYER),
-    _sig("map", _p("map", Text("an image map", rest=True)), stage=Stage.LAYER),
-    _sig("perspective", _p("quad", Text("a quadrilateral", rest=True)), stage=Stage.LAYER),
+    _sig("effectMask", _p("enabled", Bool()), scope=_R, stage=Stage.REQUEST),
+    _sig("map", _p("map", Text("HTML <AREA> elements", rest=True), ""), stage=Stage.LAYER),
+    _sig("mapA", _p("map", Text("HTML <AREA> elements", rest=True), ""), stage=Stage.LAYER),
+    _sig("perspective", *_quad(Real(-MAX_PIXELS, MAX_PIXELS)), stage=Stage.LAYER),
+    _sig("perspectiveN", *_quad(_NORM), stage=Stage.LAYER),
     _sig("type", _p("type", Text("a type name")), scope=_R, stage=Stage.REQUEST),
     # --- filters ---
     _sig("op_blur", _p("radius", Real(0, 100))),

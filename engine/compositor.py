@@ -8,12 +8,14 @@ other layers are drawn onto it in ascending number (z-order), each clipped to it
    with a full ``size=`` (or a ``mask=``: a solid layer), or ``text=``/``textPs=`` (drawn at
    the canvas's scale, as a JPEG is decoded reduced, unless ``size=`` or a resize fixes its
    pixels);
-2. ``mask=``/``maskUse=`` replace or invert its alpha; ``color=`` on an image layer fills its
-   transparent areas (before the transforms, ``r-color-commandref.md``);
+2. ``mask=``/``maskUse=`` replace or invert its alpha, ``op_growMask=``/``op_growMaskR=``
+   grow or shrink it; ``color=`` on an image layer fills its transparent areas (before the
+   transforms, ``r-color-commandref.md``);
 3. its own pipeline: crop, size/scale/res, flip, rotate, extend, then its ``op_*`` filters,
    drawn no finer than the canvas and no larger than the part of it the canvas shows;
 4. placement: its origin on layer 0's origin, offset by ``pos=``/``posN=`` (by default the
-   centres coincide, ``r-pos.md``);
+   centres coincide, ``r-pos.md``); with ``perspective=`` instead its whole image is warped
+   onto a quadrilateral of the composite (:mod:`engine.perspective`);
 5. ``opac=``: the content's alpha times opacity × fill opacity / 100 (``r-opac.md``), then
    ``bgColor=`` under it (after ``opac=``, ``r-bgcolor.md``), then blending onto the canvas
    with ``blendMode=`` (ignored for layer 0, ``r-blendmode.md``).
@@ -48,14 +50,22 @@ from engine.errors import RenderError, SourceError
 from engine.geometry import (
     Box,
     LayerGeometry,
+    layer_offset,
     layer_position,
     place,
     round_half_up,
     source_transform,
 )
 from engine.operations import RenderContext
+from engine.perspective import (
+    layer_quad,
+    perspective_node,
+    source_scale,
+    warp,
+    without_resizing,
+)
 from engine.pipeline import Step, steps
-from engine.pixels import TRANSPARENT, resample
+from engine.pixels import TRANSPARENT, resample, square_extreme
 from engine.plan import COMP, Layer, Node, Plan
 from engine.registry import Registry
 from engine.source import SourceImage, open_source
@@ -143,10 +153,12 @@ def text_layer(
     the layer's ``size=`` and ``textAttr=``) and its anchor, or None for another layer.
 
     The anchor is set for ``textPs=`` point text (no ``size=``): its first line sits just
-    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only) turns
-    the rendered text clockwise about its centre; the layer rect becomes the turned box.
+    above the layer origin (``r-text-layers.md``). ``textAngle=`` (``textPs=`` only, not for
+    text on or in a path) lays the text out along the angle in the box
+    (:mod:`engine.text.angle`).
     """
     from engine.text import default_font_map, render_text  # loaded on first need
+    from engine.text.angle import centred, text_frame, turned
 
     node = next((n for n in reversed(plan.nodes) if n.layer == layer and n.command.lower()
                  in ("text", "textps")), None)  # fmt: skip
@@ -159,19 +171,24 @@ def text_layer(
     image = _path_text(plan, layer, node, box, config, scale)
     if image is not None:  # textAngle= does not apply (r-textangle.md)
         return image, extent[1] if extent is not None else image.info.get("point_anchor")
+    angle = plan.get("textAngle", layer)
+    degrees = angle.arg("degrees") % 360 if angle is not None else 0.0
+    if node.command.lower() != "textps":
+        degrees = 0.0  # textPs= only (r-textangle.md)
+    boxed = box is not None and all(box)
     image = render_text(
         node.arg("text"),
         command=node.command,
-        size=box,
+        size=text_frame(box, degrees) if boxed and degrees else box,  # type: ignore[arg-type]
         text_attr=attributes.arg("attributes") if attributes is not None else None,
         font_map=config.font_map or default_font_map(),
         scale=scale,
     )
     anchor = extent[1] if extent is not None else image.info.get("point_anchor")
-    angle = plan.get("textAngle", layer)
-    if node.command.lower() == "textps" and angle is not None and angle.arg("degrees") % 360:
-        image = image.rotate(-angle.arg("degrees"), Image.Resampling.BICUBIC, expand=True)
-        anchor = None
+    if degrees:
+        image, anchor = turned(_rgba(image), degrees, anchor)
+        if boxed:
+            image = centred(image, box)  # type: ignore[arg-type]
     return image, anchor
 
 
@@ -279,8 +296,10 @@ def prepare_content(
     layer: int,
     resolver: Resolver | None,
     config: RenderConfig,
+    scale: float = 1.0,
 ) -> Image.Image:
-    """``mask=``/``maskUse=`` and, for image layers, ``color=`` applied to the decoded source."""
+    """``mask=``/``maskUse=``, ``op_growMask=``/``op_growMaskR=`` and, for image layers,
+    ``color=`` applied to the decoded source (``scale``: its pixels per source pixel)."""
     mask_node = plan.get("mask", layer)
     use = _arg(plan, "maskUse", layer, "norm")
     solid = plan.get("color", layer) is not None and not any(
@@ -297,10 +316,31 @@ def prepare_content(
         image.putalpha(ImageChops.invert(image.getchannel("A")))
     elif use == "off" and image.mode in ("LA", "RGBA"):
         image = image.convert(image.mode[:-1])
+    image = _grow_mask(image, plan, layer, scale)
     color = plan.get("color", layer)
     if color is not None and not solid and image.mode in ("LA", "RGBA"):
         under = Image.new("RGBA", image.size, color.arg("color").to_rgba8())
         image = Image.alpha_composite(under, _rgba(image))
+    return image
+
+
+def _grow_mask(image: Image.Image, plan: Plan, layer: int, scale: float) -> Image.Image:
+    """``op_growMask=``/``op_growMaskR=`` (``r-op-growmask.md``, ``r-op-growmaskr.md``): the
+    layer's alpha dilated (> 0) or eroded (< 0) over a square of that radius. The radius of
+    ``op_growMask`` counts full-resolution pixels, so a reduced decode scales it down;
+    ``op_growMaskR``'s applies to the pixels as they are. Both given: they add up. An opaque
+    layer has nothing to grow."""
+    radius = 0.0
+    for command, factor in (("op_growMask", scale), ("op_growMaskR", 1.0)):
+        node = plan.get(command, layer)
+        if node is not None:
+            radius += node.arg("amount") * factor
+    pixels = math.floor(abs(radius) + 0.5)
+    if not pixels or image.mode not in ("LA", "RGBA"):
+        return image
+    alpha = square_extreme(np.asarray(image.getchannel("A")), pixels, grow=radius > 0)
+    image = image.copy()
+    image.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
     return image
 
 
@@ -413,52 +453,36 @@ class _LayerDraw:
         self.registry = registry
         self.resolver = resolver
         self.config = canvas_ctx.config
+        self.content_plan = plan  # its size= makes a text or solid layer's content
+        self.perspective = perspective_node(plan, layer)
+        if self.perspective is not None:
+            self.plan = without_resizing(plan, layer)
 
     def onto(self, canvas: Image.Image) -> Image.Image:
         _, _, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
-        scale = text_scale(self.plan, self.layer, max(cfx, cfy))
+        scale = text_scale(self.content_plan, self.layer, max(cfx, cfy))
         with ExitStack() as stack:
-            source = opened_source(self.plan, self.layer, self.resolver, self.config, stack,
-                                   scale)  # fmt: skip
+            source = opened_source(self.content_plan, self.layer, self.resolver, self.config,
+                                   stack, scale)  # fmt: skip
             assert source is not None
             return self._draw(canvas, source)
 
     def _draw(self, canvas: Image.Image, source: SourceImage) -> Image.Image:
         layer, canvas_ctx = self.layer, self.canvas_ctx
-        plan = with_path_crop(self.plan, layer, source)
+        plan = self.plan = with_path_crop(self.plan, layer, source)
         composite = canvas_ctx.geometry
         geometry = source_transform(
             source.size, plan, layer=layer, dpi=source.dpi, reference_size=composite.size
         )
+        if self.perspective is not None:
+            return self._draw_warped(canvas, source, geometry)
         tx, ty = layer_position(plan, layer, geometry, composite, source.anchor)
         layer_steps = steps(plan, layer, self.registry)
         keep = self._keep(geometry, (tx, ty), layer_steps, canvas_ctx)
         if keep is None:
             return canvas  # nothing of the layer falls on the canvas
         cl, ct, cfx, cfy = _canvas_scale(canvas, canvas_ctx)
-        needed = min(1.0, geometry.density * max(cfx, cfy))
-        # (a text layer was drawn at its scale already, to be pasted without resampling)
-        image = source.load(min(1.0, needed * DRAFT_MARGIN, source.scale))
-        image = prepare_content(image, plan, layer, self.resolver, self.config)
-        ctx = RenderContext(
-            plan=plan,
-            config=self.config,
-            source_size=source.size,
-            scale=source.scale,
-            source_dpi=source.dpi,
-            content=source.content,
-            keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
-            layer=layer,
-            alpha_output=canvas_ctx.alpha_output,
-            output=canvas_ctx.output,
-            geometry=geometry,
-            view=canvas_ctx.view,
-            fill=TRANSPARENT,
-        )
-        for step in layer_steps:
-            image = step.operation.apply(image, step.nodes, ctx)
-        image = clip_layer(image, plan, layer, content=ctx.content, geometry=geometry,
-                           source=source)  # fmt: skip
+        image, ctx = self._pipeline(source, geometry, layer_steps, keep, max(cfx, cfy))
         ll, lt, lr, lb = ctx.content or (0.0, 0.0, image.width, image.height)
         lfx, lfy = (lr - ll) / geometry.size[0], (lb - lt) / geometry.size[1]
         scale = (cfx / lfx, cfy / lfy)
@@ -469,23 +493,95 @@ class _LayerDraw:
         left, top, right, bottom = placement.dest
         part = resample(_rgba(image), (right - left, bottom - top), placement.source,
                         ctx.res_mode)  # fmt: skip
-        part = _rgba(part)
+        return self._blend(canvas, _rgba(part), (left, top), (cfx, cfy))
+
+    def _draw_warped(
+        self, canvas: Image.Image, source: SourceImage, geometry: LayerGeometry
+    ) -> Image.Image:
+        """A layer with ``perspective=`` (:mod:`engine.perspective`): its whole image after
+        its pipeline, ``bgColor=`` under it, warped onto the quadrilateral."""
+        plan, layer, composite = self.plan, self.layer, self.canvas_ctx.geometry
+        assert self.perspective is not None
+        offset = layer_offset(plan, layer, composite.size)
+        quad, resampling = layer_quad(self.perspective, composite.size, offset)
+        cl, ct, cfx, cfy = _canvas_scale(canvas, self.canvas_ctx)
+        quad = tuple((cl + x * cfx, ct + y * cfy) for x, y in quad)  # type: ignore[assignment]
+        wanted = source_scale(quad, geometry.size)
+        layer_steps = steps(plan, layer, self.registry)
+        image, ctx = self._pipeline(source, geometry, layer_steps, None, wanted)
+        color = plan.get("bgColor", layer)
+        background = color.arg("color").to_rgba8() if color is not None else None
+        box = ctx.content or (0.0, 0.0, image.width, image.height)
+        warped = warp(image, box, quad, canvas.size, resampling, background)
+        if warped is None:
+            return canvas
+        part, at = warped
+        return self._blend(canvas, part, at, (cfx, cfy), background=False)
+
+    def _pipeline(
+        self,
+        source: SourceImage,
+        geometry: LayerGeometry,
+        layer_steps: tuple[Step, ...],
+        keep: Box | None,
+        canvas_scale: float,
+    ) -> tuple[Image.Image, RenderContext]:
+        """The layer's content decoded no finer than ``canvas_scale`` (canvas pixels per
+        layer pixel) needs, prepared, through its pipeline (``keep``: the part to draw)."""
+        needed = min(1.0, geometry.density * canvas_scale)
+        # (a text layer was drawn at its scale already, to be pasted without resampling)
+        image = source.load(min(1.0, needed * DRAFT_MARGIN, source.scale))
+        image = prepare_content(image, self.plan, self.layer, self.resolver, self.config,
+                                source.scale)  # fmt: skip
+        ctx = RenderContext(
+            plan=self.plan,
+            config=self.config,
+            source_size=source.size,
+            scale=source.scale,
+            source_dpi=source.dpi,
+            content=source.content,
+            keep=keep if keep != (0.0, 0.0, *geometry.size) else None,
+            layer=self.layer,
+            alpha_output=self.canvas_ctx.alpha_output,
+            output=self.canvas_ctx.output,
+            geometry=geometry,
+            view=self.canvas_ctx.view,
+            fill=TRANSPARENT,
+        )
+        for step in layer_steps:
+            image = step.operation.apply(image, step.nodes, ctx)
+        image = clip_layer(image, self.plan, self.layer, content=ctx.content,
+                           geometry=geometry, source=source)  # fmt: skip
+        return image, ctx
+
+    def _blend(
+        self,
+        canvas: Image.Image,
+        part: Image.Image,
+        at: tuple[int, int],
+        scale: tuple[float, float],
+        *,
+        background: bool = True,
+    ) -> Image.Image:
+        """The layer's RGBA ``part`` at ``at``: faded, over ``bgColor=`` (unless already
+        under it), blended onto the canvas with its effects."""
+        plan, layer = self.plan, self.layer
         shape = part.getchannel("A")
         part = _fade(part, plan, layer)
-        background = plan.get("bgColor", layer)
-        if background is not None:
-            under = Image.new("RGBA", part.size, background.arg("color").to_rgba8())
+        color = plan.get("bgColor", layer) if background else None
+        if color is not None:
+            under = Image.new("RGBA", part.size, color.arg("color").to_rgba8())
             part = Image.alpha_composite(under, part)
         opac = plan.get("opac", layer)
         return draw_with_effects(
             canvas,
             part,
-            (left, top),
+            at,
             plan=plan,
             parent=layer,
             shape=shape,
             opacity=opac.arg("opacity") / 100 if opac is not None else 1.0,
-            scale=(cfx, cfy),
+            scale=scale,
             blend=_blender(self.config, layer),
             mode=_arg(plan, "blendMode", layer, "norm"),
         )

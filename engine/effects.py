@@ -8,7 +8,16 @@ filled with ``color=`` and drawn with its ``blendMode=``. Outer effects (``effec
 behind the parent, inner ones (``effect=n``) on top of it, visible only where the parent is
 opaque; an inner effect starts from the parent's outside (so ``effect=1&op_grow=3`` is a border
 on the inside edge, as the page says, and a shifted one an inner shadow). Among them higher
-numbers are drawn later. Their opacity is the parent's opacity times
+numbers are drawn later.
+
+The effect mask (``effectMask=``, company attribute ``ApplyEffectMask``; on by default,
+``r-effectmask.md``, ``r-applyeffectmask.md``) masks out where an effect and its parent
+overlap: with it, an outer effect is cut away under the parent's shape (a shadow does not show
+through a half-transparent or faded parent) and an inner effect stays within the shape. With
+``effectMask=0`` no shape masks the effects: an outer effect lies whole behind the parent and
+shows through its translucent areas, and an inner effect covers the parent's rect (our
+decision: the page names no other bound, and an inner effect drawn beyond its parent's rect
+would have none). Their opacity is the parent's opacity times
 their own (``r-opac.md``; the parent's fill opacity does not apply). Every other command in an
 effect segment is ignored, as the page says.
 
@@ -118,8 +127,6 @@ def _effect(
     if right <= left or bottom <= top:
         return Image.new("RGBA", (1, 1), (0, 0, 0, 0)), (0, 0)
     size = (right - left, bottom - top)
-    parent_alpha = Image.new("L", size, 0)
-    parent_alpha.paste(shape, (at[0] - left, at[1] - top))
     # Outer effects grow from the parent's shape outwards; inner ones from its outside inwards
     # (Photoshop's inner shadow and glow), then stay within the parent.
     mask = _use(plan, layer, shape)
@@ -134,11 +141,30 @@ def _effect(
     rgba = color.arg("color").to_rgba8()
     factor = opacity * _arg(plan, "opac", layer, "opacity", 100) / 100 * rgba[3] / 255
     alpha = alpha.point(lambda a: round(a * factor))
-    if inner:
-        alpha = ImageChops.multiply(alpha, parent_alpha)
+    clip = _clip(plan, shape, (at[0] - left, at[1] - top), size, inner=inner)
+    if clip is not None:
+        alpha = ImageChops.multiply(alpha, clip)
     image = Image.new("RGBA", size, rgba)
     image.putalpha(alpha)
     return image, (left, top)
+
+
+def _clip(
+    plan: Plan, shape: Image.Image, at: tuple[int, int], size: tuple[int, int], *, inner: bool
+) -> Image.Image | None:
+    """What limits an effect (``at``: the parent's place in the effect's ``size``): with the
+    effect mask the parent's shape (inner) or all but it (outer); without, the parent's rect
+    (inner) or nothing (outer)."""
+    node = plan.get("effectMask")
+    masked = node is None or bool(node.arg("enabled"))
+    if not masked and not inner:
+        return None
+    clip = Image.new("L", size, 0)
+    if masked:
+        clip.paste(shape, at)
+        return clip if inner else ImageChops.invert(clip)
+    clip.paste(255, (*at, at[0] + shape.width, at[1] + shape.height))
+    return clip
 
 
 def _arg(plan: Plan, command: str, layer: Layer, name: str, default: Any) -> Any:

@@ -280,6 +280,39 @@ def place(
     return Placement(canvas, (left, top, right, bottom), source)
 
 
+def clip_polygon(polygon: list[tuple[float, float]], box: Box) -> list[tuple[float, float]]:
+    """The polygon cut to the box (Sutherland–Hodgman; convex or not, in order)."""
+    left, top, right, bottom = box
+    edges = (
+        (lambda p: p[0] >= left, lambda p, q: _at_x(p, q, left)),
+        (lambda p: p[0] <= right, lambda p, q: _at_x(p, q, right)),
+        (lambda p: p[1] >= top, lambda p, q: _at_y(p, q, top)),
+        (lambda p: p[1] <= bottom, lambda p, q: _at_y(p, q, bottom)),
+    )
+    for inside, cross in edges:
+        result: list[tuple[float, float]] = []
+        for i, current in enumerate(polygon):
+            previous = polygon[i - 1]
+            if inside(current):
+                if not inside(previous):
+                    result.append(cross(previous, current))
+                result.append(current)
+            elif inside(previous):
+                result.append(cross(previous, current))
+        polygon = result
+        if not polygon:
+            break
+    return polygon
+
+
+def _at_x(p: tuple[float, float], q: tuple[float, float], x: float) -> tuple[float, float]:
+    return (x, p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0]))
+
+
+def _at_y(p: tuple[float, float], q: tuple[float, float], y: float) -> tuple[float, float]:
+    return (p[0] + (q[0] - p[0]) * (y - p[1]) / (q[1] - p[1]), y)
+
+
 def _clamp(value: float, high: float) -> float:
     return min(max(value, 0.0), float(high))
 
@@ -567,10 +600,15 @@ def layer_position(
     the centres coincide (``r-pos.md``, ``r-layer-placement.md``)."""
     ox, oy = layer_origin(plan, 0, canvas)
     lx, ly = layer_origin(plan, layer, geometry, image_anchor)
-    px, py = 0.0, 0.0
+    px, py = layer_offset(plan, layer, canvas.size)
+    return (ox + px - lx, oy + py - ly)
+
+
+def layer_offset(plan: Plan, layer: int, canvas: tuple[int, int]) -> tuple[float, float]:
+    """``pos=`` (pixels) or ``posN=`` (relative to layer 0's size ``canvas``), else 0, 0."""
     node = plan.get("pos", layer)
     if node is not None:
-        px, py = float(node.args[0]), float(node.args[1])
-    elif (node := plan.get("posN", layer)) is not None:
-        px, py = node.args[0] * canvas.size[0], node.args[1] * canvas.size[1]
-    return (ox + px - lx, oy + py - ly)
+        return (float(node.args[0]), float(node.args[1]))
+    if (node := plan.get("posN", layer)) is not None:
+        return (node.args[0] * canvas[0], node.args[1] * canvas[1])
+    return (0.0, 0.0)

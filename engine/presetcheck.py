@@ -24,7 +24,7 @@ from engine.errors import IsRenderError, UnsupportedError
 from engine.macros import MacroTable
 from engine.parser import parse
 from engine.plan import Plan
-from engine.renderer import COMPOSITING, render
+from engine.renderer import render
 
 OK, UNSUPPORTED, ERROR = "ok", "unsupported", "error"
 _REASONS = {
@@ -79,8 +79,8 @@ def _unsupported(plan: Plan) -> tuple[str, ...]:
     found = []
     for node in plan:
         key = node.command.lower()
-        if key in COMPOSITING or key in _REASONS:
-            found.append(f"{node.command}: {_REASONS.get(key, 'parsed but not rendered yet')}")
+        if key in _REASONS:
+            found.append(f"{node.command}: {_REASONS[key]}")
     return tuple(dict.fromkeys(found))
 
 

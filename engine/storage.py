@@ -117,8 +117,12 @@ def open_read(location: str) -> BinaryIO:
 
 
 def read_bytes(location: str) -> bytes:
-    with open_read(location) as handle:
-        return handle.read()
+    """A whole file; remotely one GET (no HEAD first)."""
+    path = local_path(location)
+    if path is not None:
+        return path.read_bytes()
+    fs, inner = filesystem(location)
+    return fs.cat_file(inner)
 
 
 def write_bytes(location: str, data: bytes) -> None:
@@ -154,6 +158,22 @@ def put_file(source: Path, location: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def names(folder: str) -> set[str]:
+    """The names of the files in ``folder`` (one listing; empty if there is none)."""
+    path = local_path(folder)
+    if path is not None:
+        try:
+            return set(os.listdir(path))
+        except FileNotFoundError:
+            return set()
+    fs, inner = filesystem(folder)
+    try:
+        listed = fs.ls(inner, detail=False, refresh=True)
+    except FileNotFoundError:
+        return set()
+    return {name.rstrip("/").rsplit("/", 1)[-1] for name in listed}
 
 
 def make_folder(location: str) -> None:

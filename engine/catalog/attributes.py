@@ -32,6 +32,11 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
         "no caching, -1 never expires",
         "a number of hours, 0 or more, or -1",
     ),
+    "ApplyEffectMask": (
+        "1 (default): effect layers are masked by their parent's shape (outer effects cut "
+        "away under it, inner ones kept within it); 0: not (a request's effectMask= overrides)",
+        "0 or 1",
+    ),
     "NonImgExpiration": (
         "the same for req=props, imageprops and exists",
         "a number of hours, 0 or more, or -1",
@@ -61,6 +66,8 @@ def check_attribute(name: str, value: str) -> tuple[str, str]:
 def _valid(name: str, value: str) -> bool:
     if name == "ErrorDetail":
         return value in ("0", "1", "2", "3")
+    if name == "ApplyEffectMask":
+        return value in ("0", "1")
     if name == "ErrorStatus":
         return value.lower() in ("precise", "scene7")
     if name.endswith("Expiration"):

@@ -128,9 +128,12 @@ _NOTES = {
     "pathattr": "textPath= direction and range (engine.text.onpath)",
     "textflowpath": "textPs= flowed into a path area (engine.text.flow)",
     "textflowxpath": "areas textFlowPath= text avoids (engine.text.flow)",
-    "textangle": "textPs= only: turns the rendered text clockwise (engine.compositor)",
+    "textangle": "textPs= only: lays the text out along the angle in its box (engine.text.angle)",
+    "map": "image map of the layer for req=map (engine.imagemap); ignored by images",
+    "mapa": "image map of the layer for req=map (engine.imagemap); ignored by images",
+    "effectmask": "masks effect layers by their parent's shape (engine.effects)",
     "type": "accepted, no effect offline",
-    "req": "isrender serve: img, props, imageprops, exists, resolve, validate; "
+    "req": "isrender serve: img, props, imageprops, exists, resolve, validate, map; "
     "CLI: render, props, resolve, validate",
     "handler": "isrender serve: the JSONP callback of req=...,json",
     "cache": "isrender serve: the client half sets Cache-Control",
@@ -144,8 +147,6 @@ _NOTES = {
 def registry_markdown() -> str:
     """Markdown tables of every format and command, generated from the plugin registry (the
     README embeds them; a test keeps the two identical)."""
-    from engine.renderer import COMPOSITING
-
     registry = get_registry()
     owner = {(p.kind, p.name.lower()): p.plugin for p in registry.provided}
     lines = [
@@ -182,8 +183,6 @@ def registry_markdown() -> str:
             status = f"implemented by {owner.get(('command', sig.key), '?')}"
         elif sig.noop:
             status = "accepted, no effect offline"
-        elif sig.key in COMPOSITING:
-            status = "parsed; not supported yet"
         elif sig.stage.name == "LAYER":
             status = "layer compositing (engine.compositor)"
         elif sig.stage.name == "OUTPUT":

@@ -9,9 +9,19 @@ host) makes the scheduler run the task again on another worker, and only after
 ``KilledWorker``, which the runner logs as that asset's error. A conversion is idempotent (it
 rewrites one staged file named after its position), so a re-run never duplicates an entry.
 
-Workers need isrender installed (the task is ``engine.export.worker.convert``) and must reach
-the same storage as the coordinator (see ``engine.storage``). The local pool's per-task time
-limit (``ExportLimits.max_convert_seconds``) does not apply on Dask.
+A task converts a batch of up to ``BATCH`` assets, one result per asset
+(``engine.export.batch``): the scheduler, the client and the worker's event loop pay their
+costs per task, a few milliseconds of CPU each, which on a 4-Mpixel thumbnail is as much as a
+sixth of the conversion itself. Batches shrink towards the end of a job, so the workers finish
+together. A batch whose workers all died (``KilledWorker``) is sent again one asset per task,
+so only the asset at fault is lost. Each conversion has the time limit
+``ExportLimits.max_convert_seconds``, enforced inside the worker (see ``batch``): a worker
+whose conversion overruns it is killed and restarted by its nanny, and the asset is an error.
+
+Workers need isrender installed (the task is ``engine.export.batch.convert_batch``), must reach
+the same storage as the coordinator (see ``engine.storage``) and should keep their nanny (the
+default), which restarts them. Each worker imports the renderer once when it starts
+(``daskplugin``).
 
 Dask is optional: ``pip install 'isrender[dask]'``.
 """
@@ -28,6 +38,7 @@ from engine.errors import SettingsError
 ENV_EXECUTOR = "ISRENDER_EXECUTOR"
 LOCAL = "local"
 CONNECT_TIMEOUT_S = 10.0
+BATCH = 8  # the most assets in one Dask task
 
 
 def chosen_executor(executor: Executor | str | None) -> Executor | str | None:
@@ -66,6 +77,9 @@ class DaskExecutor(Executor):
                 f"cannot reach the Dask scheduler at {address} within {timeout:g} s: {exc}"
             ) from None
         self.address = address
+        from engine.export.daskplugin import Preload
+
+        self.client.register_plugin(Preload())
         self._executor = self.client.get_executor(pure=False)
 
     @property

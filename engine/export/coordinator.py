@@ -47,7 +47,8 @@ from typing import Any
 from engine.catalog import Catalog, JobRecord, LogDetail
 from engine.errors import AuthorizationFault, JobError, SettingsError
 from engine.export import owner
-from engine.export.cluster import DaskExecutor, chosen_executor
+from engine.export.batch import convert_batch
+from engine.export.cluster import BATCH, DaskExecutor, chosen_executor
 from engine.export.email import SmtpSettings
 from engine.export.housekeeping import DEFAULT_LEASE_S, Housekeeper, lease_until
 from engine.export.job import ExportJob
@@ -56,8 +57,8 @@ from engine.export.pool import RecyclingProcessPool
 from engine.export.prepare import Prepared, prepare
 from engine.export.recovery import close_interrupted, recover
 from engine.export.runner import JobRunner
+from engine.export.worker import PRELOAD, ConvertTask
 
-PRELOAD = ("engine.export.worker", "engine.renderer")  # what a conversion imports
 JOB_TYPE = "ExportJob"  # IPS JobTypes has no export value; the job detail's type name
 
 # The states each control operation applies to; the target state is included where repeating
@@ -72,8 +73,10 @@ class Coordinator:
     address of a Dask scheduler (``"tcp://host:8786"``, see ``cluster``); default
     ``$ISRENDER_EXECUTOR``, else a :class:`RecyclingProcessPool` of ``max_workers`` local
     processes (default: one per CPU). With your own executor, ``max_workers`` is how many
-    conversions one job keeps in flight (default: CPUs; on Dask twice the cluster's worker
-    threads when the coordinator is made).
+    conversion tasks one job keeps in flight (default: CPUs; on Dask twice the cluster's
+    worker threads when the coordinator is made, each task a batch of up to
+    ``cluster.BATCH`` assets). Your own executor gets one conversion per task and no time
+    limit.
     ``smtp``: where notifications go; default from ``ISRENDER_SMTP_*``, none if unset.
     ``poll_interval``: how often a running job reads its state (pause/stop) and ``wait``
     reads the job.
@@ -117,6 +120,11 @@ class Coordinator:
         default_workers = 2 * self._cluster.threads if self._cluster is not None else None
         self.workers = max_workers or default_workers or os.cpu_count() or 1
         self._executor = self._cluster or executor
+        # On Dask several assets go in one task, each under the time limit the task enforces
+        # itself (see ``batch``); the local pool enforces it by killing its worker.
+        on_dask = isinstance(self._executor, DaskExecutor)
+        self._batch = BATCH if on_dask else 1
+        self._task_time_limit = limits.max_convert_seconds if on_dask else None
         self._pool: RecyclingProcessPool | None = None
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
@@ -177,6 +185,7 @@ class Coordinator:
                     prepared,
                     submit=self._submit,
                     window=self.workers,
+                    batch=self._batch,
                     limits=self.limits,
                     smtp=self.smtp,
                     poll=self.poll_interval,
@@ -190,8 +199,8 @@ class Coordinator:
             with self._lock:
                 self._threads.pop(handle, None)
 
-    def _submit(self, fn: Callable[..., Any], task: Any) -> Future:
-        return self._current_executor().submit(fn, task)
+    def _submit(self, tasks: tuple[ConvertTask, ...]) -> Future:
+        return self._current_executor().submit(convert_batch, tasks, self._task_time_limit)
 
     def _current_executor(self) -> Executor:
         if self._executor is not None:

@@ -17,7 +17,8 @@ class ExportLimits:
     ``max_convert_seconds``: time one conversion may take in its worker process; a
     conversion still running then is ended (its worker is killed and replaced) and is an
     error entry for that asset only; ``None``: no limit. Enforced by the default executor
-    (:class:`~engine.export.pool.RecyclingProcessPool`).
+    (:class:`~engine.export.pool.RecyclingProcessPool`) and on a Dask cluster (inside the
+    worker, see :mod:`~engine.export.batch`); not by an executor of your own.
     """
 
     max_assets: int = 500

@@ -6,26 +6,33 @@ anything ending in ``.part`` belongs to a job that has not finished and is remov
 job turns out to be dead (see :func:`remove_job_files`).
 
 ``packages`` is a location (``engine.storage``): a local folder, or a URL on shared storage.
-There the ZIP grows in a local temporary file and is uploaded in one PUT, which is atomic.
+There the ZIP grows in a local temporary file and is uploaded in one PUT, which is atomic;
+the renditions it packs are downloaded several at once, ahead of the writer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from engine import storage
 from engine.errors import PackageTooLarge
 
 PART = ".part"
+READ_AHEAD = 8  # files read at once while the ZIP is written (see _read_ahead)
+READ_AHEAD_BYTES = 64 * 1024**2
 MAX_KEY = 96
 #: Formats that are compressed already: stored, not deflated again.
 _STORED = frozenset(
@@ -37,6 +44,7 @@ _STORED = frozenset(
 class Entry:
     name: str  # already sanitised and unique
     location: str  # the file to package (engine.storage)
+    size: int  # its size in bytes
 
 
 def job_key(job_handle: str) -> str:
@@ -63,7 +71,7 @@ def write_package(entries: Sequence[Entry], target: str, max_bytes: int) -> str:
     The files' sizes are checked against ``max_bytes`` first, the finished ZIP (headers and
     all) again before it is renamed (or uploaded).
     """
-    total = sum(storage.size(entry.location) for entry in entries)
+    total = sum(entry.size for entry in entries)
     if total > max_bytes:
         raise PackageTooLarge(too_large(total, max_bytes))
     local = storage.local_path(target)
@@ -90,16 +98,52 @@ def write_package(entries: Sequence[Entry], target: str, max_bytes: int) -> str:
 
 def _write_zip(entries: Sequence[Entry], path: Path) -> None:
     when = time.localtime()[:6]
-    with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
-        for entry in entries:
+    with (
+        zipfile.ZipFile(path, "w", allowZip64=True) as archive,
+        ThreadPoolExecutor(READ_AHEAD, thread_name_prefix="isrender package") as readers,
+    ):
+        for entry, source in _read_ahead(entries, readers):
             info = zipfile.ZipInfo(entry.name, date_time=when)
             info.compress_type = zipfile.ZIP_STORED if _stored(entry.name) else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            with (
-                storage.open_read(entry.location) as source,
-                archive.open(info, "w", force_zip64=True) as sink,
-            ):
+            with source, archive.open(info, "w", force_zip64=True) as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
+
+
+def _read_ahead(
+    entries: Sequence[Entry], readers: ThreadPoolExecutor
+) -> Iterator[tuple[Entry, BinaryIO]]:
+    """Each entry with its file open for reading, in order. Up to ``READ_AHEAD`` files (and
+    ``READ_AHEAD_BYTES``, but always the next one) are read ahead at once, so on shared
+    storage the ZIP is written while the next renditions download instead of one GET after
+    the other."""
+    waiting = deque(entries)
+    ahead: deque[tuple[Entry, Future[BinaryIO]]] = deque()
+    held = 0
+    try:
+        while waiting or ahead:
+            while (
+                waiting
+                and len(ahead) < READ_AHEAD
+                and (not ahead or held + waiting[0].size <= READ_AHEAD_BYTES)
+            ):
+                entry = waiting.popleft()
+                held += entry.size
+                ahead.append((entry, readers.submit(_opened, entry.location)))
+            entry, reading = ahead.popleft()
+            held -= entry.size
+            yield entry, reading.result()
+    finally:  # a failure: close what was opened ahead
+        for _entry, reading in ahead:
+            if not reading.cancel() and reading.exception() is None:
+                reading.result().close()
+
+
+def _opened(location: str) -> BinaryIO:
+    """A local file opened, a remote one downloaded whole (one GET)."""
+    if storage.is_remote(location):
+        return io.BytesIO(storage.read_bytes(location))
+    return storage.open_read(location)
 
 
 def remove_job_files(packages: str, job_handle: str) -> list[str]:

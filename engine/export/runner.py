@@ -7,8 +7,9 @@ progress without touching the state, so a pause or stop written by another proce
 overwritten.
 
 - ``Running``: assets are dispatched in ``assetHandleArray`` order, at most ``window``
-  conversions in flight. Originals, refusals and known problems are handled in the runner
-  itself; conversions go to the executor.
+  conversion tasks in flight, each a batch of up to ``batch`` assets (1 on the local pool;
+  several on Dask, see ``batch``) with one result per asset. Originals, refusals and known
+  problems are handled in the runner itself; conversions go to the executor.
 - ``Paused``: nothing new is dispatched; conversions in flight finish and are logged.
 - ``Stopping``: nothing new is dispatched; conversions in flight finish and are logged, every
   asset not yet dispatched gets a ``FileCancel`` entry, and the package holds what was done.
@@ -16,6 +17,8 @@ overwritten.
 
 Each state change, log entry and progress update is committed as it happens, so a process
 killed mid-job leaves a consistent record that :mod:`engine.export.recovery` closes later.
+A batch that fails as a whole (Dask's ``KilledWorker``: its workers died each time it ran) is
+sent again one asset per task, so only the asset at fault is lost.
 A conversion whose worker process died is retried once, alone, so a file that crashes its
 worker cannot take the assets converted next to it down too with an executor where one death
 breaks every task in flight (``ProcessPoolExecutor``; the default pool fails only the dead
@@ -50,12 +53,14 @@ from engine.export.package import (
 )
 from engine.export.prepare import AssetRef, Prepared
 from engine.export.rules import Action
-from engine.export.worker import ConvertResult, ConvertTask, convert
+from engine.export.worker import ConvertResult, ConvertTask
 
 #: Pauses between the attempts to record a job's failure (a lock, a full disk), in seconds.
 FINISH_RETRY_PAUSES_S = (0.5, 2.0)
 
-Submit = Callable[[Callable[[ConvertTask], ConvertResult], ConvertTask], Future]
+#: Sends a batch of conversions to the executor: a future of their results, in order.
+Submit = Callable[[tuple[ConvertTask, ...]], Future]
+Batch = tuple[AssetRef, ...]
 
 
 @dataclass
@@ -68,6 +73,7 @@ class _Tally:
     stopped: bool = False
     fatal: str | None = None
     retried: set[int] = field(default_factory=set)
+    alone: set[int] = field(default_factory=set)  # positions converted one per task now
 
 
 class JobRunner:
@@ -81,6 +87,7 @@ class JobRunner:
         *,
         submit: Submit,
         window: int,
+        batch: int = 1,
         limits: ExportLimits,
         smtp: email.SmtpSettings | None,
         poll: float,
@@ -91,6 +98,7 @@ class JobRunner:
         self.prepared = prepared
         self.submit = submit
         self.window = max(1, window)
+        self.batch = max(1, batch)
         self.limits = limits
         self.smtp = smtp
         self.poll = poll
@@ -153,11 +161,11 @@ class JobRunner:
     def _dispatch_all(self) -> None:
         queue = deque(self.prepared.assets)
         retries: deque[AssetRef] = deque()
-        in_flight: dict[Future, AssetRef] = {}
+        in_flight: dict[Future, Batch] = {}
         while queue or retries or in_flight:
             state = self._state()
-            if state == "Stopping" and not self.tally.stopped:
-                self.tally.stopped = True
+            self.tally.stopped = self.tally.stopped or state == "Stopping"
+            if self.tally.stopped and (queue or retries):  # also those put back since
                 self._cancel([*retries, *queue])
                 queue.clear()
                 retries.clear()
@@ -170,7 +178,7 @@ class JobRunner:
                 if done:
                     self._state()  # JobTakenOver: the results are no longer ours to log
                 for future in done:
-                    self._collect(in_flight.pop(future), future, retries)
+                    self._collect(in_flight.pop(future), future, queue, retries)
             elif not dispatching and (queue or retries):
                 time.sleep(self.poll)  # paused with nothing in flight
             if self.tally.fatal is not None:
@@ -179,40 +187,59 @@ class JobRunner:
         self._report(self._state())
 
     def _fill(
-        self, queue: deque[AssetRef], retries: deque[AssetRef], in_flight: dict[Future, AssetRef]
+        self, queue: deque[AssetRef], retries: deque[AssetRef], in_flight: dict[Future, Batch]
     ) -> None:
-        """Dispatch up to ``window`` conversions in flight and ``window`` direct exports, so
-        the state is read again after at most ``window`` assets."""
+        """Dispatch up to ``window`` conversion tasks in flight and ``window`` direct exports,
+        so the state is read again after at most ``window`` tasks."""
         if retries:  # a retry runs alone, so a crashing file only takes itself down
             if not in_flight:
-                asset = retries.popleft()
-                in_flight[self._submit(asset)] = asset
+                batch = (retries.popleft(),)
+                in_flight[self._submit(batch)] = batch
             return
         direct = 0
         while queue and len(in_flight) < self.window and direct < self.window:
-            asset = queue.popleft()
-            if asset.action is Action.CONVERT and asset.problem is None:
-                in_flight[self._submit(asset)] = asset
-            else:
-                self._export_directly(asset)
+            if not _converts(queue[0]):
+                self._export_directly(queue.popleft())
                 direct += 1
+            else:
+                batch = self._next_batch(queue)
+                in_flight[self._submit(batch)] = batch
             if self.tally.fatal is not None:
                 return
 
-    def _submit(self, asset: AssetRef) -> Future:
-        task = ConvertTask(
-            position=asset.position,
-            source=asset.path or "",
-            request=self.prepared.request or "",
-            macros=self.prepared.macros,
-            object_name=split_extension(asset.name)[0],
-            staging=self.staging,
-            max_pixels=self.limits.max_convert_pixels,
-            resolver=self.prepared.resolver,
-            templated=self.prepared.templated,
+    def _next_batch(self, queue: deque[AssetRef]) -> Batch:
+        """The next conversions to send as one task: ``queue``'s share of the window, at most
+        ``batch``, fewer as the job nears its end (so the last tasks are short and the workers
+        finish together), and one asset alone once its batch failed as a whole."""
+        size = min(self.batch, -(-len(queue) // self.window))
+        batch = [queue.popleft()]
+        while (
+            len(batch) < size
+            and batch[0].position not in self.tally.alone
+            and queue
+            and _converts(queue[0])
+            and queue[0].position not in self.tally.alone
+        ):
+            batch.append(queue.popleft())
+        return tuple(batch)
+
+    def _submit(self, batch: Batch) -> Future:
+        tasks = tuple(
+            ConvertTask(
+                position=asset.position,
+                source=asset.path or "",
+                request=self.prepared.request or "",
+                macros=self.prepared.macros,
+                object_name=split_extension(asset.name)[0],
+                staging=self.staging,
+                max_pixels=self.limits.max_convert_pixels,
+                resolver=self.prepared.resolver,
+                templated=self.prepared.templated,
+            )
+            for asset in batch
         )
         try:
-            return self.submit(convert, task)
+            return self.submit(tasks)
         except (BrokenExecutor, RuntimeError) as exc:
             failed: Future = Future()
             failed.set_exception(exc)
@@ -241,25 +268,40 @@ class JobRunner:
                 f"exported the original as {asset.entry_name} ({asset.size:,} bytes)",
             )
 
-    def _collect(self, asset: AssetRef, future: Future, retries: deque[AssetRef]) -> None:
+    def _collect(
+        self, batch: Batch, future: Future, queue: deque[AssetRef], retries: deque[AssetRef]
+    ) -> None:
         error = future.exception()
+        if error is not None and len(batch) > 1 and not isinstance(error, IsRenderError):
+            # The task died as a whole (KilledWorker: its workers died each time it ran):
+            # its assets go again one per task, so only the one at fault fails.
+            self.tally.alone.update(asset.position for asset in batch)
+            queue.extendleft(reversed(batch))
+            return
+        if error is not None:
+            for asset in batch:
+                self._failed_task(asset, error, retries)
+            return
+        results: list[ConvertResult] = future.result()
+        for asset, result in zip(batch, results, strict=True):
+            self._converted(asset, result)
+
+    def _failed_task(self, asset: AssetRef, error: BaseException, retries: deque[AssetRef]) -> None:
         if isinstance(error, BrokenExecutor) and asset.position not in self.tally.retried:
             self.tally.retried.add(asset.position)  # once, alone (see the module docstring)
             retries.append(asset)
-            return
-        if isinstance(error, IsRenderError):  # the time limit
+        elif isinstance(error, IsRenderError):  # the local pool's time limit
             self._failure(asset, f"conversion stopped: {error}")
-            return
-        if error is not None:
+        else:
             self._failure(asset, _worker_died(error))
-            return
-        result: ConvertResult = future.result()
+
+    def _converted(self, asset: AssetRef, result: ConvertResult) -> None:
         if self.tally.fatal is not None:
             return  # the job has failed; this rendition will not be packaged
         if result.error is not None or result.path is None:
             self._failure(asset, result.error or "the conversion produced no file")
             return
-        if self._add_entry(asset, result.path):
+        if self._add_entry(asset, result.path, result.size):
             self._done(
                 joblog.SUCCESS,
                 "success",
@@ -268,18 +310,20 @@ class JobRunner:
                 f"{result.height}, {result.size:,} bytes)",
             )
 
-    def _add_entry(self, asset: AssetRef, location: str) -> bool:
-        """Reserve the file for the package; ``False`` (and logged) if it cannot go in."""
-        try:
-            size = storage.size(location)
-        except OSError as exc:
-            self._failure(asset, f"cannot read the file to export: {exc.strerror or exc}")
-            return False
+    def _add_entry(self, asset: AssetRef, location: str, size: int | None = None) -> bool:
+        """Reserve the file of ``size`` bytes (``None``: ask the storage) for the package;
+        ``False`` (and logged) if it cannot go in."""
+        if size is None:
+            try:
+                size = storage.size(location)
+            except OSError as exc:
+                self._failure(asset, f"cannot read the file to export: {exc.strerror or exc}")
+                return False
         self.tally.bytes += size
         if self.tally.bytes > self.limits.max_package_bytes:
             self.tally.fatal = too_large(self.tally.bytes, self.limits.max_package_bytes)
             return False
-        self.tally.entries[asset.position] = Entry(asset.entry_name or "", location)
+        self.tally.entries[asset.position] = Entry(asset.entry_name or "", location, size)
         return True
 
     def _cancel(self, assets: list[AssetRef]) -> None:
@@ -387,6 +431,11 @@ class JobRunner:
             f"be recorded in the catalog ({type(last).__name__}: {last}); no package was kept, and "
             "the next export closes the job as interrupted"
         )
+
+
+def _converts(asset: AssetRef) -> bool:
+    """Whether the asset goes to the executor (not exported directly)."""
+    return asset.action is Action.CONVERT and asset.problem is None
 
 
 def _worker_died(error: BaseException) -> str:

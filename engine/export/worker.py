@@ -20,6 +20,9 @@ from engine.macros import MacroTable
 if TYPE_CHECKING:
     from engine.compositor import Resolver
 
+#: What a conversion imports: workers import it before their first task (``pool``, ``cluster``).
+PRELOAD = ("engine.export.worker", "engine.export.batch", "engine.renderer")
+
 
 @dataclass(frozen=True)
 class ConvertTask:

@@ -51,7 +51,9 @@ from engine.templates import templated_request
 log = logging.getLogger("isrender.http")
 
 #: The ``req=`` types served; the others are a 400 naming them.
-REQUEST_TYPES = ("img", "props", "imageprops", "exists", "resolve", "validate")
+REQUEST_TYPES = ("img", "props", "imageprops", "exists", "resolve", "validate", "map")
+#: What ``req=map`` answers: ``<AREA>`` elements as text (``r-map-req.md``).
+MAP_TYPE = "text/plain; charset=utf-8"
 #: What an error image keeps of the failed request (as IS's defaultImage mode 0 does).
 ERROR_IMAGE_COMMANDS = ("wid", "hei", "fmt", "qlt")
 
@@ -124,7 +126,9 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
             text=kind,
             expected=", ".join(REQUEST_TYPES),
         )
-    if kind not in ("img", "resolve"):
+    if kind == "map":
+        _map_format(base.arg("req", "options"))
+    elif kind not in ("img", "resolve"):
         prepared.fmt = response_format(base.arg("req", "options"))
     if kind == "validate":  # parsed without the catalog: no asset needed
         prepared.props = {"request.isValid": "1"}
@@ -140,7 +144,8 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
     if asset is None or asset.blob is None:
         raise NotFoundError(f"company {prepared.company.name} has no image named {name!r}")
     prepared.source = str(catalog.blobs.path(asset.blob))
-    parts = (asset.url_modifier, query, asset.url_post_modifier)
+    parts = (_attribute_modifiers(prepared.attributes), asset.url_modifier, query,
+             asset.url_post_modifier)  # fmt: skip
     prepared.request = "&".join(part for part in parts if part)
     # The catalog keeps no date for presets, so a reply a preset shapes has no
     # Last-Modified: If-Modified-Since would keep a client on it after the preset changed.
@@ -173,11 +178,34 @@ def _resolve(server: Server, prepared: Prepared, name: str, query: str) -> None:
         canonical += "".join(f"\0{name}\0{value}" for name, value in prepared.props.items())
     elif kind == "props":
         prepared.max_age = non_image_age
+    elif kind == "map":  # cached like the image (r-map-req.md: catalog::Expiration)
+        prepared.mime_type = MAP_TYPE
+        prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
     else:
         prepared.mime_type = output_format(plan, get_registry())[0].mime_type
         prepared.cache = caching.cache_modes(plan.arg("cache", "mode"))
         prepared.max_age = caching.max_age_of(prepared.attributes, "Expiration", settings.max_age)
     prepared.etag = caching.etag(asset.blob, canonical, kind, prepared.fmt)
+
+
+def _map_format(options: str | None) -> None:
+    """``req=map`` answers ``<AREA>`` text; the XML and JSON forms are not served."""
+    if (options or "text").strip().lower() not in ("", "text"):
+        raise ParseError(
+            "req=map is served as text only",
+            command="req",
+            argument=1,
+            text=options,
+            expected="text",
+        )
+
+
+def _attribute_modifiers(attributes: dict[str, str]) -> str:
+    """The company attributes that are defaults of request commands, as those commands: they
+    lead the request, so its own commands override them (``attribute::ApplyEffectMask`` is
+    ``effectMask=``, ``r-effectmask.md``)."""
+    value = attributes.get("ApplyEffectMask")
+    return f"effectMask={value}" if value else ""
 
 
 def _asset_id(name: str) -> str:
@@ -197,7 +225,7 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
     modified = _modified(prepared)
     if prepared.etag and caching.not_modified(request.headers, prepared.etag, modified):
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD" and kind in ("img", "props"):
+    if request.method == "HEAD" and kind in ("img", "props", "map"):
         response = Response(
             media_type=prepared.mime_type or _property_type(prepared.fmt), headers=headers
         )
@@ -205,6 +233,9 @@ async def _answer(server: Server, request: Request, prepared: Prepared) -> Respo
         return response
     if kind == "img":
         return await _image(server, prepared, headers)
+    if kind == "map":
+        areas: str = await server.renders.run(_task(prepared, "map"))
+        return Response(areas.encode("utf-8"), media_type=MAP_TYPE, headers=headers)
     if kind == "props":
         prepared.props = await server.renders.run(_task(prepared, "props"))
     body, content_type = render_properties(

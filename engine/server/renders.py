@@ -28,8 +28,9 @@ PRELOAD = ("engine.renderer", "engine.parser", "plugins")
 @dataclass(frozen=True)
 class RenderTask:
     """One render: ``kind`` ``img`` returns a :class:`~engine.renderer.Rendition`, ``props``
-    the ``req=props`` fields (a dict). ``source`` is None for a request whose layer 0 is
-    its own (a template, ``color=``/``text=`` with ``size=``)."""
+    the ``req=props`` fields (a dict), ``map`` the ``req=map`` areas (a str). ``source`` is
+    None for a request whose layer 0 is its own (a template, ``color=``/``text=`` with
+    ``size=``)."""
 
     kind: str
     source: str | None
@@ -46,10 +47,14 @@ def run_render(task: RenderTask) -> Any:
     from engine.renderer import render, render_props
 
     plan = parse(task.request, macros=task.macros, object_name=task.object_name)
+    source = None if task.source is None else Path(task.source)
+    if task.kind == "map":
+        from engine.imagemap import image_map
+
+        return image_map(source, plan, macros=task.macros, resolver=task.resolver)
     if task.kind == "props":  # evaluated as the image request it describes
         image_plan = Plan(tuple(n for n in plan if n.command != "req"), plan.object_name)
         return render_props(Path(task.source), image_plan, resolver=task.resolver)
-    source = None if task.source is None else Path(task.source)
     return render(source, plan, resolver=task.resolver)
 
 

@@ -22,7 +22,7 @@ DOCUMENTED_COMMANDS = """
     op_saturation op_sharpen op_usm op_usmR opac origin pathAttr pathEmbed perspective pos
     printRes pscan qlt quantize rect req res resMode rgn rotate scale scl size src template
     text textAngle textAttr textFlowPath textFlowXPath textPath textPs type wid xmpEmbed
-    cropN anchorN extendN posN originN sizeN
+    cropN anchorN extendN posN originN sizeN perspectiveN mapA
     handler
 """.split()  # noqa: SIM905 - the reference's list as printed, plus req=...,json's &handler=
 
@@ -98,8 +98,10 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "blendMode": ("mult", "overlay"),
     "effect": ("-1", "0"),
     "effectMask": ("0", "2"),
-    "map": ("0,0,10,10", ""),
-    "perspective": ("0,0,100,0,100,100,0,100", ""),
+    "map": ("<area shape=rect coords=0,0,10,10>", None),
+    "mapA": ("<area>", None),
+    "perspective": ("0,0,100,0,100,100,0,100", "0,0,100,0,100,100,0"),
+    "perspectiveN": ("0,0,1,0,1,1,0,1,R2", "0,0,1,0,1,1,0,x"),
     "type": ("swatch", ""),
     "op_blur": ("2.5", "101"),
     "op_brightness": ("-50", "101"),

@@ -24,13 +24,18 @@ MACROS = (
     "broken\twid=abc\t\r\n"
     "magic\twid=200&op_magic=3\t\r\n"
     "solid\tlayer=1&color=00ff00\t\r\n"
+    "tilted\tlayer=1&src=box&perspectiveN=0.1,0.1,0.9,0.2,0.8,0.9,0.2,0.8&op_growMask=-2"
+    "&effect=-1&$shadow$&effectMask=0&map=%3Carea%20href=x%3E\t\r\n"
+    "bowtie\tlayer=1&src=box&perspective=0,0,100,100,100,0,0,100\t\r\n"
+    "proof\twid=400&icc=CMYK\t\r\n"
 )
-#: preset → outcome: nine render, two use what is not rendered yet, four are wrong
-RENDERED = ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption", "onpath", "cutout")
+#: preset → outcome: eleven render, two use what is not rendered, five are wrong
+RENDERED = ("thumb", "zoom", "pdp", "watermark", "badge", "shadow", "caption", "onpath", "cutout",
+            "grow", "tilted")  # fmt: skip
 EXPECTED = dict(
     [(name, "ok") for name in RENDERED]
-    + [(name, "unsupported") for name in ("grow", "heif")]
-    + [(name, "error") for name in ("broken", "magic", "solid", "script")]
+    + [(name, "unsupported") for name in ("proof", "heif")]
+    + [(name, "error") for name in ("broken", "magic", "solid", "script", "bowtie")]
 )
 
 
@@ -40,11 +45,12 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert main(["preset", "check", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert {p["name"]: p["status"] for p in report["presets"]} == EXPECTED
-    assert report["summary"] == {"presets": 15, "ok": 9, "unsupported": 2, "error": 4}
+    assert report["summary"] == {"presets": 18, "ok": 11, "unsupported": 2, "error": 5}
     by_name = {p["name"]: p for p in report["presets"]}
     assert by_name["pdp"]["output"] == "480x360 image/jpeg"
     assert by_name["caption"]["output"] == "640x480 image/jpeg"
-    assert by_name["grow"]["unsupported"] == ["op_growMask: parsed but not rendered yet"]
+    assert by_name["proof"]["unsupported"] == ["icc: ICC output profiles are not supported"]
+    assert by_name["grow"]["output"] == "640x480 image/jpeg"
     assert by_name["onpath"]["output"] == by_name["cutout"]["output"] == "640x480 image/jpeg"
     assert "font 'Brand Script' is not in the font map" in by_name["script"]["message"]
     assert by_name["shadow"]["output"] == "640x480 image/jpeg"
@@ -52,6 +58,8 @@ def test_every_preset_gets_its_outcome(tmp_path, capsys):
     assert "command 'wid'" in by_name["broken"]["message"]
     assert "unknown command 'op_magic'" in by_name["magic"]["message"]
     assert "needs both size= values" in by_name["solid"]["message"]
+    assert by_name["tilted"]["output"] == "640x480 image/jpeg"
+    assert "self-intersecting" in by_name["bowtie"]["message"]
 
 
 def test_text_report_and_exit_status(tmp_path, capsys):

@@ -12,7 +12,6 @@ from PIL import Image
 
 import engine
 from engine.commands import IS_COMMANDS
-from engine.renderer import COMPOSITING
 from engine.signatures import Int, Real
 
 SOURCE = Image.new("RGB", (64, 48), "red")
@@ -64,8 +63,7 @@ def _bounds(sig):
 BOUNDED = [
     sig
     for sig in IS_COMMANDS
-    if sig.key not in COMPOSITING
-    and any(isinstance(p.type, Int | Real) and p.type.max is not None for p in sig.params)
+    if any(isinstance(p.type, Int | Real) and p.type.max is not None for p in sig.params)
 ]
 
 

@@ -201,7 +201,6 @@ def test_props_describe_the_reply():
             "a solid color layer needs both size= values, a mask= or a clipPath=",
         ),
         ("effect=-1&op_blur=2", "effect layer -1 of layer comp needs color="),
-        ("effectMask=1", "effectMask= is not supported yet"),
         ("req=imageprops", "req=imageprops is not supported"),
         ("icc=CMYK", "icc= is not supported yet"),
         ("fmt=heic", "format not supported: fmt=heic"),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from engine.export.batch import convert_batch
 from engine.export.cluster import DaskExecutor
 from engine.export.worker import ConvertResult, ConvertTask, convert
 
@@ -30,13 +31,32 @@ def die(task: ConvertTask) -> ConvertResult:
     raise AssertionError("unreachable")
 
 
+def hang(task: ConvertTask) -> ConvertResult:
+    """A conversion that never ends by itself (the local pool tests' ``time.sleep(120)``)."""
+    time.sleep(120)
+    return convert(task)
+
+
+def swapped_batch(
+    tasks: tuple[ConvertTask, ...],
+    time_limit: float | None,
+    swaps: dict[int, Callable[[ConvertTask], ConvertResult]],
+) -> list[ConvertResult]:
+    """The real batch, with some positions' conversion replaced."""
+    return convert_batch(tasks, time_limit, lambda task: swaps.get(task.position, convert)(task))
+
+
 class SwappingExecutor(DaskExecutor):
-    """Runs ``swap(task)`` (a function of this module, or ``None`` to keep ``convert``)."""
+    """Runs ``swap(task)`` (a function of this module, or ``None`` to keep ``convert``) for
+    each asset of a batch."""
 
     def __init__(self, address: str, swap: Callable[[ConvertTask], Any]) -> None:
         super().__init__(address)
         self.swap = swap
+        self.batches: list[int] = []  # how many assets each task carried
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        replacement = self.swap(args[0]) or fn
-        return super().submit(replacement, *args, **kwargs)
+        tasks, time_limit = args
+        self.batches.append(len(tasks))
+        swaps = {task.position: swap for task in tasks if (swap := self.swap(task))}
+        return super().submit(swapped_batch, tasks, time_limit, swaps)

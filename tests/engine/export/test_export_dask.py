@@ -16,7 +16,7 @@ from pg_kit import free_port
 
 from engine.cli import main
 from engine.errors import SettingsError
-from engine.export import Coordinator, ExportJob, cluster
+from engine.export import Coordinator, ExportJob, ExportLimits, cluster
 
 distributed = pytest.importorskip("distributed", reason="needs isrender[dask]")
 import dask  # noqa: E402
@@ -78,6 +78,20 @@ def test_an_export_runs_on_the_cluster(scheduler, catalog, session, make_coordin
 
 
 @pytest.mark.slow
+def test_assets_travel_in_batches_that_shrink_towards_the_end(
+    scheduler, catalog, session, make_coordinator
+):
+    handles = [session.upload(image_bytes(n), name=f"b{n}.jpg").handle for n in range(ASSETS)]
+    executor = dask_kit.SwappingExecutor(scheduler, lambda task: None)
+    coordinator = make_coordinator(executor=executor, max_workers=2)
+    record = export(coordinator, session, handles)
+    executor.shutdown()
+    assert asset_entries(catalog, record) == {h: ["success"] for h in handles}
+    assert sum(executor.batches) == ASSETS
+    assert executor.batches[0] > 1 and executor.batches[-1] == 1
+
+
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_costs_nothing(scheduler, catalog, session, make_coordinator):
     """Dask runs the killed worker's task again elsewhere: every asset once, all exported."""
     handles = [session.upload(image_bytes(n), name=f"k{n}.jpg").handle for n in range(ASSETS)]
@@ -108,11 +122,46 @@ def test_an_asset_that_kills_every_worker_is_its_own_error(
     coordinator = make_coordinator(executor=executor, max_workers=2)
     record = export(coordinator, session, handles)
     executor.shutdown()
+    assert executor.batches[0] == 3  # 0, 1, 2: died as a whole, then each alone
+    assert executor.batches.count(1) >= 3
     entries = asset_entries(catalog, record)
     assert entries == {h: ["error" if h == handles[2] else "success"] for h in handles}
     [failure] = [e for e in catalog.job_log_details(record.handle) if e.severity == "error"]
     assert "KilledWorker" in failure.message and failure.asset_name == "d2.jpg"
     assert len(zip_entries(record.package)) == ASSETS - 1
+
+
+@pytest.mark.slow
+def test_a_conversion_over_the_time_limit_fails_alone(
+    scheduler, catalog, session, make_coordinator
+):
+    """The worker running a conversion that hangs is killed and restarted by its nanny; that
+    asset is a time-limit error, the others of its batch and of the job are exported."""
+    names = ["good0.jpg", "bad.jpg", "good1.jpg", "good2.jpg"]
+    handles = [session.upload(image_bytes(n), name=name).handle for n, name in enumerate(names)]
+    executor = dask_kit.SwappingExecutor(
+        scheduler, lambda task: dask_kit.hang if task.object_name == "bad" else None
+    )
+    client = executor.client
+    client.wait_for_workers(2, timeout=60)  # the tests before kill workers
+    before = set(client.run(os.getpid).values())
+    coordinator = make_coordinator(
+        executor=executor, max_workers=1, limits=ExportLimits(max_convert_seconds=3.0)
+    )
+    record = export(coordinator, session, handles)
+    executor.shutdown()
+    assert (record.success_count, record.error_count, record.fatal_error) == (3, 1, False)
+    assert sorted(zip_entries(record.package)) == ["good0.png", "good1.png", "good2.png"]
+    [failure] = [e for e in catalog.job_log_details(record.handle) if e.severity == "error"]
+    assert failure.asset_name == "bad.jpg"
+    assert failure.message == (
+        "conversion stopped: it ran longer than the time limit of 3 s; its Dask worker process "
+        "was killed and restarted"
+    )
+    with distributed.Client(scheduler, set_as_default=False) as again:
+        again.wait_for_workers(2, timeout=60)
+        after = set(again.run(os.getpid).values())
+    assert len(before - after) == 1  # the hanging worker's process was replaced, only it
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch, catalog):

@@ -47,8 +47,8 @@ class TroublePool(RecyclingProcessPool):
         self.trouble = trouble
 
     def submit(self, fn, /, *args, **kwargs):
-        task = args[0] if args else None
-        if getattr(task, "object_name", "") == "bad":
+        [task] = args[0]  # the local pool gets batches of one conversion
+        if task.object_name == "bad":
             return super().submit(*self.trouble)
         return super().submit(fn, *args, **kwargs)
 

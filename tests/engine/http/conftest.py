@@ -1,6 +1,7 @@
 """A server shared by the read-only HTTP tests: company Demo with images, presets, URL
-modifiers; company Strict with Scene7-style error settings (ErrorImage, 403, ErrorDetail 0);
-companies Spoken and Titled with error images that render the error as text."""
+modifiers; companies Strict and Quiet with Scene7-style error settings (ErrorImage, 403,
+ErrorDetail 0), Quiet also without the effect mask (ApplyEffectMask 0); companies Spoken and
+Titled with error images that render the error as text."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def served(tmp_path_factory):
         upload_photo(quiet, "only.jpg", size=(100, 80), seed=5)
         quiet.set_company_attribute("ErrorStatus", "scene7")
         quiet.set_company_attribute("ErrorDetail", "0")
+        quiet.set_company_attribute("ApplyEffectMask", "0")
         # r-errorimage.md's example: an error template that renders the message
         spoken = make_catalog_company(session, "Spoken")
         spoken.create_template("onError", "size=300,300&bgc=ffffff&text=$error.message$")

@@ -51,8 +51,10 @@ def test_attributes_are_for_company_admins(home, capsys):
     assert main(["attribute", "ErrorDetail", "1", "--user", "user@demo.test"]) == 77
     assert main(["attribute", "ErrorDetail", "7", "--user", "admin@demo.test"]) == 2
     assert main(["attribute", "Colour", "red", "--user", "admin@demo.test"]) == 2
+    assert main(["attribute", "applyeffectmask", "2", "--user", "admin@demo.test"]) == 2
     err = capsys.readouterr().err
     assert "expected 0, 1, 2 or 3" in err and "unknown company attribute 'Colour'" in err
+    assert "invalid value '2' for attribute ApplyEffectMask; expected 0 or 1" in err
 
 
 def test_serve_without_a_catalog_says_so(tmp_path, capsys):

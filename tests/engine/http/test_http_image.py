@@ -437,3 +437,35 @@ def test_imageprops_of_one_file_under_two_names_have_two_etags(served):
         served.get(f"{IMAGE}?wid=20").headers["etag"]
         == served.get("/is/image/Demo/photocopy?wid=20").headers["etag"]
     )
+
+
+def test_the_company_attribute_apply_effect_mask_is_the_default_of_effect_mask(served):
+    """image-catalog/.../r-applyeffectmask.md: ApplyEffectMask=0 leaves effect layers unmasked
+    (company Quiet); r-effectmask.md: a request's effectMask= overrides it."""
+    with Catalog.open(served.home) as catalog:
+        company = catalog.company("Quiet")
+        original = catalog.blobs.path(catalog.find_image(company, "only").blob).read_bytes()
+    request = "layer=1&color=255,0,0&size=40,30&opac=50&effect=-1&color=0,0,255&fmt=png"
+    unmasked = engine.render(original, f"effectMask=0&{request}").data
+    masked = engine.render(original, request).data
+    assert unmasked != masked
+    assert served.get(f"/is/image/Quiet/only?{request}").content == unmasked
+    assert served.get(f"/is/image/Quiet/only?{request}&effectMask=1").content == masked
+    assert served.get(f"/is/image/Demo/photo?req=resolve&{request}").text.count("effectMask") == 0
+
+
+def test_req_map_answers_the_composite_image_map_as_text(served):
+    """r-req/r-map-req.md: req=map returns the request's image maps as <AREA> elements,
+    text/plain, scaled like the image; r-map.md: map= gives a layer's map."""
+    request = "wid=300&layer=1&color=ff0000&size=40,30&map=%3Carea%20href=sale.html%3E"
+    response = served.get(f"{IMAGE}?req=map&{request}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["cache-control"] == "public, max-age=36000"
+    expected = engine.image_map(_original(served, "photo"), request)
+    assert response.text == expected and expected.startswith('<AREA SHAPE="RECT" COORDS="')
+    head = httpx.head(served.url + f"{IMAGE}?req=map&{request}", timeout=30)
+    assert head.status_code == 200 and head.headers["content-type"].startswith("text/plain")
+    assert served.get(f"{IMAGE}?req=map").text == ""  # no map data: an empty reply
+    refused = served.get(f"{IMAGE}?req=map,xml")
+    assert refused.status_code == 400 and "req=map is served as text only" in refused.text
