@@ -259,20 +259,23 @@ def _solid(
         solid.putalpha(ImageChops.multiply(mask, Image.new("L", mask.size, rgba[3])))
         return solid
     extent = self_sized_extent(plan, layer)
+    size = plan.get("size", layer)
     if extent is not None:
         check_self_sizing_solid(plan, layer)
-        return Image.new("RGBA", extent[0], rgba)
-    size = plan.get("size", layer)
-    if size is None or not all(size.args):
+        width, height = extent[0]
+        given = f"the clipPath= extent {width}×{height}"
+    elif size is None or not all(size.args):
         given = size.to_modifier() if size is not None else "no size="
         raise RenderError(
             f"layer {layer}: a solid color layer needs both size= values, a mask= or a clipPath= "
             f"({given}); expected e.g. size=200,100"
         )
-    width, height = size.args
+    else:
+        width, height = size.args
+        given = f"size={width},{height}"
     if width * height > config.max_input_pixels:
         raise RenderError(
-            f"layer {layer}: size={width},{height} is more than the "
+            f"layer {layer}: {given} is more than the "
             f"{config.max_input_pixels:,} pixels a render may hold"
         )
     return Image.new("RGBA", (width, height), rgba)

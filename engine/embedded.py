@@ -14,8 +14,9 @@ Points are turned into the source's pixels as it is shown (its EXIF orientation 
 embedded paths line up with the image content through the layer transforms. Sub-paths are
 used as areas (closed), as Photoshop fills them. Names are ASCII and compared without regard
 to case; a name the image does not hold is ignored, as the pages say. A resource block that
-does not follow the format ends the reading there (what was read before it is kept): damaged
-metadata never fails a render.
+does not follow the format ends the reading there (what was read before it is kept), and a
+path with a point outside the path limits (8.24 fixed point reaches 128 image sizes) is
+ignored: damaged metadata never fails a render.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from itertools import pairwise
 
 from PIL import Image
 
+from engine.errors import ParseError
 from engine.paths import Path, Point, build_path
 
 _JPEG_HEADER = b"Photoshop 3.0\x00"
@@ -75,8 +77,14 @@ def embedded_paths(
         x, y = _oriented(fx, fy, orientation)
         return (x * width, y * height)
 
-    wanted = [found.get(name.strip().lower()) for name in names]
-    return [build_path(_commands(data, shown), command=command) for data in wanted if data]
+    paths = []
+    for data in (found.get(name.strip().lower()) for name in names):
+        if data:
+            try:
+                paths.append(build_path(_commands(data, shown), command=command))
+            except ParseError:  # a point out of range: damaged data, ignored like the rest
+                continue
+    return paths
 
 
 def _path_blocks(resources: bytes) -> Iterator[tuple[str, bytes]]:

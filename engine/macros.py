@@ -178,7 +178,7 @@ def read_data_file(path: str | os.PathLike[str], what: str) -> bytes:
 
 
 def parse_macro_file(data: bytes, *, source: str = "<macro file>") -> MacroTable:
-    """Parse macro-file bytes: UTF-8 with a BOM, else ISO-8859-1; CR, LF or CRLF records;
+    """Parse macro-file bytes: UTF-8 or UTF-16 with a BOM, else ISO-8859-1; CR, LF or CRLF records;
     double-quoted fields; columns whose name starts with '.' ignored; later duplicates win.
 
     Every error names the file and the line where the record starts."""
@@ -236,18 +236,26 @@ _BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
+#: Byte-order marks → encoding: UTF-8, and UTF-16 as Excel's "Unicode Text" saves it.
+_BOMS = {_BOM: "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
 def _decode(data: bytes, source: str) -> str:
-    if not data.startswith(_BOM):
+    mark = next((mark for mark in _BOMS if data.startswith(mark)), None)
+    if mark is None:
         return data.decode("latin-1")
+    encoding = _BOMS[mark]
     try:
-        return data[len(_BOM) :].decode("utf-8")
+        return data[len(mark) :].decode(encoding)
     except UnicodeDecodeError as exc:
-        at = len(_BOM) + exc.start
-        line = len(_LINE_BREAK.findall(data, 0, at)) + 1
+        at = len(mark) + exc.start
+        text = data[len(mark) : at].decode(encoding, "replace")
+        line = len(_LINE_BREAK.findall(text.encode("utf-8"))) + 1
+        name = encoding.upper().replace("-LE", "").replace("-BE", "")
         raise MacroError(
-            f"{source}, line {line}: byte 0x{data[at]:02x} is not UTF-8, yet the "
-            "file starts with a UTF-8 byte-order mark",
-            expected="UTF-8 text after the byte-order mark (a file without one is ISO-8859-1)",
+            f"{source}, line {line}: byte 0x{data[at]:02x} is not {name}, yet the "
+            f"file starts with a {name} byte-order mark",
+            expected=f"{name} text after the byte-order mark (a file without one is ISO-8859-1)",
         ) from None
 
 

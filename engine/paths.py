@@ -303,14 +303,30 @@ def _curve_segments(p0: Point, p1: Point, p2: Point, p3: Point, limits: PathLimi
 #: Supersampling of area masks (per axis), reduced for large masks to bound memory.
 _SUPERSAMPLE = 4
 _MAX_SUPERSAMPLED = 64_000_000
+#: Pixels the sub-paths may flip in all (each flips its box, clipped to the mask, at the
+#: supersampled size): supersampling is reduced to stay within it, then the path is refused.
+MAX_FLIPPED = 256_000_000
 
 
 def area_mask(path: Path, size: tuple[int, int]) -> Image.Image:
     """An antialiased L mask of ``size``: 255 inside the path's area (even-odd over its
-    sub-paths), 0 outside; path coordinates are the mask's pixels (see :meth:`Path.mapped`)."""
+    sub-paths), 0 outside; path coordinates are the mask's pixels (see :meth:`Path.mapped`).
+
+    Each sub-path costs the area of its box in the mask: a :class:`LimitError` refuses a
+    path whose boxes cover more than :data:`MAX_FLIPPED` pixels in all (a thousand
+    sub-paths over the whole layer), before any is drawn."""
     width, height = size
+    flipped = sum(_box_area(sub.points, width, height) for sub in path.subpaths)
+    if flipped > MAX_FLIPPED:
+        raise LimitError(
+            f"{path.command}=: the sub-paths cover {flipped:,} pixels of the {width}×{height} "
+            f"layer in all (each one its bounding box); a path covers at most {MAX_FLIPPED:,}"
+        )
     factor = _SUPERSAMPLE
-    while factor > 1 and width * height * factor * factor > _MAX_SUPERSAMPLED:
+    while factor > 1 and (
+        width * height * factor * factor > _MAX_SUPERSAMPLED
+        or flipped * factor * factor > MAX_FLIPPED
+    ):
         factor //= 2
     big = Image.new("L", (width * factor, height * factor))
     for sub in path.subpaths:
@@ -319,6 +335,40 @@ def area_mask(path: Path, size: tuple[int, int]) -> Image.Image:
     if factor == 1:
         return big
     return big.reduce(factor)
+
+
+def _box_area(points: Sequence[Point], width: int, height: int) -> int:
+    """The pixels of a ``width`` × ``height`` mask that a polygon's bounding box covers."""
+    if len(points) < 3:
+        return 0
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    columns = min(width, math.ceil(max(xs)) + 1) - max(0, math.floor(min(xs)))
+    rows = min(height, math.ceil(max(ys)) + 1) - max(0, math.floor(min(ys)))
+    return max(0, columns) * max(0, rows)
+
+
+#: Pillow fills a polygon wrongly once its coordinates pass about 2**31 / 2 (its edge
+#: arithmetic overflows): polygons reaching further than this are clipped first.
+_FAR = 1 << 24
+
+
+def _clipped(points: list[Point], far: float) -> list[Point]:
+    """The polygon clipped to the square ±``far`` (Sutherland–Hodgman): inside the square
+    every point is covered as before, under the even-odd rule too."""
+    for axis, sign in ((0, 1), (0, -1), (1, 1), (1, -1)):
+        out: list[Point] = []
+        for a, b in zip(points, points[1:] + points[:1], strict=True):
+            a_in, b_in = sign * a[axis] <= far, sign * b[axis] <= far
+            if a_in:
+                out.append(a)
+            if a_in != b_in:
+                t = (sign * far - a[axis]) / (b[axis] - a[axis])
+                cut = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                out.append((sign * far, cut[1]) if axis == 0 else (cut[0], sign * far))
+        points = out
+        if not points:
+            break
+    return points
 
 
 def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
@@ -332,7 +382,12 @@ def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
     if right <= left or bottom <= top:
         return
     shape = Image.new("L", (right - left, bottom - top))
-    # Pixel centres are at +0.5: Pillow fills the pixels whose centres the polygon covers.
-    ImageDraw.Draw(shape).polygon([(x - left - 0.5, y - top - 0.5) for x, y in points], fill=255)
+    local = [(x - left - 0.5, y - top - 0.5) for x, y in points]
+    far = _FAR + max(shape.size)
+    if max(map(abs, xs)) > far or max(map(abs, ys)) > far:
+        local = _clipped(local, far)
+    if len(local) >= 3:
+        # Pixel centres are at +0.5: Pillow fills the pixels whose centres the polygon covers.
+        ImageDraw.Draw(shape).polygon(local, fill=255)
     box = (left, top, right, bottom)
     mask.paste(ImageChops.difference(mask.crop(box), shape), box)

@@ -77,8 +77,10 @@ class JpegStructure(NamedTuple):
 _SOF = frozenset({*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)})
 _HUFFMAN_SOF = frozenset({0xC0, 0xC1, 0xC2})
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
-#: Bytes of a JPEG searched for markers at a time (see :func:`_markers`).
-_MARKER_SLICE = 128 * 1024
+#: Bytes of a JPEG searched for markers at a time, at first and at most (:func:`_next_marker`).
+_FIRST_SLICE, _MARKER_SLICE = 4 * 1024, 128 * 1024
+#: Fill bytes and stand-alone markers in a row that end the walk (real files have a few).
+_MAX_SKIPPED = 4096
 
 
 def jpeg_structure(data: bytes | memoryview, *, max_scans: int) -> JpegStructure:
@@ -87,57 +89,61 @@ def jpeg_structure(data: bytes | memoryview, *, max_scans: int) -> JpegStructure
     Malformed structure ends the walk quietly (Pillow reports it when decoding).
     """
     pos, end = 2, len(data)
-    scans = entropy = blocks = 0
+    scans = entropy = blocks = skipped = 0
     huffman = False
-    markers = None
-    while pos + 4 <= end and scans <= max_scans:
+    raw = None
+    while pos + 4 <= end and scans <= max_scans and skipped <= _MAX_SKIPPED:
         if data[pos] != 0xFF:
             break
         marker = data[pos + 1]
         if marker == 0xFF:
-            pos += 1
+            pos, skipped = pos + 1, skipped + 1
             continue
         if marker == 0xD9:
             break
         if marker in _STANDALONE:
-            pos += 2
+            pos, skipped = pos + 2, skipped + 1
             continue
+        skipped = 0
         (length,) = struct.unpack_from(">H", data, pos + 2)
         if marker in _SOF:
             blocks, huffman = _blocks(data, pos + 4), marker in _HUFFMAN_SOF
         pos += 2 + length
         if marker == 0xDA:
             scans += 1
-            markers = _markers(data) if markers is None else markers
-            index = int(np.searchsorted(markers, pos))
-            stop = int(markers[index]) if index < len(markers) else end
+            raw = np.frombuffer(data, np.uint8) if raw is None else raw
+            stop = _next_marker(raw, pos)
             entropy += max(0, stop - pos)
             pos = stop
     return JpegStructure(scans, entropy, blocks, huffman)
 
 
-def _markers(data: bytes | memoryview) -> np.ndarray:
-    """Offsets of every 0xFF followed by a marker code: not a stuffed zero, a restart marker
-    or another 0xFF (a fill byte). Vectorised: a Python loop over megabytes of scan data
-    would cost a good part of the decode it guards. Read in slices that stay in the CPU
-    cache, where a 0xFF with a non-zero byte after it is rare: a third of the time of one
-    pass over the whole file, and bounded temporary memory."""
-    raw = np.frombuffer(data, np.uint8)
+def _next_marker(raw: np.ndarray, pos: int) -> int:
+    """The offset of the first 0xFF at or after ``pos`` followed by a marker code: not a
+    stuffed zero, a restart marker or another 0xFF (a fill byte); the data's length when
+    there is none. Vectorised: a Python loop over megabytes of scan data would cost a good
+    part of the decode it guards. Searched in slices that stay in the CPU cache (small ones
+    first: most scans end soon), so temporary memory is bounded whatever the file holds."""
     last = len(raw) - 1  # the final byte has no code after it
-    found = [np.zeros(0, np.intp)]
-    marker = np.empty(min(_MARKER_SLICE, max(last, 0)), bool)  # reused: no allocation per slice
-    code = np.empty_like(marker)
-    for start in range(0, max(last, 0), _MARKER_SLICE):
-        stop = min(start + _MARKER_SLICE, last)
-        ff, after = marker[: stop - start], code[: stop - start]
-        np.equal(raw[start:stop], 0xFF, out=ff)
-        np.not_equal(raw[start + 1 : stop + 1], 0, out=after)
-        np.logical_and(ff, after, out=ff)
-        if ff.any():
-            found.append(np.flatnonzero(ff) + start)
-    offsets = np.concatenate(found)
-    codes = raw[offsets + 1]
-    return offsets[(codes != 0xFF) & ((codes < 0xD0) | (codes > 0xD7))]
+    start = max(pos, 0)
+    step = _FIRST_SLICE
+    ff = np.empty(min(_MARKER_SLICE, max(last - start, 0)), bool)  # reused by every slice
+    after = np.empty_like(ff)
+    while start < last:
+        stop = min(start + step, last)
+        found, code = ff[: stop - start], after[: stop - start]
+        np.equal(raw[start:stop], 0xFF, out=found)
+        np.not_equal(raw[start + 1 : stop + 1], 0, out=code)
+        np.logical_and(found, code, out=found)
+        offsets = np.flatnonzero(found) + start  # rare: a marker, RST or fill byte
+        if offsets.size:
+            codes = raw[offsets + 1]
+            marker = (codes != 0xFF) & ((codes < 0xD0) | (codes > 0xD7))
+            first = int(np.argmax(marker))
+            if marker[first]:
+                return int(offsets[first])
+        start, step = stop, min(step * 2, _MARKER_SLICE)
+    return len(raw)
 
 
 def _blocks(data: bytes | memoryview, at: int) -> int:

@@ -110,8 +110,10 @@ WORKERS_PER_CORE = 4
 
 
 def max_workers() -> int:
-    """The most render (or export) worker processes a server may start on this machine."""
-    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+    """The most render (or export) worker processes a server may start on this machine: per
+    core this process may run on (a container's CPU set, not the host's count)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return WORKERS_PER_CORE * (cores or 1)
 
 
 def _number(kind: type, name: str, text: str) -> int | float:

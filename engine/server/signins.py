@@ -4,7 +4,9 @@ checks a password (the IPS web service, the web page).
 A password guesser gets ``account_limit`` wrong passwords per account and ``address_limit``
 per client address within ``window`` seconds; further attempts from there are refused
 with :class:`TooManySignIns` (HTTP 429, ``Retry-After``) *before* the password is checked,
-until the oldest failure leaves the window. A successful sign-in clears its account's
+until the oldest failure leaves the window. An attempt counts from the moment its password
+check starts (and is taken back unless the password was wrong), so guesses sent in parallel
+cannot all pass the check before the first is counted. A successful sign-in clears its account's
 count. Attempts are counted for unknown e-mails too, so the refusal says nothing about
 which accounts exist. The counts live in server memory, bounded to ``max_keys`` accounts
 and addresses (the oldest are forgotten first). The address is the peer the ASGI server
@@ -55,13 +57,17 @@ class SignInThrottle:
         its limit, counts a wrong password (``AuthenticationFault`` 10001), and clears the
         account's count when the block ends without one."""
         keys = self._keys(account, address)
-        self._check(keys)
+        stamp = self._reserve(keys)  # counted while checked: parallel guesses wait their turn
         try:
             yield
         except AuthenticationFault as fault:
-            if fault.code == AuthenticationFault.INVALID_CREDENTIALS:
-                self._record(keys)
+            if fault.code != AuthenticationFault.INVALID_CREDENTIALS:
+                self._release(keys, stamp)
             raise
+        except BaseException:
+            self._release(keys, stamp)
+            raise
+        self._release(keys, stamp)
         with self._lock:
             self._failures.pop(keys[0], None)
 
@@ -72,29 +78,37 @@ class SignInThrottle:
             keys.append(("address", address))
         return keys
 
-    def _check(self, keys: list[tuple[str, str]]) -> None:
+    def _reserve(self, keys: list[tuple[str, str]]) -> float:
+        """Refuse the attempt while a key is at its limit, else count it as a failure now
+        (in one step, so that concurrent attempts cannot all pass before any is counted)."""
         now = self._clock()
         with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
+            found = [self._recent(key, now) for key in keys]
+            for key, failures in zip(keys, found, strict=True):
                 if failures is not None and len(failures) >= self._limits[key[0]]:
                     wait = max(1, math.ceil(failures[0] + self.window - now))
                     raise TooManySignIns(
                         f"too many failed sign-ins for this {key[0]}: try again in {wait} s",
                         retry_after=wait,
                     )
-
-    def _record(self, keys: list[tuple[str, str]]) -> None:
-        now = self._clock()
-        with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
+            for key, failures in zip(keys, found, strict=True):
                 if failures is None:
                     failures = self._failures[key] = deque(maxlen=self._limits[key[0]])
                 failures.append(now)
                 self._failures.move_to_end(key)
             while len(self._failures) > self._max_keys:
                 self._failures.popitem(last=False)
+        return now
+
+    def _release(self, keys: list[tuple[str, str]], stamp: float) -> None:
+        """Take back what :meth:`_reserve` counted: the attempt was no wrong password."""
+        with self._lock:
+            for key in keys:
+                failures = self._failures.get(key)
+                if failures is not None and stamp in failures:
+                    failures.remove(stamp)
+                    if not failures:
+                        del self._failures[key]
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float] | None:
         """The failures of ``key`` still inside the window (called with the lock held)."""

@@ -27,9 +27,9 @@ from PIL import Image, ImageChops
 
 from engine.errors import LimitError
 from engine.paths import Path, area_mask, parse_path
-from engine.text.layout import Fonts, Line, Styled, _LineBuilder, lay_out
+from engine.text.layout import Fonts, Line, LineBuilder, Styled, lay_out
 from engine.text.pstext import PsText, layer_frame
-from engine.text.render import Fragment, TextLimits, _paint, _place
+from engine.text.render import Fragment, TextLimits, paint_fragments, place_lines
 from engine.text.rtf import Paragraph, Run
 
 #: Narrower stretches than this many pixels take no text.
@@ -85,7 +85,7 @@ def _runs(free: np.ndarray) -> list[tuple[int, int]]:
             if b - a >= _MIN_STRETCH]  # fmt: skip
 
 
-class _FlowBuilder(_LineBuilder):
+class _FlowBuilder(LineBuilder):
     """Line breaking where each line's width is that of the stretch it takes."""
 
     def __init__(
@@ -145,7 +145,7 @@ def render_text_in_area(
 
     def builder(
         paragraph: Paragraph, end: Styled, width: float | None, split: bool, twip: float
-    ) -> _LineBuilder:
+    ) -> LineBuilder:
         height = _band(paragraph, end, fonts, res)
         return _FlowBuilder(paragraph, end, width, split, twip, area=area, height=height,
                             placed=placed)  # fmt: skip
@@ -157,7 +157,7 @@ def render_text_in_area(
     boxes = [(f.x + f.ink[0], f.baseline + f.ink[1], f.x + f.ink[2], f.baseline + f.ink[3])
              for f in fragments]  # fmt: skip
     width, height, dx, dy = layer_frame(boxes, size if boxed else None, text.limits)
-    image = _paint(fragments, document, (width, height), dx, dy, attributes.antialias)
+    image = paint_fragments(fragments, document, (width, height), dx, dy, attributes.antialias)
     if not boxed:
         image.info["point_anchor"] = (float(dx), float(dy))
     return image
@@ -199,7 +199,7 @@ def _positioned(lines: list[Line], placed: list[_Slot | None]) -> list[Fragment]
     for line, slot in zip(lines, placed, strict=False):
         if slot is None:
             continue
-        for fragment in _place([line], slot.width).fragments:
+        for fragment in place_lines([line], slot.width).fragments:
             fragment.x += slot.x
             fragment.baseline += slot.top
             fragments.append(fragment)

@@ -144,6 +144,11 @@ class Fonts:
         return Styled(style, font, face, pixels, shift, ascent, descent, stroke)
 
 
+#: What :func:`lay_out` calls for each paragraph's line builder (paragraph, its end style,
+#: the wrapping width or None, whether long words are split, pixels per twip).
+LineBuilderFactory = Callable[[Paragraph, Styled, float | None, bool, float], "LineBuilder"]
+
+
 def lay_out(
     document: Document,
     fonts: Fonts,
@@ -152,7 +157,7 @@ def lay_out(
     fit: float,
     max_width: float | None,
     wrap: str,
-    builder: Callable[[Paragraph, Styled, float | None, bool, float], _LineBuilder] | None = None,
+    builder: LineBuilderFactory | None = None,
 ) -> list[Line]:
     """Break every paragraph into lines no wider than ``max_width`` (None: no wrapping);
     ``builder`` replaces the line builder (text flowed into an area gives each line its own
@@ -163,7 +168,7 @@ def lay_out(
     last = len(document.paragraphs) - 1
     for number, paragraph in enumerate(document.paragraphs):
         end = fonts.styled(paragraph.end_style, res, fit)
-        lines_of = (builder or _LineBuilder)(paragraph, end, width, wrap == "wrap", twip)
+        lines_of = (builder or LineBuilder)(paragraph, end, width, wrap == "wrap", twip)
         for item in paragraph.items:
             if isinstance(item, LineBreak):
                 lines_of.hard_break(fonts.styled(item.style, res, fit))
@@ -181,9 +186,12 @@ def lay_out(
     return lines
 
 
-class _LineBuilder:
+class LineBuilder:
     """Greedy line breaking at spaces and after hyphens; a word wider than the line is split
-    between characters when ``split`` (``wrap``), else left to overflow (``nbWrap``)."""
+    between characters when ``split`` (``wrap``), else left to overflow (``nbWrap``).
+
+    Subclasses (text flowed into an area) may override :attr:`room`, the width the current
+    line may fill, and :meth:`break_line`, which ends the current line into :attr:`lines`."""
 
     def __init__(
         self, paragraph: Paragraph, end: Styled, width: float | None, split: bool, twip: float
@@ -243,7 +251,7 @@ class _LineBuilder:
                 if count == 0 and self.line:
                     self.break_line(justify=False)
                     continue
-                count = max(count, _cluster_end(text, 0))
+                count = max(count, cluster_end(text, 0))
                 head = Piece(text[:count], piece.styled, piece.styled.measure(text[:count]), False)
                 self.line.append(head)
                 self.line_width += head.width
@@ -313,7 +321,7 @@ def _fitting_prefix(text: str, styled: Styled, room: float) -> int:
     return ends[low - 1] if low else 0
 
 
-def _cluster_end(text: str, index: int) -> int:
+def cluster_end(text: str, index: int) -> int:
     """The end of the character at ``index`` with the combining marks that follow it."""
     end = index + 1
     while end < len(text) and _is_mark(text[end]):

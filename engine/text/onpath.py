@@ -34,11 +34,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from engine.errors import ParseError
+from engine.errors import LimitError, ParseError
 from engine.paths import Path, Point, parse_path
-from engine.text.layout import Line, Styled, _cluster_end, lay_out
-from engine.text.pstext import PsText, layer_frame
-from engine.text.render import Fragment, TextLimits, _composite, _ink, _mask
+from engine.text.layout import Line, Styled, cluster_end, lay_out
+from engine.text.pstext import COMMAND, PsText, layer_frame
+from engine.text.render import Fragment, TextLimits, composite_coverage, coverage_mask, ink_box
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +122,28 @@ class _Walk:
         return (ax + (bx - ax) * t, ay + (by - ay) * t), math.atan2(by - ay, bx - ax)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Glyph:
-    mask: Image.Image
+    """One character placed on the path, not drawn yet: its turned box is ``size`` at
+    ``at`` (path coordinates), ``corner`` relative to its baseline origin."""
+
+    fragment: Fragment  # its ink box set
+    turn: tuple[float, float]  # cos and sin of the path's direction
     at: tuple[int, int]
+    size: tuple[int, int]
+    corner: tuple[float, float]
     color: tuple[int, int, int, int]
+
+    def mask(self, antialias: bool) -> Image.Image:
+        """The character's coverage turned to the path, ``size`` pixels."""
+        left, top = self.fragment.ink[:2]
+        (cos, sin), (dx, dy) = self.turn, self.corner
+        return coverage_mask(self.fragment, antialias).transform(
+            self.size,
+            Image.Transform.AFFINE,
+            (cos, sin, cos * dx + sin * dy - left, -sin, cos, -sin * dx + cos * dy - top),
+            resample=Image.Resampling.BICUBIC if antialias else Image.Resampling.NEAREST,
+        )
 
 
 def render_text_on_path(
@@ -148,8 +165,8 @@ def render_text_on_path(
     if attr.reverse:
         walk = _Walk(baseline.reversed())
     lines = lay_out(document, fonts, res=attributes.res, fit=0.0, max_width=None, wrap="nowrap")
-    glyphs = _glyphs(lines[0], walk, attr, document.color, attributes.antialias) if lines else []
-    return _paint(glyphs, size if boxed else None, text.limits)
+    glyphs = _glyphs(lines[0], walk, attr, document.color) if lines else []
+    return _paint(glyphs, size if boxed else None, text.limits, attributes.antialias)
 
 
 def _glyphs(
@@ -157,9 +174,8 @@ def _glyphs(
     walk: _Walk,
     attr: PathAttr,
     color_of: Callable[[int], tuple[int, int, int, int]],
-    antialias: bool,
 ) -> list[_Glyph]:
-    """Each character of the line turned to the path at its middle."""
+    """Each character of the line placed on the path at its middle (no pixels yet)."""
     first, last = attr.start * walk.length, attr.end * walk.length
     room = (last - first) - line.indent - line.right_indent
     free = room - line.width
@@ -176,7 +192,7 @@ def _glyphs(
             if where is None:
                 continue
             color = color_of(piece.styled.style.color)
-            glyphs.append(_turned(cluster, piece.styled, width, where, color, antialias))
+            glyphs.append(_placed(cluster, piece.styled, width, where, color))
     return glyphs
 
 
@@ -184,27 +200,25 @@ def _clusters(text: str) -> list[str]:
     """Characters with the combining marks that follow them."""
     clusters, index = [], 0
     while index < len(text):
-        end = _cluster_end(text, index)
+        end = cluster_end(text, index)
         clusters.append(text[index:end])
         index = end
     return clusters
 
 
-def _turned(
+def _placed(
     cluster: str,
     styled: Styled,
     width: float,
     where: tuple[Point, float],
     color: tuple[int, int, int, int],
-    antialias: bool,
 ) -> _Glyph:
-    """One character's coverage turned by the path's direction, its baseline's middle on
-    the path point."""
+    """One character turned by the path's direction, its baseline's middle on the path
+    point."""
     (px, py), angle = where
     cos, sin = math.cos(angle), math.sin(angle)
     fragment = Fragment(cluster, styled, 0.0, 0.0, width, 0)
-    left, top, right, bottom = _ink(fragment)
-    mask = _mask(fragment, antialias)
+    left, top, right, bottom = ink_box(fragment)
     # The baseline's left end, so that the middle of the advance sits on the path.
     ox, oy = px - cos * width / 2, py - sin * width / 2
     corners = [
@@ -216,25 +230,33 @@ def _turned(
     by = math.floor(min(c[1] for c in corners))
     bw = math.ceil(max(c[0] for c in corners)) - bx
     bh = math.ceil(max(c[1] for c in corners)) - by
-    dx, dy = bx - ox, by - oy  # the output's corner relative to the baseline origin
-    turned = mask.transform(
-        (max(1, bw), max(1, bh)),
-        Image.Transform.AFFINE,
-        (cos, sin, cos * dx + sin * dy - left, -sin, cos, -sin * dx + cos * dy - top),
-        resample=Image.Resampling.BICUBIC if antialias else Image.Resampling.NEAREST,
-    )
-    return _Glyph(turned, (bx, by), color)
+    # The output's corner relative to the baseline origin.
+    return _Glyph(fragment, (cos, sin), (bx, by), (max(1, bw), max(1, bh)), (bx - ox, by - oy),
+                  color)  # fmt: skip
 
 
-def _paint(glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimits) -> Image.Image:
-    boxes = [(g.at[0], g.at[1], g.at[0] + g.mask.width, g.at[1] + g.mask.height) for g in glyphs]
+def _paint(
+    glyphs: list[_Glyph], size: tuple[int, int] | None, limits: TextLimits, antialias: bool
+) -> Image.Image:
+    """The layer image with the glyphs drawn one at a time (only one glyph's pixels exist
+    besides the layer's), once their frame and their total area are known to be within the
+    limits: on a path glyphs may overlap, so their frame alone does not bound the work."""
+    boxes = [(g.at[0], g.at[1], g.at[0] + g.size[0], g.at[1] + g.size[1]) for g in glyphs]
     width, height, dx, dy = layer_frame(boxes, size, limits)
+    covered = sum(g.size[0] * g.size[1] for g in glyphs)
+    if covered > limits.max_pixels:
+        raise LimitError(
+            f"{COMMAND}: the {len(glyphs):,} characters along textPath= cover {covered:,} "
+            f"pixels; a text layer draws at most {limits.max_pixels:,} pixels"
+        )
     rgb = Image.new("RGB", (width, height))
     alpha = Image.new("L", (width, height))
     blank = True  # nothing drawn yet
     for glyph in glyphs:
         at = (glyph.at[0] + dx, glyph.at[1] + dy)
-        if _composite(rgb, alpha, glyph.mask, at, glyph.color, blank):
+        inside = -glyph.size[0] < at[0] < width and -glyph.size[1] < at[1] < height
+        if inside and composite_coverage(rgb, alpha, glyph.mask(antialias), at, glyph.color,
+                                         blank):  # fmt: skip
             blank = False
     rgb.putalpha(alpha)
     if size is None:

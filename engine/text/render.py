@@ -11,6 +11,10 @@ Adobe's fitting rules (Text positioning, Text layers, textAttr, Copy-fitting pag
 * Without ``size=`` the layer sizes itself to the text (both commands); with only a width it
   wraps at that width and takes the height of the text. A self-sizing ``text=`` may use only
   one of ``\\ql``, ``\\qr`` and ``\\qc``.
+
+Text on and in paths (:mod:`engine.text.onpath`, :mod:`engine.text.flow`) draws with the
+same pieces, this module's drawing API: :func:`place_lines`, :func:`ink_box`,
+:func:`coverage_mask`, :func:`composite_coverage` and :func:`paint_fragments`.
 """
 
 from __future__ import annotations
@@ -187,7 +191,9 @@ class Drawing:
     point_anchor: tuple[float, float] | None  # textPs= point text: where it meets its origin
 
     def paint(self) -> Image.Image:
-        image = _paint(self.fragments, self.document, self.size, *self.offset, self.antialias)
+        image = paint_fragments(
+            self.fragments, self.document, self.size, *self.offset, self.antialias
+        )
         if self.point_anchor is not None:
             image.info["point_anchor"] = self.point_anchor
         return image
@@ -248,7 +254,7 @@ class _Renderer:
             max_width=width,
             wrap=self.attributes.word_wrap,
         )
-        return _place(lines, width)
+        return place_lines(lines, width)
 
     def fits(self, block: Block) -> bool:
         width, height = self.inner
@@ -297,7 +303,7 @@ class _Renderer:
         return low
 
     def truncated(self, block: Block, count: int) -> Block:
-        return _place(block.lines[:count], self.inner[0])
+        return place_lines(block.lines[:count], self.inner[0])
 
     # -- pixels ----------------------------------------------------------------------------
 
@@ -371,7 +377,9 @@ def _inside(left: float, right: float, box: int) -> float:
     return 0.0
 
 
-def _place(lines: list[Line], box_w: float | None) -> Block:
+def place_lines(lines: list[Line], box_w: float | None) -> Block:
+    """Position ``lines`` one under the other in a content width of ``box_w`` (None: the
+    widest line): alignment, indents and justification; the fragments' ``ink`` is set."""
     width = max((line.indent + line.width + line.right_indent for line in lines), default=0.0)
     content = box_w if box_w is not None else width
     fragments: list[Fragment] = []
@@ -396,7 +404,7 @@ def _place(lines: list[Line], box_w: float | None) -> Block:
     ink = [
         (f.x + left, f.baseline + top, f.x + right, f.baseline + bottom)
         for f in fragments
-        for left, top, right, bottom in [_ink(f)]
+        for left, top, right, bottom in [ink_box(f)]
     ]
     bounds = (
         min((i[0] for i in ink), default=0.0),
@@ -407,8 +415,9 @@ def _place(lines: list[Line], box_w: float | None) -> Block:
     return Block(lines, fragments, width, y, bounds)
 
 
-def _ink(fragment: Fragment) -> tuple[int, int, int, int]:
-    """The fragment's glyph box relative to its origin (left end of the baseline)."""
+def ink_box(fragment: Fragment) -> tuple[int, int, int, int]:
+    """The fragment's glyph box relative to its origin (left end of the baseline); also
+    stored in ``fragment.ink``, which :func:`coverage_mask` reads."""
     styled = fragment.styled
     left, top, right, bottom = styled.font.getbbox(
         styled.shaped(fragment.text),
@@ -435,7 +444,7 @@ def _underline(styled: Styled) -> tuple[int, int]:
     return top, top + max(1, round(styled.pixels / 16))
 
 
-def _paint(
+def paint_fragments(
     fragments: list[Fragment],
     document: Document,
     size: tuple[int, int],
@@ -443,6 +452,8 @@ def _paint(
     dy: float,
     antialias: bool,
 ) -> Image.Image:
+    """An RGBA image of ``size`` with the placed ``fragments`` (see :func:`place_lines`)
+    drawn in their colours, the layout's origin at ``dx``, ``dy``."""
     rgb = Image.new("RGB", size)
     alpha = Image.new("L", size)
     blank = True  # nothing drawn yet
@@ -456,7 +467,7 @@ def _paint(
             or baseline + top >= size[1]
         ):
             continue
-        mask = _mask(fragment, antialias)
+        mask = coverage_mask(fragment, antialias)
         color = document.color(fragment.styled.style.color)
         if fragment.styled.style.underline and fragment.width >= 1:
             u_top, u_bottom = _underline(fragment.styled)
@@ -464,13 +475,13 @@ def _paint(
                 (-left, -top + u_top, -left + math.ceil(fragment.width) - 1, -top + u_bottom - 1),
                 fill=255,
             )
-        if _composite(rgb, alpha, mask, (x + left, baseline + top), color, blank):
+        if composite_coverage(rgb, alpha, mask, (x + left, baseline + top), color, blank):
             blank = False
     rgb.putalpha(alpha)
     return rgb
 
 
-def _mask(fragment: Fragment, antialias: bool) -> Image.Image:
+def coverage_mask(fragment: Fragment, antialias: bool) -> Image.Image:
     """The fragment's coverage, an L image the size of its ink box."""
     styled = fragment.styled
     left, top, right, bottom = fragment.ink
@@ -499,7 +510,7 @@ def _mask(fragment: Fragment, antialias: bool) -> Image.Image:
     return mask
 
 
-def _composite(
+def composite_coverage(
     rgb: Image.Image,
     alpha: Image.Image,
     mask: Image.Image,

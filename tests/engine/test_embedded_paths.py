@@ -147,3 +147,16 @@ def test_damaged_resources_are_ignored_not_fatal(cut):
     """Damaged metadata never fails a render: a truncated block is not read."""
     source = jpeg_with(path_block("Outline", LEFT_HALF)[:cut])
     assert (alpha("clipPathE=Outline", source) == 255).all()
+
+
+def test_a_path_with_points_out_of_range_is_ignored_not_a_parse_error():
+    """Damaged metadata never fails a render: 8.24 fixed point reaches 128 image widths, so on
+    an 8000-pixel-wide image a corrupt knot lies 1 024 000 pixels away, past the path limits;
+    the path is ignored (it failed the request with a ParseError about the request)."""
+    records = struct.pack(">HH", 0, 3) + bytes(22)
+    for value in (0x7FFFFFFF, 0, 1 << 23):
+        records += struct.pack(">H", 2) + struct.pack(">i", value) * 6
+    block = b"8BIM" + struct.pack(">H", 2000) + b"\x01A" + struct.pack(">I", len(records))
+    source = jpeg_with(block + records, Image.new("RGB", (8000, 8), (200, 30, 30)))
+    assert (alpha("clipPathE=A", source) == 255).all()
+    assert alpha("cropPathE=A", source).shape == alpha("wid=1280", source).shape

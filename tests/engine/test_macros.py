@@ -109,6 +109,18 @@ def test_a_field_longer_than_the_csv_limit_is_an_error_naming_the_file_and_line(
         parse_macro_file(data, source="big.mac")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_with_a_bom_as_excel_saves_unicode_text(encoding):
+    """Excel's "Unicode Text" export, how catalog data files are often made, is UTF-16 with
+    a byte-order mark: it was read as ISO-8859-1 and refused for its header."""
+    data = "Name\tDefinition\r\ncafé\ttext=é\r\n".encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert _table(data) == {"café": "text=é"}
+    with pytest.raises(MacroError, match=r"t\.mac, line 3: byte 0x78 is not UTF-16"):
+        parse_macro_file(data + b"x", source="t.mac")  # an odd byte at the end
+
+
 def test_a_bom_then_bytes_that_are_not_utf8_is_an_error_naming_the_file_and_line():
     data = b"\xef\xbb\xbfName\tDefinition\r\nok\twid=1\r\nbad\ttext=caf\xe9\r\n"
     with pytest.raises(MacroError, match=r"macro file bom\.mac, line 3: byte 0xe9 is not UTF-8"):

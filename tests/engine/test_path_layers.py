@@ -94,6 +94,13 @@ def test_self_sizing_solid_layer_takes_the_path_extent_and_its_origin():
     assert box(red(a)) == (200, 150, 249, 199)
 
 
+def test_a_self_sizing_solid_layer_over_the_pixel_budget_is_refused():
+    """Hostile input: a clipPath= of 100 000 × 100 000 pixels sizing a solid layer is refused
+    before it is drawn, as size= is (it raised MemoryError)."""
+    with pytest.raises(RenderError, match="layer 1: the clipPath= extent 100000×100000 is more"):
+        render(WHITE_CANVAS + "&layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000")
+
+
 @pytest.mark.parametrize("command", ["scale=2", "rotate=45", "anchor=0,0"])
 def test_scale_rotate_and_anchor_are_refused_on_self_sizing_solid_layers(command):
     """r-clippath.md: scale=, rotate= and anchor= are not permitted for self-sizing solid
@@ -323,6 +330,16 @@ def test_path_text_on_a_reduced_reply_lands_where_the_full_one_does(path):
     full = box(inked(text_on_path(path)))
     half = box(inked(text_on_path(path + "&wid=200")))
     assert all(abs(h - f / 2) <= 3 for h, f in zip(half, full, strict=True))
+
+
+def test_glyphs_piling_up_on_a_path_are_bounded_by_the_pixels_they_cover():
+    """Hostile input: a path running back and forth over 3000 pixels is long enough for 2000
+    large characters, which overlap in a small layer. Every turned glyph was kept until all
+    were drawn (1500 characters of a 2000-pixel font ran out of memory after a minute); their
+    total area is now held to the text layer's pixel limit before any is drawn."""
+    path = "&textPath=M0,0" + "L3000,0L0,0" * 300
+    with pytest.raises(engine.LimitError, match="the 2,000 characters along textPath= cover"):
+        render(WHITE_CANVAS + r"&layer=1&textPs={\rtf1\fs400 " + "W" * 2000 + "}" + path)
 
 
 def test_a_path_of_too_many_points_fails_the_request_with_a_limit_error():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engine.errors import LimitError, ParseError
-from engine.paths import PathLimits, area_mask, parse_path
+from engine.paths import Path, PathLimits, SubPath, area_mask, parse_path
 
 
 def points(text: str, **kwargs) -> list[tuple[tuple[float, float], ...]]:
@@ -100,3 +100,29 @@ def test_subpaths_fill_even_odd_so_an_inner_one_cuts_a_hole():
     donut = parse_path("M0,0L10,0L10,10L0,10zM3,3L7,3L7,7L3,7z", command="clipPath")
     mask = np.asarray(area_mask(donut, (12, 12)))
     assert mask[1, 1] == 255 and mask[5, 5] == 0 and mask[11, 11] == 0
+
+
+def test_sub_paths_flipping_too_many_pixels_in_all_are_refused_before_drawing():
+    """Hostile input: each sub-path flips its box of the (4× supersampled) mask, so 300
+    sub-paths over a 1000 × 1000 layer cost 4.8 billion pixel operations (1000 over a 2000 ×
+    2000 layer: minutes of CPU from a 22 KB request); refused with the command named."""
+    whole = parse_path("M0,0L1000,0L1000,1000z" * 300, command="clipPath")
+    with pytest.raises(LimitError, match="clipPath=: the sub-paths cover 300,000,000 pixels"):
+        area_mask(whole, (1000, 1000))
+    # Fewer are drawn with less supersampling: still even-odd, edges still exact.
+    mask = np.asarray(area_mask(parse_path("M0,0L1000,0L1000,1000z" * 63, command="c"),
+                                (1000, 1000)))  # fmt: skip
+    assert mask[10, 900] == 255 and mask[900, 10] == 0
+
+
+@pytest.mark.parametrize("far", [1e9, 1e12])
+def test_a_polygon_reaching_far_outside_the_mask_still_fills_it(far):
+    """Pillow's polygon fill overflows past about 2**29 (a path within the limits reaches that
+    on an image layer scaled 1000×, then 4× supersampled) and drew nothing: such polygons are
+    clipped to a square around the mask first, even-odd holes kept."""
+    triangle = Path((SubPath(((0.0, 0.0), (far, 0.0), (0.0, far)), True),), "clipPath")
+    assert (np.asarray(area_mask(triangle, (50, 40))) == 255).all()
+    hole = SubPath(((10.0, 10.0), (20.5, 10.0), (20.5, 20.0), (10.0, 20.0)), True)
+    frame = SubPath(((-far, -far), (far, -far), (far, far), (-far, far)), True)
+    mask = np.asarray(area_mask(Path((frame, hole), "clipPath"), (50, 40)))
+    assert (mask[5, 5], mask[15, 15], mask[15, 20], mask[30, 30]) == (255, 0, 128, 255)

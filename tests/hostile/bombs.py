@@ -140,6 +140,13 @@ def small_jpeg() -> bytes:
     return out.getvalue()
 
 
+def restart_run_jpeg(megabytes: int = 64) -> bytes:
+    """A small JPEG whose scan data ends in ``megabytes`` MB of restart markers: the marker
+    search once kept 8 bytes for every two of them."""
+    data = small_jpeg()
+    return data[:-2] + b"\xff\xd0" * (megabytes * 2**19) + data[-2:]
+
+
 def small_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "PNG")

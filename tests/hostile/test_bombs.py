@@ -82,7 +82,13 @@ _CROP = "crop=-6000,-6000,12064,12048&scl=1&rect=6000,6000,100,100&op_blur=3&op_
 _LAYER_EXTEND = "layer=1&src=a&extend=0,0,12000,12000&op_blur=3&op_noise=5&fmt=png"
 _LAYER_SIZE = "layer=1&src=a&size=100000,100000&rotate=33&fmt=png"
 _SOLID = "layer=1&color=ff0000&size=100000,100000&fmt=png"
+_PATH_SOLID = "layer=1&color=ff0000&clipPath=M0,0L100000,0L100000,100000&fmt=png"
 _DEEP = bombs.deep_nesting()
+_SUBPATHS = "layer=1&color=ff0000&size=2000,2000&clipPath=" + "M0,0L2000,0L2000,2000Z" * 1000
+_PATH_TEXT = (
+    "layer=1&textPs={\\rtf1\\fs4000 " + "W" * 1500 + "}"
+    "&textPath=M0,0L1000000,0L1000000,1000000L0,1000000L0,0L1000000,0&fmt=png"
+)
 
 
 CASES = [
@@ -102,6 +108,12 @@ CASES = [
     Case("layer-extend", bombs.small_png, "render-layers", _LAYER_EXTEND, None),
     Case("layer-size", bombs.small_png, "render-layers", _LAYER_SIZE, None),
     Case("solid-layer", bombs.small_png, "render-layers", _SOLID, "RenderError", "pixels"),
+    Case("path-solid", bombs.small_png, "render-layers", _PATH_SOLID, "RenderError", "pixels"),
+    # 1000 sub-paths over the whole layer: each flipped its box of the supersampled mask.
+    Case("subpaths", bombs.small_png, "render-layers", _SUBPATHS, "LimitError", "sub-paths"),
+    # 1500 characters of a 2000-pixel font along a long path: every turned glyph was kept
+    # until the layer's frame was known (out of memory after a minute).
+    Case("path-text", bombs.small_png, "render-layers", _PATH_TEXT, "LimitError", "at most"),
     Case("mask-size", bombs.small_png, "render-layers", "layer=1&src=a&mask=b&size=9,7", None),
     # issue 11: 1 MB of text is refused by the 64 KiB request limit before any parsing.
     Case("text-1mb", lambda: "text=" + "a" * 2**20, "render-request", "", "ParseError", "too long"),
@@ -109,6 +121,8 @@ CASES = [
     # item 14: a progressive JPEG of thousands of scans took 35 s to render and to upload.
     Case("scans-render", bombs.many_scans_jpeg, *_render("wid=200"), "LimitError", "scans"),
     Case("scans-upload", bombs.many_scans_jpeg, "upload", "s.jpg", "CatalogError", "scans"),
+    # 64 MB of restart markers: the JPEG marker search held 256 MB of offsets.
+    Case("restart-run", bombs.restart_run_jpeg, *_render("wid=10&fmt=png"), None, memory_mib=160),
     # item 15: variables multiplied a 31 KB request; the cache kept every expanded plan.
     Case("variables", bombs.variable_request, "resolve", "", "ParseError", "expands to more"),
     Case(

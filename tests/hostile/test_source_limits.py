@@ -6,6 +6,7 @@ test_bombs.py runs the full-size bombs in child processes under memory and time 
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import bombs
 import pytest
@@ -133,6 +134,41 @@ def test_scan_data_is_measured_across_the_whole_file(progressive):
     found = jpeg_structure(data, max_scans=100)
     assert found.entropy_bytes == _entropy_bytes(data)
     assert found.scans == data.count(b"\xff\xda")
+
+
+def _small_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_the_marker_search_holds_little_memory_whatever_the_scan_data_holds():
+    """Hostile input: 8 MB of restart markers in scan data. The search kept the offset of
+    every 0xFF with a non-zero byte after it (8 bytes each: 32 MB and more for these 8 MB, 12
+    times the file for a 2 GiB upload); it now holds one slice at a time."""
+    data = _small_jpeg()
+    evil = data[:-2] + b"\xff\xd0" * 4_000_000 + data[-2:]
+    tracemalloc.start()
+    try:
+        found = jpeg_structure(evil, max_scans=100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found.entropy_bytes == _entropy_bytes(evil)
+    assert peak < 2 * 1024 * 1024
+
+
+def test_a_run_of_fill_bytes_and_stand_alone_markers_ends_the_walk():
+    """Hostile input: millions of 0xFF 0x01 (stand-alone TEM markers) after the scan data were
+    stepped over two bytes per Python loop (1.3 s for 20 MB); thousands in a row end the walk
+    as malformed structure, so a later scan is not counted."""
+    data = _small_jpeg()
+    sos = data.index(b"\xff\xda")
+    scan = data[sos:-2]
+    evil = data[:-2] + b"\xff\x01" * 5_000 + scan + data[-2:]
+    assert jpeg_structure(evil, max_scans=100).scans == 1
+    few = data[:-2] + b"\xff\x01" * 5 + b"\xff" * 5 + scan + data[-2:]
+    assert jpeg_structure(few, max_scans=100).scans == 2
 
 
 def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():

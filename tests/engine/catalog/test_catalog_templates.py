@@ -71,6 +71,14 @@ def test_templates_import_from_a_catalog_data_file(session, tmp_path):
     assert "ok" not in session.list_templates()  # all or none
 
 
+def test_a_template_file_saved_as_excel_unicode_text_imports(session, tmp_path):
+    """UTF-16 with a byte-order mark (Excel's "Unicode Text") is read as such."""
+    data = tmp_path / "templates.txt"
+    data.write_bytes("Id\tModifier\r\nÉté\tlayer=0&color=ff0000&size=10,10\r\n".encode("utf-16"))
+    assert session.import_templates(data) == 1
+    assert session.list_templates() == {"Été": Template("layer=0&color=ff0000&size=10,10")}
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

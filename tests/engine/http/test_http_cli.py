@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 
 import pytest
 from kits.server import PASSWORD, make_catalog, upload_photo
@@ -12,6 +11,7 @@ from engine.catalog import Catalog
 from engine.cli import main
 from engine.errors import SettingsError
 from engine.server import ServerSettings
+from engine.server.settings import max_workers
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_server_times_must_be_finite(tmp_path, name, value):
 
 
 def test_serve_refuses_more_worker_processes_than_four_per_core(home, capsys):
-    too_many = 4 * (os.cpu_count() or 1) + 1
+    too_many = max_workers() + 1
     for option in ("--workers", "--export-workers"):
         assert main(["serve", option, str(too_many)]) == 78
         err = capsys.readouterr().err

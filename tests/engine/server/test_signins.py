@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from engine.errors import AuthenticationFault, TooManySignIns
@@ -65,4 +68,41 @@ def test_memory_is_bounded_by_forgetting_the_oldest_keys():
     with throttle.attempt("user0@x.test", None):
         pass  # forgotten
     with pytest.raises(TooManySignIns), throttle.attempt("user9@x.test", None):
+        pass
+
+
+def test_concurrent_guesses_are_counted_as_they_start_not_as_they_end():
+    """Thirty guesses at once (the server checks passwords on a thread pool) all passed the
+    check before the first wrong password was counted: the limit let 30 through, not 3. Now
+    an attempt counts while its password is checked, so only 3 are checked; a sign-in that
+    is no wrong password gives its count back."""
+    throttle = SignInThrottle(account_limit=3, address_limit=100, clock=Clock())
+    release = threading.Event()
+    checked, refused = [], []
+
+    def guess() -> None:
+        try:
+            with throttle.attempt("ann@acme.test", "10.0.0.1"):
+                checked.append(1)
+                release.wait(10)
+                wrong_password()
+        except TooManySignIns:
+            refused.append(1)
+        except AuthenticationFault:
+            pass
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(checked) + len(refused) < 30 and time.monotonic() < deadline:
+        time.sleep(0.01)  # every guess checked or refused, none answered yet
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert (len(checked), len(refused)) == (3, 27)
+    other = SignInThrottle(account_limit=1, clock=Clock())
+    with pytest.raises(AuthenticationFault), other.attempt("bob@acme.test", None):
+        raise AuthenticationFault("no credentials", code=10000)  # given back: not a guess
+    with other.attempt("bob@acme.test", None):
         pass
