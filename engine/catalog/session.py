@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 # Scene7 limits an image preset's query string to 512 characters (§2.2).
 MAX_PRESET_LENGTH = 512
+#: Preset and template names: they are typed into URLs as ``$name$`` and ``template=name``.
+MAX_NAME_LENGTH = 255
 _BAD_PRESET_NAME = re.compile(r"[$&=\x00-\x1f\x7f]")
 
 
@@ -420,6 +422,12 @@ def _check_template_field(what: str, body: str, table: MacroTable) -> None:
 
 
 def _preset_name(name: str, what: str = "preset") -> str:
+    if isinstance(name, str) and len(name) > MAX_NAME_LENGTH:
+        raise ApiFault(
+            f"invalid {what} name {name[:40]!r}…: {len(name)} characters long; a name holds "
+            f"at most {MAX_NAME_LENGTH}",
+            code=ApiFault.INVALID_PARAMETER,
+        )
     bare = check_text(f"{what} name", name).strip()
     if len(bare) >= 2 and bare.startswith("$") and bare.endswith("$"):
         bare = bare[1:-1].strip()

@@ -41,7 +41,9 @@ def test_presets_become_the_macro_table(session):
         ("a&b", "wid=1", "invalid preset name"),
         ("a=b", "wid=1", "invalid preset name"),
         ("$$", "wid=1", "invalid preset name"),
+        ("n" * 1_000_000, "wid=1", "1000000 characters long; a name holds at most 255"),
     ],
+    ids=["bad value", "undefined macro", "too long", "empty", "&", "=", "only $", "1 MB name"],
 )
 def test_invalid_presets_are_refused_and_not_stored(session, name, modifiers, message):
     with pytest.raises(ApiFault, match=message) as fault:
@@ -95,3 +97,11 @@ def test_an_unreadable_macro_file_is_a_macro_error(session, tmp_path):
     (tmp_path / "headless.mac").write_text("thumb\twid=1\n")
     with pytest.raises(MacroError, match="header"):
         session.import_presets(tmp_path / "headless.mac")
+
+
+def test_a_template_name_is_bounded_like_a_preset_name(session):
+    assert session.create_template("t" * 255, "size=10,10&color=ff0000")
+    with pytest.raises(ApiFault, match="256 characters long") as fault:
+        session.create_template("t" * 256, "size=10,10&color=ff0000")
+    assert len(str(fault.value)) < 200
+    assert list(session.list_templates()) == ["t" * 255]
