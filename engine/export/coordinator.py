@@ -36,7 +36,6 @@ recovery.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -45,6 +44,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.catalog import Catalog, JobRecord, LogDetail
+from engine.cores import usable_cores
 from engine.errors import AuthorizationFault, JobError, SettingsError
 from engine.export import owner
 from engine.export.batch import convert_batch
@@ -118,7 +118,7 @@ class Coordinator:
         # On Dask a job keeps twice the cluster's threads in flight: a worker that finishes
         # has its next task at hand instead of waiting for the round trip through this process.
         default_workers = 2 * self._cluster.threads if self._cluster is not None else None
-        self.workers = max_workers or default_workers or os.cpu_count() or 1
+        self.workers = max_workers or default_workers or usable_cores()
         self._executor = self._cluster or executor
         # On Dask several assets go in one task, each under the time limit the task enforces
         # itself (see ``batch``); the local pool enforces it by killing its worker.

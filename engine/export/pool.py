@@ -45,6 +45,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.cores import usable_cores
 from engine.errors import SettingsError, TimeLimitError
 from engine.export.frames import read_frame, write_frame
 
@@ -90,7 +91,7 @@ class RecyclingProcessPool(Executor):
             raise SettingsError(f"tasks per worker must be 1 or more, not {tasks_per_worker!r}")
         if time_limit is not None and not time_limit > 0:
             raise SettingsError(f"the time limit must be more than 0 seconds, not {time_limit!r}")
-        self.max_workers = max_workers or os.cpu_count() or 1
+        self.max_workers = max_workers or usable_cores()
         self.tasks_per_worker = tasks_per_worker
         self.time_limit = time_limit
         self.preload = tuple(preload)

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from engine.catalog.home import resolve_home
+from engine.cores import usable_cores
 from engine.errors import SettingsError
 
 #: Adobe's default client cache time for images (attribute::Expiration): 10 hours.
@@ -37,7 +38,7 @@ class ServerSettings:
     (default: one per core)."""
 
     home: Path = field(default_factory=resolve_home)
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    workers: int = field(default_factory=usable_cores)
     queue: int | None = None  # default: 16 per worker
     render_timeout: float = 30.0
     drain_timeout: float = 30.0
@@ -112,8 +113,7 @@ WORKERS_PER_CORE = 4
 def max_workers() -> int:
     """The most render (or export) worker processes a server may start on this machine: per
     core this process may run on (a container's CPU set, not the host's count)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return WORKERS_PER_CORE * (cores or 1)
+    return WORKERS_PER_CORE * usable_cores()
 
 
 def _number(kind: type, name: str, text: str) -> int | float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
@@ -20,6 +19,7 @@ from datetime import tzinfo
 
 from engine import storage
 from engine.catalog import Catalog, Session, User
+from engine.cores import usable_cores
 from engine.errors import AuthenticationFault, IsRenderError
 from engine.export import Coordinator
 from engine.export.scheduler import Clock, Scheduler, system_clock
@@ -67,7 +67,7 @@ class IpsService:
         self._signed_in: dict[tuple[str, bytes], tuple[User, float]] = {}
         self._cache_key = secrets.token_bytes(32)
         self._cache_lock = threading.Lock()
-        self._checks = threading.BoundedSemaphore(os.cpu_count() or 2)
+        self._checks = threading.BoundedSemaphore(usable_cores())
 
     @property
     def coordinator(self) -> Coordinator:
