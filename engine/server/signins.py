@@ -58,16 +58,15 @@ class SignInThrottle:
         account's count when the block ends without one."""
         keys = self._keys(account, address)
         stamp = self._reserve(keys)  # counted while checked: parallel guesses wait their turn
+        wrong_password = False
         try:
             yield
         except AuthenticationFault as fault:
-            if fault.code != AuthenticationFault.INVALID_CREDENTIALS:
+            wrong_password = fault.code == AuthenticationFault.INVALID_CREDENTIALS
+            raise
+        finally:
+            if not wrong_password:
                 self._release(keys, stamp)
-            raise
-        except BaseException:
-            self._release(keys, stamp)
-            raise
-        self._release(keys, stamp)
         with self._lock:
             self._failures.pop(keys[0], None)
 
