@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageChops, ImageDraw
 
 from engine.errors import LimitError, ParseError
+from engine.geometry import clip_polygon
 
 Point = tuple[float, float]
 #: An affine map of points (takes path coordinates into a layer's pixels).
@@ -348,27 +349,9 @@ def _box_area(points: Sequence[Point], width: int, height: int) -> int:
 
 
 #: Pillow fills a polygon wrongly once its coordinates pass about 2**31 / 2 (its edge
-#: arithmetic overflows): polygons reaching further than this are clipped first.
+#: arithmetic overflows): polygons reaching further than this are clipped first (inside the
+#: square every point is covered as before, under the even-odd rule too).
 _FAR = 1 << 24
-
-
-def _clipped(points: list[Point], far: float) -> list[Point]:
-    """The polygon clipped to the square ±``far`` (Sutherland–Hodgman): inside the square
-    every point is covered as before, under the even-odd rule too."""
-    for axis, sign in ((0, 1), (0, -1), (1, 1), (1, -1)):
-        out: list[Point] = []
-        for a, b in zip(points, points[1:] + points[:1], strict=True):
-            a_in, b_in = sign * a[axis] <= far, sign * b[axis] <= far
-            if a_in:
-                out.append(a)
-            if a_in != b_in:
-                t = (sign * far - a[axis]) / (b[axis] - a[axis])
-                cut = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
-                out.append((sign * far, cut[1]) if axis == 0 else (cut[0], sign * far))
-        points = out
-        if not points:
-            break
-    return points
 
 
 def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
@@ -385,7 +368,7 @@ def _xor_polygon(mask: Image.Image, points: list[Point]) -> None:
     local = [(x - left - 0.5, y - top - 0.5) for x, y in points]
     far = _FAR + max(shape.size)
     if max(map(abs, xs)) > far or max(map(abs, ys)) > far:
-        local = _clipped(local, far)
+        local = clip_polygon(local, (-far, -far, far, far))
     if len(local) >= 3:
         # Pixel centres are at +0.5: Pillow fills the pixels whose centres the polygon covers.
         ImageDraw.Draw(shape).polygon(local, fill=255)
