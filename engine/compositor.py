@@ -301,7 +301,7 @@ def prepare_content(
     """``mask=``/``maskUse=``, ``op_growMask=``/``op_growMaskR=`` and, for image layers,
     ``color=`` applied to the decoded source (``scale``: its pixels per source pixel)."""
     mask_node = plan.get("mask", layer)
-    use = _arg(plan, "maskUse", layer, "norm")
+    use = plan.arg("maskUse", "mode", "norm", layer=layer)
     solid = plan.get("color", layer) is not None and not any(
         plan.get(command, layer) is not None for command in ("src", "text", "textPs")
     )
@@ -342,11 +342,6 @@ def _grow_mask(image: Image.Image, plan: Plan, layer: int, scale: float) -> Imag
     image = image.copy()
     image.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
     return image
-
-
-def _arg(plan: Plan, command: str, layer: int, default: str) -> str:
-    node = plan.get(command, layer)
-    return node.arg("mode") if node is not None else default
 
 
 def _rgba(image: Image.Image) -> Image.Image:
@@ -583,7 +578,7 @@ class _LayerDraw:
             opacity=opac.arg("opacity") / 100 if opac is not None else 1.0,
             scale=scale,
             blend=_blender(self.config, layer),
-            mode=_arg(plan, "blendMode", layer, "norm"),
+            mode=plan.arg("blendMode", "mode", "norm", layer=layer),
         )
 
     def _keep(

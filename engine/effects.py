@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
@@ -114,8 +113,8 @@ def _effect(
             f"effect layer {number} of layer {parent} needs color= (or a macro such as "
             "$shadow$ or $glow$ that sets it)"
         )
-    grow = _arg(plan, "op_grow", layer, "amount", 0)
-    blur = _arg(plan, "op_blur", layer, "radius", 0.0)
+    grow = plan.arg("op_grow", "amount", 0, layer=layer)
+    blur = plan.arg("op_blur", "radius", 0.0, layer=layer)
     radius = math.floor(abs(grow) * max(scale) + 0.5)
     sigma = blur * max(scale)
     dx, dy = _shift(plan, layer, scale)
@@ -139,7 +138,7 @@ def _effect(
         alpha = alpha.filter(ImageFilter.GaussianBlur(sigma))
     alpha = _noise(alpha, plan, layer)
     rgba = color.arg("color").to_rgba8()
-    factor = opacity * _arg(plan, "opac", layer, "opacity", 100) / 100 * rgba[3] / 255
+    factor = opacity * plan.arg("opac", "opacity", 100, layer=layer) / 100 * rgba[3] / 255
     alpha = alpha.point(lambda a: round(a * factor))
     clip = _clip(plan, shape, (at[0] - left, at[1] - top), size, inner=inner)
     if clip is not None:
@@ -167,11 +166,6 @@ def _clip(
     return clip
 
 
-def _arg(plan: Plan, command: str, layer: Layer, name: str, default: Any) -> Any:
-    node = plan.get(command, layer)
-    return node.arg(name) if node is not None else default
-
-
 def _shift(plan: Plan, layer: Layer, scale: tuple[float, float]) -> tuple[int, int]:
     """``pos=`` of an effect: its offset from the parent, in canvas pixels."""
     node = plan.get("pos", layer)
@@ -182,7 +176,7 @@ def _shift(plan: Plan, layer: Layer, scale: tuple[float, float]) -> tuple[int, i
 
 def _use(plan: Plan, layer: Layer, shape: Image.Image) -> Image.Image:
     """``maskUse=`` of an effect: the parent's shape, the rest of its rect, or the rect."""
-    mode = _arg(plan, "maskUse", layer, "mode", "norm")
+    mode = plan.arg("maskUse", "mode", "norm", layer=layer)
     if mode == "invert":
         return ImageChops.invert(shape)
     if mode == "off":
@@ -191,7 +185,7 @@ def _use(plan: Plan, layer: Layer, shape: Image.Image) -> Image.Image:
 
 
 def _noise(alpha: Image.Image, plan: Plan, layer: Layer) -> Image.Image:
-    amount = _arg(plan, "op_noise", layer, "amount", 0.0)
+    amount = plan.arg("op_noise", "amount", 0.0, layer=layer)
     if not amount:
         return alpha
     values = np.asarray(alpha, dtype=np.float32)

@@ -105,9 +105,12 @@ class Plan:
             node = self._index.get((key, 0)) or self._index.get((key, COMP))
         return node
 
-    def arg(self, command: str, name: str, default: Any = None) -> Any:
-        """Shorthand: one argument of a global or layer-0 command, ``default`` if absent."""
-        node = self.get(command)
+    def arg(
+        self, command: str, name: str, default: Any = None, *, layer: Layer | None = None
+    ) -> Any:
+        """Shorthand: one argument of a global or layer-0 command (of ``layer``'s when given),
+        ``default`` if absent."""
+        node = self.get(command, layer)
         if node is None:
             return default
         value = node.arg(name)
